@@ -1,0 +1,5 @@
+import sys
+
+from mutlint.cli import main
+
+sys.exit(main())

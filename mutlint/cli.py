@@ -1,0 +1,101 @@
+"""Command line: argument parsing, one function per command, exit codes.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, config or rule error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mutlint import __version__
+from mutlint.errors import Diagnostic, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other usage error
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _rule_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", action="append", default=[], metavar="DIR", type=Path,
+                        help="extra rule directory or file (repeatable)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="config file (default: .mutlint.yaml found from the first path)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mutlint", description="Find Convex mutation patterns that cause "
+                     "write conflicts, non-atomic flows and tables that grow forever.")
+    parser.add_argument("--version", action="version", version=f"mutlint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="lint files or directories")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: .")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here")
+    check.add_argument("--select", metavar="IDS", help="only these rule ids (comma-separated)")
+    check.add_argument("--ignore", metavar="IDS", help="skip these rule ids (comma-separated)")
+    check.add_argument("--fail-on", choices=["error", "warning", "note", "never"],
+                       default="warning", help="lowest severity that makes the exit code 1")
+    check.add_argument("--no-color", action="store_true", help="no ANSI colours")
+    _rule_options(check)
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=["text", "json"], default="text")
+    _rule_options(rules)
+
+    explain = commands.add_parser("explain", help="describe a rule and show its query")
+    explain.add_argument("rule_id", metavar="RULE")
+    _rule_options(explain)
+
+    test = commands.add_parser("test", help="run annotated rule test cases")
+    test.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: the built-in pack")
+    test.add_argument("--rules", action="append", default=[], metavar="DIR", type=Path,
+                      help="rules to test besides those found under PATH")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_USAGE
+        from mutlint import commands
+
+        return getattr(commands, f"run_{args.command}")(args)
+    except UsageError as exc:
+        for diagnostic in exc.diagnostics:
+            print(f"mutlint: {diagnostic}" if diagnostic.path == "mutlint" else str(diagnostic),
+                  file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
+    except Exception as exc:  # a bug in mutlint: say so in one line, traceback on --debug
+        if debug:
+            raise
+        print(f"mutlint: internal error: {type(exc).__name__}: {exc} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(Diagnostic(str(output), f"cannot write report ({exc.strerror or exc})"))

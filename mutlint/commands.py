@@ -1,0 +1,104 @@
+"""The commands behind the CLI: check, rules, explain, test."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
+from mutlint.config import Config
+from mutlint.engine import check
+from mutlint.engine_rules import ENGINE_RULES
+from mutlint.errors import Diagnostic, UsageError
+from mutlint.findings import Severity
+from mutlint.project import Project
+from mutlint.selection import build_rule_set, load_all_rules
+from mutlint.workspace import FileSelector, open_workspace
+
+
+def run_check(args) -> int:
+    paths = args.paths or [Path(".")]
+    workspace = open_workspace(paths[0], args.config)
+    rules = load_all_rules(workspace.config, args.rules)
+    rule_set = build_rule_set(rules, workspace.config, args.select, args.ignore)
+    files, missing = FileSelector(workspace).select(paths)
+    if missing:
+        raise UsageError(missing)
+    project = Project(root=workspace.root, convex_dir=workspace.convex_dir)
+    result = check(project, files, rule_set)
+    for diagnostic in result.diagnostics:
+        print(str(diagnostic), file=sys.stderr)
+    if args.format == "json":
+        from mutlint.report.json_report import render_json
+
+        text = render_json(result)
+    else:
+        from mutlint.report.text import render_text
+
+        interactive = args.output is None and sys.stdout.isatty()
+        color = interactive and not args.no_color and "NO_COLOR" not in __import__("os").environ
+
+        def line_of(relpath: str, line: int) -> str | None:
+            file = project.files.get(relpath)
+            return file.line_text(line) if file else None
+
+        text = render_text(result, color=color, frames=interactive, line_of=line_of)
+    write_output(text, args.output)
+    if args.fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in result.reported) else EXIT_OK
+
+
+def _rules_for_listing(args):
+    workspace_config = Config()
+    if args.config is not None:
+        workspace_config = open_workspace(Path("."), args.config).config
+    return [*load_all_rules(workspace_config, args.rules), *ENGINE_RULES]
+
+
+def run_rules(args) -> int:
+    rules = sorted(_rules_for_listing(args), key=lambda r: r.id)
+    if args.format == "json":
+        data = [{"id": r.id, "severity": r.severity.label, "tags": r.tags,
+                 "summary": r.summary, "languages": r.languages, "path": r.path} for r in rules]
+        write_output(json.dumps(data, indent=2) + "\n", None)
+        return EXIT_OK
+    width = max(len(r.id) for r in rules)
+    lines = [f"{r.id:<{width}}  {r.severity.label:<7}  {','.join(r.tags):<24}  {r.summary}"
+             for r in rules]
+    write_output("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def run_explain(args) -> int:
+    rules = {r.id: r for r in _rules_for_listing(args)}
+    rule = rules.get(args.rule_id)
+    if rule is None:
+        raise UsageError(Diagnostic("mutlint", f"unknown rule id '{args.rule_id}' "
+                                    f"(see `mutlint rules`)"))
+    out = [f"# {rule.id} ({rule.severity.label})", "", rule.description.rstrip(), ""]
+    if rule.references:
+        out += ["## References", *[f"- {ref}" for ref in rule.references], ""]
+    if rule.atoms:
+        for language in rule.languages:
+            out += [f"## Tree-sitter query ({language})", "", "```query"]
+            out += [atom.by_language[language].source for atom in rule.atoms
+                    if language in atom.by_language]
+            out += ["```", ""]
+    else:
+        out += ["(reported by the engine itself; no query)", ""]
+    write_output("\n".join(out), None)
+    return EXIT_OK
+
+
+def run_test(args) -> int:
+    from mutlint.ruletest import run_rule_tests
+
+    report, failed = run_rule_tests(args.paths, args.rules)
+    write_output(report, None)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+__all__ = ["run_check", "run_rules", "run_explain", "run_test", "EXIT_USAGE"]

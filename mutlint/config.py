@@ -1,0 +1,53 @@
+"""`.mutlint.yaml` discovery and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mutlint.errors import UsageError
+from mutlint.schema_check import schema_diagnostics
+from mutlint.yamldoc import YamlDoc, load_yaml_file
+
+CONFIG_NAMES = (".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml")
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    convex_dir: str | None = None
+    exclude: list[str] = field(default_factory=list)
+    rule_levels: dict[str, str] = field(default_factory=dict)  # id -> off | error | ...
+    extra_rules: list[Path] = field(default_factory=list)
+    high_volume_tables: list[str] = field(default_factory=list)
+    doc: YamlDoc | None = None
+
+
+def find_config(directory: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path, shown: str) -> Config:
+    doc = load_yaml_file(path, shown)
+    if doc.data is None:
+        return Config(path=path, doc=doc)
+    if not isinstance(doc.data, dict):
+        raise UsageError(doc.error((), "the config file must be a YAML mapping"))
+    diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json")
+    if diagnostics:
+        raise UsageError(diagnostics)
+    data = doc.data
+    base = path.parent
+    return Config(
+        path=path,
+        convex_dir=data.get("convex-dir"),
+        exclude=list(data.get("exclude") or []),
+        rule_levels=dict(data.get("rules") or {}),
+        extra_rules=[base / p for p in data.get("extra-rules") or []],
+        high_volume_tables=list(data.get("high-volume-tables") or []),
+        doc=doc,
+    )

@@ -1,0 +1,1 @@
+"""The Convex model: facts about a Convex app computed from its parsed files."""

@@ -1,0 +1,196 @@
+"""Registered Convex functions: which builder, which export, where the handler is.
+
+`export const cancel = mutation({ args, handler: async (ctx, args) => ... })` registers
+`<module>:cancel`, a public mutation whose handler is the arrow function. Builders are
+recognised by their import from Convex's generated `server` module (or the generic builders
+from `convex/server`), never by name alone, so a local function called `mutation` is not one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import tree_sitter
+
+from mutlint.project import Project
+from mutlint.source import SourceFile, ts_language
+
+# builder name -> (kind, visibility)
+GENERATED_BUILDERS = {
+    "query": ("query", "public"),
+    "internalQuery": ("query", "internal"),
+    "mutation": ("mutation", "public"),
+    "internalMutation": ("mutation", "internal"),
+    "action": ("action", "public"),
+    "internalAction": ("action", "internal"),
+    "httpAction": ("httpAction", "public"),
+}
+GENERIC_BUILDERS = {
+    "queryGeneric": ("query", "public"),
+    "internalQueryGeneric": ("query", "internal"),
+    "mutationGeneric": ("mutation", "public"),
+    "internalMutationGeneric": ("mutation", "internal"),
+    "actionGeneric": ("action", "public"),
+    "internalActionGeneric": ("action", "internal"),
+    "httpActionGeneric": ("httpAction", "public"),
+}
+FUNCTION_TYPES = frozenset({
+    "arrow_function", "function_expression", "function_declaration", "function",
+    "generator_function", "generator_function_declaration", "method_definition",
+})
+
+_IMPORTS = """
+(import_statement
+  (import_clause (named_imports (import_specifier name: (_) @imported alias: (_)? @local)))
+  source: (string (string_fragment) @module))
+"""
+_CALLS = """
+(call_expression function: (identifier) @builder arguments: (arguments . (_) @definition)) @call
+"""
+
+
+@dataclass(frozen=True)
+class RegisteredFunction:
+    name: str  # export name ("default" for a default export), or the local name if not exported
+    function_id: str  # Convex's name: "module/path:export"
+    kind: str  # query | mutation | action | httpAction
+    visibility: str  # public | internal
+    exported: bool
+    call: tree_sitter.Node  # the builder call
+    handler: tree_sitter.Node | None  # the function node that runs
+
+
+@cache
+def _query(language: str, source: str) -> tree_sitter.Query:
+    return tree_sitter.Query(ts_language(language), source)
+
+
+def _matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
+    cursor = tree_sitter.QueryCursor(_query(file.language, source))
+    return [captures for _, captures in cursor.matches(file.root)]
+
+
+def is_generated_server_module(module: str) -> bool:
+    return module.endswith("_generated/server") or module.endswith("_generated/server.js")
+
+
+def builder_imports(file: SourceFile) -> dict[str, tuple[str, str]]:
+    """Local names in this file bound to Convex function builders."""
+    builders: dict[str, tuple[str, str]] = {}
+    for captures in _matches(file, _IMPORTS):
+        module = file.text(captures["module"][0])
+        imported = file.text(captures["imported"][0])
+        local = file.text(captures["local"][0]) if captures.get("local") else imported
+        if is_generated_server_module(module) and imported in GENERATED_BUILDERS:
+            builders[local] = GENERATED_BUILDERS[imported]
+        elif module == "convex/server" and imported in GENERIC_BUILDERS:
+            builders[local] = GENERIC_BUILDERS[imported]
+    return builders
+
+
+def _local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
+    """Top-level named functions of the file, for `handler: someFunction`."""
+    found: dict[str, tree_sitter.Node] = {}
+    for statement in file.root.named_children:
+        node = statement
+        if node.type == "export_statement" and node.named_children:
+            node = node.named_children[0]
+        if node.type == "function_declaration":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                found[file.text(name)] = node
+        elif node.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in node.named_children:
+                name = declarator.child_by_field_name("name")
+                value = declarator.child_by_field_name("value")
+                if name is not None and value is not None and value.type in FUNCTION_TYPES:
+                    found[file.text(name)] = value
+    return found
+
+
+def _handler_of(file: SourceFile, definition: tree_sitter.Node,
+                local_functions: dict[str, tree_sitter.Node]) -> tree_sitter.Node | None:
+    if definition.type in FUNCTION_TYPES:
+        return definition  # old syntax: mutation(async (ctx, args) => ...)
+    if definition.type != "object":
+        return None
+    for member in definition.named_children:
+        if member.type == "pair":
+            key = member.child_by_field_name("key")
+            if key is not None and file.text(key).strip("\"'") == "handler":
+                value = member.child_by_field_name("value")
+                if value is not None and value.type == "identifier":
+                    return local_functions.get(file.text(value))
+                return value
+        elif member.type == "method_definition":
+            name = member.child_by_field_name("name")
+            if name is not None and file.text(name) == "handler":
+                return member
+    return None
+
+
+def _export_name(file: SourceFile, call: tree_sitter.Node) -> tuple[str, bool] | None:
+    parent = call.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression",
+                                                 "satisfies_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    if parent.type == "export_statement":
+        return "default", True
+    if parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        if name is None:
+            return None
+        declaration = parent.parent
+        exported = declaration is not None and declaration.parent is not None \
+            and declaration.parent.type == "export_statement"
+        return file.text(name), exported
+    return None
+
+
+def registered_functions(project: Project, file: SourceFile) -> list[RegisteredFunction]:
+    return project.memo(("registered-functions", file.relpath),
+                        lambda: _find_registered_functions(project, file))
+
+
+def _find_registered_functions(project: Project, file: SourceFile) -> list[RegisteredFunction]:
+    if b"server" not in file.data:
+        return []
+    builders = builder_imports(file)
+    if not builders:
+        return []
+    local_functions = _local_functions(file)
+    module = project.module_name(file.relpath)
+    found = []
+    for captures in _matches(file, _CALLS):
+        builder = file.text(captures["builder"][0])
+        if builder not in builders:
+            continue
+        call = captures["call"][0]
+        named = _export_name(file, call)
+        if named is None:
+            continue
+        name, exported = named
+        kind, visibility = builders[builder]
+        found.append(RegisteredFunction(
+            name=name, function_id=f"{module}:{name}", kind=kind, visibility=visibility,
+            exported=exported, call=call,
+            handler=_handler_of(file, captures["definition"][0], local_functions),
+        ))
+    return found
+
+
+def enclosing_registered_function(project: Project, file: SourceFile,
+                                  node: tree_sitter.Node) -> RegisteredFunction | None:
+    """The registered function whose handler contains `node` (innermost if nested)."""
+    best = None
+    for function in registered_functions(project, file):
+        handler = function.handler
+        if handler is None:
+            continue
+        if handler.start_byte <= node.start_byte and node.end_byte <= handler.end_byte:
+            if best is None or handler.start_byte >= best.handler.start_byte:
+                best = function
+    return best

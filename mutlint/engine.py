@@ -1,0 +1,113 @@
+"""One check run: parse each file once, run the query plan, evaluate rules, filter, sort.
+
+This is the only place the four rooms meet: sources are parsed (source.py), rules are matched
+(rules/), facts come from the Convex model (convex/) through the fact registry, and the result
+is plain data (findings and diagnostics) for a report writer to format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
+from mutlint.errors import Diagnostic
+from mutlint.findings import Finding, Severity, assign_fingerprints
+from mutlint.project import Project
+from mutlint.rules.evaluate import FileEvaluator, Match
+from mutlint.rules.grouping import findings_from_matches, span_of
+from mutlint.rules.model import Rule
+from mutlint.rules.plan import QueryPlan
+from mutlint.source import UnreadableSource, first_syntax_error, read_source
+from mutlint.suppress import apply_directives, parse_directives, unused_directive_findings
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)  # sorted; suppressed ones flagged
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # files that were skipped
+    files_checked: int = 0
+
+    @property
+    def reported(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed_by is None]
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]  # pattern rules that run
+    enabled_engine_rules: set[str]
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
+    _plans: dict[str, QueryPlan] = field(default_factory=dict, repr=False)
+
+    def plan(self, language: str) -> QueryPlan:
+        if language not in self._plans:
+            atoms = [a for r in self.rules if language in r.languages for a in r.atoms]
+            self._plans[language] = QueryPlan(language, atoms)
+        return self._plans[language]
+
+    @property
+    def enabled_ids(self) -> set[str]:
+        return {r.id for r in self.rules} | self.enabled_engine_rules
+
+
+def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult:
+    result = CheckResult()
+    matches: dict[str, list[Match]] = {rule.id: [] for rule in rule_set.rules}
+    per_file_directives = {}
+    for path in paths:
+        relpath = _relpath(project.root, path)
+        try:
+            file = read_source(path, relpath)
+        except UnreadableSource as exc:
+            result.diagnostics.append(Diagnostic(relpath, f"skipped: {exc}"))
+            continue
+        project.files[relpath] = file
+        result.files_checked += 1
+        file_pass = rule_set.plan(file.language).run(file)
+        evaluator = FileEvaluator(project, file, file_pass)
+        for rule in rule_set.rules:
+            if file.language in rule.languages:
+                matches[rule.id].extend(evaluator.matches(rule))
+        per_file_directives[relpath] = (file, parse_directives(file, file_pass.comments))
+        if PARSE_ERROR in rule_set.enabled_engine_rules:
+            result.findings.extend(_parse_error_finding(file))
+    for rule in rule_set.rules:
+        result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
+    for finding in result.findings:
+        override = rule_set.severity_overrides.get(finding.rule_id)
+        if override is not None:
+            finding.severity = override
+    by_path: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_path.setdefault(finding.span.path, []).append(finding)
+    for relpath, (file, directives) in per_file_directives.items():
+        apply_directives(by_path.get(relpath, []), directives)
+        if "unused-suppression" in rule_set.enabled_engine_rules:
+            result.findings.extend(unused_directive_findings(
+                file, directives, rule_set.enabled_ids, rule_set.known_ids))
+    assign_fingerprints(result.findings)
+    result.findings.sort(key=Finding.sort_key)
+    result.diagnostics.sort(key=lambda d: (d.path, d.message))
+    return result
+
+
+def _parse_error_finding(file) -> list[Finding]:
+    node = first_syntax_error(file.tree)
+    if node is None:
+        return []
+    rule = next(r for r in ENGINE_RULES if r.id == PARSE_ERROR)
+    near = " ".join(file.text(node).split())[:40]
+    what = f"missing `{node.type}`" if node.is_missing else (f"unexpected `{near}`" if near
+                                                             else "unexpected syntax")
+    return [Finding(rule_id=PARSE_ERROR, severity=rule.severity,
+                    message=f"syntax error ({what}); findings inside the broken code are skipped",
+                    span=span_of(file, node), anchor_text=what)]
+
+
+def _relpath(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()

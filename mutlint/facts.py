@@ -1,0 +1,46 @@
+"""The fact registry: named, reusable knowledge that rules ask for in YAML.
+
+A fact is computed in Python once (for example by the Convex model) and used by any rule:
+`facts: {FN: {fact: convex-function, where: {kind: [mutation]}}}`. Rules never import fact
+code; they name facts, and an unknown name is a rule error. Fact values are flat records of
+strings so they can be compared in `where`, grouped on in `group.by` and printed in messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from mutlint.project import Project
+    from mutlint.source import SourceFile
+
+FactValue = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    summary: str
+    attributes: tuple[str, ...]
+    display: str  # the attribute `{NAME}` prints in a message
+    compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | None]
+
+
+FACTS: dict[str, FactSpec] = {}
+
+
+def register_fact(spec: FactSpec) -> FactSpec:
+    if spec.display not in spec.attributes:
+        raise ValueError(f"fact {spec.name}: display attribute must be one of its attributes")
+    FACTS[spec.name] = spec
+    return spec
+
+
+def fact_registry() -> dict[str, FactSpec]:
+    # Importing the providers registers their facts; done here so callers get the full registry.
+    import mutlint.convex.function_facts  # noqa: F401
+
+    return FACTS

@@ -1,0 +1,80 @@
+"""What a run reports: findings with locations, severities and stable fingerprints."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+SEVERITY_NAMES = ("error", "warning", "note")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of one file, 1-based lines and UTF-16 columns, end exclusive."""
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Related:
+    span: Span
+    message: str
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    severity: Severity
+    message: str
+    span: Span
+    related: tuple[Related, ...] = ()
+    # The text that identifies the finding independently of its line number (the matched code,
+    # whitespace-normalised); combined with rule and path into the fingerprint.
+    anchor_text: str = ""
+    fingerprint: str = ""
+    suppressed_by: str | None = None  # the directive or baseline that hid it, if any
+
+    def sort_key(self) -> tuple:
+        return (self.span.path, self.span.start_line, self.span.start_column,
+                self.rule_id, self.span.end_line, self.span.end_column, self.message)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def assign_fingerprints(findings: list[Finding]) -> None:
+    """Give each finding a fingerprint that survives edits elsewhere in the file.
+
+    The fingerprint hashes rule id, path and the whitespace-normalised matched code, plus the
+    occurrence number among findings with the same three, so inserting unrelated lines above a
+    finding does not change it while two identical calls in one file still differ.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        normalised = _SPACE.sub(" ", finding.anchor_text).strip()
+        key = (finding.rule_id, finding.span.path, normalised)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
+        finding.fingerprint = digest.hexdigest()[:32]

@@ -1,0 +1,1 @@
+"""Report writers: turn a CheckResult into bytes. They never parse or evaluate."""

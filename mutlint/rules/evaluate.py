@@ -1,0 +1,210 @@
+"""Evaluate rule objects on one file's query pass: which nodes match, with which bindings.
+
+Atoms (`pattern`, `kind`, `query`) were matched by the query pass; here we combine them:
+`all`/`any`/`not`, `inside` (walk up the parents) and `has` (look among matched descendants),
+metavariable consistency across atoms (the same `$X` must bind the same code), constraints,
+and facts. Recursion here is over the rule object, whose depth the YAML loader caps; syntax
+trees are only ever walked with parent links, tree cursors or sorted match lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from mutlint.facts import FactSpec, FactValue, fact_registry
+from mutlint.project import Project
+from mutlint.rules.model import Relation, Rule, RuleNode
+from mutlint.rules.plan import Env, FilePass
+from mutlint.source import SourceFile, descendants
+
+
+@dataclass
+class Match:
+    rule: Rule
+    file: SourceFile
+    node: tree_sitter.Node
+    env: Env
+    facts: dict[str, FactValue] = field(default_factory=dict)
+
+    def text_of(self, name: str) -> str:
+        nodes = self.env.get(name, ())
+        if not nodes:
+            return ""
+        return self.file.data[nodes[0].start_byte : nodes[-1].end_byte].decode("utf-8", "replace")
+
+
+class FileEvaluator:
+    def __init__(self, project: Project, file: SourceFile, file_pass: FilePass):
+        self.project = project
+        self.file = file
+        self.file_pass = file_pass
+        self.facts: dict[str, FactSpec] = fact_registry()
+        self._fact_cache: dict[tuple[str, int], FactValue | None] = {}
+
+    # -- bindings ----------------------------------------------------------------------------
+    def _text(self, nodes: tuple[tree_sitter.Node, ...]) -> tuple[bytes, ...]:
+        return tuple(self.file.data[n.start_byte : n.end_byte] for n in nodes)
+
+    def merge(self, rule: Rule, env: Env, extra: Env) -> Env | None:
+        merged = dict(env)
+        for name, nodes in extra.items():
+            if name in merged:
+                if self._text(merged[name]) != self._text(nodes):
+                    return None
+                continue
+            constraint = rule.constraints.get(name)
+            if constraint is not None:
+                text = b"".join(self._text(nodes)).decode("utf-8", "replace") if nodes else ""
+                if not constraint.allows(text):
+                    return None
+            merged[name] = nodes
+        return merged
+
+    # -- candidates --------------------------------------------------------------------------
+    def candidates(self, node: RuleNode) -> list[tree_sitter.Node] | None:
+        """Nodes that can match `node`, or None when it has no positive atom to start from."""
+        if node.atoms:
+            hits = self.file_pass.hits.get(node.atoms[0].id)
+            return list(hits.nodes) if hits else []
+        for member in node.all:
+            found = self.candidates(member)
+            if found is not None:
+                return found
+        if node.any:
+            union: dict[int, tree_sitter.Node] = {}
+            for member in node.any:
+                found = self.candidates(member)
+                if found is None:
+                    return None
+                for candidate in found:
+                    union.setdefault(candidate.id, candidate)
+            return list(union.values())
+        return None
+
+    # -- matching ----------------------------------------------------------------------------
+    def evaluate(self, rule: Rule, node: RuleNode, target: tree_sitter.Node, env: Env) -> list[Env]:
+        envs = [env]
+        for atom in node.atoms:
+            hits = self.file_pass.hits.get(atom.id)
+            found = hits.by_node.get(target.id) if hits else None
+            if not found:
+                return []
+            envs = [m for e in envs for h in found if (m := self.merge(rule, e, h)) is not None]
+            if not envs:
+                return []
+        if node.regex is not None:
+            text = self.file.data[target.start_byte : target.end_byte].decode("utf-8", "replace")
+            if not node.regex.search(text):
+                return []
+        if node.inside is not None:
+            envs = [m for e in envs for m in self.inside(rule, node.inside, target, e)]
+        if node.has is not None and envs:
+            envs = [m for e in envs for m in self.has(rule, node.has, target, e)]
+        if node.not_ is not None and envs:
+            envs = [e for e in envs if not self.evaluate(rule, node.not_, target, e)]
+        for member in node.all:
+            if not envs:
+                return []
+            envs = [m for e in envs for m in self.evaluate(rule, member, target, e)]
+        if node.any and envs:
+            chosen = []
+            for e in envs:
+                for member in node.any:
+                    found = self.evaluate(rule, member, target, e)
+                    if found:
+                        chosen.extend(found)
+                        break
+            envs = chosen
+        return envs
+
+    def _stops(self, rule: Rule, relation: Relation, node: tree_sitter.Node, env: Env) -> bool:
+        if isinstance(relation.stop_by, RuleNode):
+            return bool(self.evaluate(rule, relation.stop_by, node, env))
+        return False
+
+    def inside(self, rule: Rule, relation: Relation, target: tree_sitter.Node,
+               env: Env) -> list[Env]:
+        """The nearest ancestor that matches decides the bindings."""
+        ancestor = target.parent
+        while ancestor is not None:
+            found = self.evaluate(rule, relation.rule, ancestor, env)
+            if found:
+                return found
+            if relation.stop_by == "neighbor" or self._stops(rule, relation, ancestor, env):
+                return []
+            ancestor = ancestor.parent
+        return []
+
+    def has(self, rule: Rule, relation: Relation, target: tree_sitter.Node, env: Env) -> list[Env]:
+        """The first matching descendant in document order decides the bindings."""
+        candidates = None if relation.rule.atoms else self.candidates(relation.rule)
+        if relation.rule.atoms:
+            hits = self.file_pass.hits.get(relation.rule.atoms[0].id)
+            pool = hits.within(target) if hits else []
+        elif candidates is None:
+            pool = descendants(target)
+        else:
+            hits_nodes = sorted(candidates, key=lambda n: (n.start_byte, -n.end_byte))
+            pool = (n for n in hits_nodes if target.start_byte <= n.start_byte
+                    and n.end_byte <= target.end_byte and n.id != target.id)
+        for candidate in pool:
+            if relation.stop_by == "neighbor":
+                if candidate.parent is None or candidate.parent.id != target.id:
+                    continue
+            elif isinstance(relation.stop_by, RuleNode) and self._blocked(rule, relation,
+                                                                          candidate, target, env):
+                continue
+            found = self.evaluate(rule, relation.rule, candidate, env)
+            if found:
+                return found
+        return []
+
+    def _blocked(self, rule, relation, candidate, target, env) -> bool:
+        between = candidate.parent
+        while between is not None and between.id != target.id:
+            if self._stops(rule, relation, between, env):
+                return True
+            between = between.parent
+        return False
+
+    # -- facts -------------------------------------------------------------------------------
+    def fact(self, name: str, node: tree_sitter.Node) -> FactValue | None:
+        key = (name, node.id)
+        if key not in self._fact_cache:
+            self._fact_cache[key] = self.facts[name].compute(self.project, self.file, node)
+        return self._fact_cache[key]
+
+    def facts_hold(self, rule: Rule, match: Match) -> bool:
+        for use in rule.facts:
+            subject = match.env[use.of][0] if use.of and match.env.get(use.of) else match.node
+            value = self.fact(use.fact, subject)
+            if use.absent:
+                if value is not None:
+                    return False
+                continue
+            if value is None:
+                return False
+            for attribute, allowed in use.where.items():
+                if value.get(attribute) not in allowed:
+                    return False
+            match.facts[use.name] = value
+        return True
+
+    # -- a whole rule ------------------------------------------------------------------------
+    def matches(self, rule: Rule) -> list[Match]:
+        candidates = self.candidates(rule.match) or []
+        found = []
+        seen: set[int] = set()
+        for candidate in sorted(candidates, key=lambda n: (n.start_byte, -n.end_byte)):
+            if candidate.id in seen or self.file_pass.in_error(candidate):
+                continue
+            seen.add(candidate.id)
+            envs = self.evaluate(rule, rule.match, candidate, {})
+            if not envs:
+                continue
+            match = Match(rule, self.file, candidate, envs[0])
+            if self.facts_hold(rule, match):
+                found.append(match)
+        return found

@@ -1,0 +1,122 @@
+"""From matches to findings: scopes, grouping, counts and messages.
+
+Without `group`, every match is a finding. With `group`, matches are bucketed by their scope
+(enclosing function, Convex handler, file or project) and the `by` keys; a bucket with at least
+`at-least` members gives one finding, located at the member that reaches the count, with the
+other members as related locations.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import tree_sitter
+
+from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
+from mutlint.facts import FACTS
+from mutlint.findings import Finding, Related, Span
+from mutlint.project import Project
+from mutlint.rules.evaluate import Match
+from mutlint.rules.loader import PLACEHOLDER
+from mutlint.rules.model import Rule
+from mutlint.source import SourceFile
+
+MAX_PLACEHOLDER_CHARS = 80
+
+
+def span_of(file: SourceFile, node: tree_sitter.Node) -> Span:
+    start = file.position(node.start_byte)
+    end = file.position(node.end_byte)
+    return Span(file.relpath, start.line, start.column, end.line, end.column)
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > MAX_PLACEHOLDER_CHARS:
+        text = text[: MAX_PLACEHOLDER_CHARS - 1] + "…"
+    return text
+
+
+def render_message(rule: Rule, match: Match, count: int | None = None) -> str:
+    def replace(found) -> str:
+        name, attribute = found.group(1), found.group(2)
+        if name == "count" and attribute is None and count is not None:
+            return str(count)
+        if name == "code" and attribute is None:
+            return _one_line(match.file.text(match.node))
+        if attribute is None and name in match.env:
+            return _one_line(match.text_of(name))
+        value = match.facts.get(name)
+        if value is not None:
+            return value.get(attribute or FACTS[rule_fact(rule, name)].display, "")
+        return ""
+
+    parts = rule.message.split("{{")
+    rendered = [("}".join(PLACEHOLDER.sub(replace, piece) for piece in part.split("}}")))
+                for part in parts]
+    return "{".join(rendered)
+
+
+def rule_fact(rule: Rule, name: str) -> str:
+    return next(use.fact for use in rule.facts if use.name == name)
+
+
+def scope_key(project: Project, match: Match, scope: str) -> tuple | None:
+    if scope == "project":
+        return ("project",)
+    if scope == "file":
+        return (match.file.relpath,)
+    if scope == "handler":
+        function = enclosing_registered_function(project, match.file, match.node)
+        if function is None:
+            return None  # not inside a Convex function: no handler scope to group in
+        return (match.file.relpath, function.function_id, function.call.start_byte)
+    ancestor = match.node.parent
+    while ancestor is not None and ancestor.type not in FUNCTION_TYPES:
+        ancestor = ancestor.parent
+    return (match.file.relpath, ancestor.start_byte if ancestor is not None else -1)
+
+
+def group_value(rule: Rule, match: Match, key: str) -> str:
+    if key.startswith("$"):
+        return " ".join(match.text_of(key[1:]).split())
+    name, _, attribute = key.partition(".")
+    value = match.facts.get(name, {})
+    return value.get(attribute or FACTS[rule_fact(rule, name)].display, "")
+
+
+def _order(match: Match) -> tuple:
+    return (match.file.relpath, match.node.start_byte, match.node.end_byte)
+
+
+def finding_for(rule: Rule, match: Match, related: list[Match], count: int | None) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        message=render_message(rule, match, count),
+        span=span_of(match.file, match.node),
+        related=tuple(Related(span_of(m.file, m.node), "related: " + _one_line(m.file.text(m.node)))
+                      for m in related),
+        anchor_text=match.file.text(match.node),
+    )
+
+
+def findings_from_matches(project: Project, rule: Rule, matches: list[Match]) -> list[Finding]:
+    if rule.group is None:
+        return [finding_for(rule, m, [], None) for m in sorted(matches, key=_order)]
+    buckets: dict[tuple, list[Match]] = defaultdict(list)
+    for match in matches:
+        scope = scope_key(project, match, rule.group.scope)
+        if scope is None:
+            continue
+        key = scope + tuple(group_value(rule, match, k) for k in rule.group.by)
+        buckets[key].append(match)
+    findings = []
+    for members in buckets.values():
+        if len(members) < rule.group.at_least:
+            continue
+        members.sort(key=_order)
+        at = members[rule.group.at_least - 1]
+        others = [m for m in members if m is not at]
+        findings.append(finding_for(rule, at, others, len(members)))
+    return findings

@@ -1,0 +1,386 @@
+"""Load rule files: YAML -> schema check -> compiled Rule, with `path:line:col` errors.
+
+Everything a rule says is checked here, before any file is linted: the schema, every pattern
+compiles for every language the rule names, raw queries compile and use only known predicates,
+regexes compile, facts exist and their `where` attributes are real, message placeholders and
+group keys refer to metavariables or facts the rule defines.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+from pathlib import Path
+
+import tree_sitter
+
+from mutlint.errors import Diagnostic, UsageError
+from mutlint.facts import fact_registry
+from mutlint.findings import Severity
+from mutlint.rules.model import (Atom, AtomQuery, Constraint, FactUse, Group, Relation, Rule,
+                                 RuleNode)
+from mutlint.schema_check import schema_diagnostics
+from mutlint.rules.pattern import ROOT_CAPTURE, PatternError, compile_pattern
+from mutlint.source import LANGUAGES, ts_language
+from mutlint.yamldoc import YamlDoc, load_yaml_file
+
+RAW_QUERY_ROOT = "match"
+METAVARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
+# Text predicates py-tree-sitter evaluates. Any other `#name?` would silently count as true.
+KNOWN_PREDICATES = frozenset({
+    "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
+    "any-not-match?", "any-of?", "not-any-of?",
+})
+MAX_REGEX_LENGTH = 1000
+_atom_ids = count()
+
+
+def scan_predicates(query: str) -> list[tuple[str, int, int]]:
+    """Names of `#predicate` uses in query source, skipping strings and comments."""
+    found = []
+    line, column, i = 1, 1, 0
+    in_string = False
+    while i < len(query):
+        ch = query[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                column += 2
+                continue
+            if ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == ";":
+            while i < len(query) and query[i] != "\n":
+                i += 1
+            continue
+        elif ch == "#":
+            m = re.match(r"#([A-Za-z_][A-Za-z0-9_-]*[?!]?)", query[i:])
+            if m:
+                found.append((m.group(1), line, column))
+        if ch == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+        i += 1
+    return found
+
+
+class _RuleBuilder:
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self.data = doc.data
+        self.errors: list[Diagnostic] = []
+        self.atoms: list[Atom] = []
+        self.metavariables: set[str] = set()
+        self.languages: list[str] = list(self.data.get("languages") or LANGUAGES)
+        self.rule_id = self.data["id"]
+
+    def error(self, doc_path: tuple, message: str, *, key: bool = False) -> None:
+        self.errors.append(self.doc.error(doc_path, message, key=key))
+
+    def regex(self, doc_path: tuple, text: str) -> re.Pattern | None:
+        if len(text) > MAX_REGEX_LENGTH:
+            self.error(doc_path, f"regex longer than {MAX_REGEX_LENGTH} characters")
+            return None
+        try:
+            return re.compile(text)
+        except re.error as exc:
+            self.error(doc_path, f"invalid regex {text!r}: {exc}")
+            return None
+
+    # -- atoms -------------------------------------------------------------------------------
+    def pattern_atom(self, doc_path: tuple, value) -> Atom | None:
+        text = value if isinstance(value, str) else value["context"]
+        by_language = {}
+        for language in self.languages:
+            try:
+                if isinstance(value, str):
+                    compiled = compile_pattern(value, language)
+                else:
+                    compiled = compile_pattern("", language, context=value["context"],
+                                               selector=value["selector"])
+            except PatternError as exc:
+                self.error(doc_path, f"pattern for {language}: {exc}")
+                return None
+            by_language[language] = AtomQuery(compiled.query, ROOT_CAPTURE,
+                                              compiled.metavariables,
+                                              compiled.multi_metavariables, compiled.sequences)
+        return self.new_atom(doc_path, "pattern", text, by_language)
+
+    def kind_atom(self, doc_path: tuple, kind: str) -> Atom | None:
+        source = f"(({kind}) @{ROOT_CAPTURE})"
+        by_language = {language: AtomQuery(source, ROOT_CAPTURE, []) for language in self.languages}
+        return self.new_atom(doc_path, "kind", kind, by_language)
+
+    def query_atom(self, doc_path: tuple, query: str) -> Atom | None:
+        ok = True
+        for name, line, column in scan_predicates(query):
+            if name not in KNOWN_PREDICATES:
+                self.error(doc_path, f"unknown predicate #{name} at query line {line}, column "
+                           f"{column} (supported: {', '.join(sorted(KNOWN_PREDICATES))})")
+                ok = False
+        if not ok:
+            return None
+        by_language = {}
+        for language in self.languages:
+            try:
+                compiled = tree_sitter.Query(ts_language(language), query)
+            except tree_sitter.QueryError as exc:
+                self.error(doc_path, f"query does not compile for {language}: {exc}")
+                return None
+            names = [compiled.capture_name(i) for i in range(compiled.capture_count)]
+            if RAW_QUERY_ROOT not in names:
+                self.error(doc_path, f"a query must capture the node to report as @{RAW_QUERY_ROOT}")
+                return None
+            metavariables = [n for n in names if METAVARIABLE_NAME.match(n)]
+            by_language[language] = AtomQuery(query, RAW_QUERY_ROOT, metavariables,
+                                              pattern_count=compiled.pattern_count)
+        return self.new_atom(doc_path, "query", query, by_language)
+
+    def new_atom(self, doc_path, kind, text, by_language) -> Atom:
+        atom = Atom(next(_atom_ids), self.rule_id, kind, text, by_language)
+        for compiled in by_language.values():
+            self.metavariables.update(compiled.metavariables, compiled.multi_metavariables)
+        self.atoms.append(atom)
+        return atom
+
+    # -- rule objects ------------------------------------------------------------------------
+    def rule_node(self, root_path: tuple, root_value: dict) -> RuleNode:
+        """Build the rule object tree iteratively (rules may nest deeply)."""
+        root = RuleNode()
+        stack: list[tuple[tuple, dict, RuleNode]] = [(root_path, root_value, root)]
+        while stack:
+            doc_path, value, node = stack.pop()
+            if "pattern" in value:
+                atom = self.pattern_atom((*doc_path, "pattern"), value["pattern"])
+                if atom:
+                    node.atoms.append(atom)
+            if "kind" in value:
+                atom = self.kind_atom((*doc_path, "kind"), value["kind"])
+                if atom:
+                    node.atoms.append(atom)
+            if "query" in value:
+                atom = self.query_atom((*doc_path, "query"), value["query"])
+                if atom:
+                    node.atoms.append(atom)
+            if "regex" in value:
+                node.regex = self.regex((*doc_path, "regex"), value["regex"])
+            for key in ("inside", "has"):
+                if key in value:
+                    relation_value = value[key]
+                    child = RuleNode()
+                    relation = Relation(child)
+                    stop_by = relation_value.get("stopBy", "end")
+                    if isinstance(stop_by, dict):
+                        stop_node = RuleNode()
+                        stack.append(((*doc_path, key, "stopBy"), stop_by, stop_node))
+                        relation.stop_by = stop_node
+                    else:
+                        relation.stop_by = stop_by
+                    setattr(node, key, relation)
+                    inner = {k: v for k, v in relation_value.items() if k != "stopBy"}
+                    if not inner:
+                        self.error((*doc_path, key), f"`{key}` needs a rule, not only stopBy")
+                    stack.append(((*doc_path, key), inner, child))
+            if "not" in value:
+                node.not_ = RuleNode()
+                stack.append(((*doc_path, "not"), value["not"], node.not_))
+            for key in ("all", "any"):
+                for index, item in enumerate(value.get(key, [])):
+                    child = RuleNode()
+                    getattr(node, key).append(child)
+                    stack.append(((*doc_path, key, index), item, child))
+        return root
+
+    def check_positive(self, doc_path: tuple, value: dict) -> None:
+        """A rule must say what nodes to start from: a pattern, kind or query somewhere
+        positive (not only under `not`, `inside` or `has`)."""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if any(k in item for k in ("pattern", "kind", "query")):
+                return
+            stack.extend(item.get("all", []))
+            if item.get("any") and all(
+                    any(k in sub for k in ("pattern", "kind", "query", "all", "any"))
+                    for sub in item["any"]):
+                stack.extend(item["any"])
+        self.error(doc_path, "the rule has nothing to match: give it a `pattern`, `kind` or "
+                             "`query` (not only under `not`, `inside` or `has`)")
+
+    # -- the rest of the file ----------------------------------------------------------------
+    def constraints(self) -> dict[str, Constraint]:
+        result = {}
+        for name, spec in (self.data.get("constraints") or {}).items():
+            if name not in self.metavariables:
+                self.error(("constraints", name), f"constraint on ${name}, which no pattern "
+                           "binds", key=True)
+            constraint = Constraint()
+            if "regex" in spec:
+                constraint.regex = self.regex(("constraints", name, "regex"), spec["regex"])
+            if "not-regex" in spec:
+                constraint.not_regex = self.regex(("constraints", name, "not-regex"),
+                                                  spec["not-regex"])
+            result[name] = constraint
+        return result
+
+    def facts(self) -> list[FactUse]:
+        registry = fact_registry()
+        uses = []
+        for name, spec in (self.data.get("facts") or {}).items():
+            if name in self.metavariables:
+                self.error(("facts", name), f"fact name {name} is already a metavariable",
+                           key=True)
+            fact = registry.get(spec["fact"])
+            if fact is None:
+                self.error(("facts", name, "fact"), f"unknown fact '{spec['fact']}' (known: "
+                           f"{', '.join(sorted(registry))})")
+                continue
+            of = spec.get("of")
+            if of is not None and of[1:] not in self.metavariables:
+                self.error(("facts", name, "of"), f"{of} is not bound by any pattern")
+            where = {}
+            for attribute, allowed in (spec.get("where") or {}).items():
+                if attribute not in fact.attributes:
+                    self.error(("facts", name, "where", attribute), f"fact '{fact.name}' has no "
+                               f"attribute '{attribute}' (it has: {', '.join(fact.attributes)})",
+                               key=True)
+                where[attribute] = (allowed,) if isinstance(allowed, str) else tuple(allowed)
+            uses.append(FactUse(name, fact.name, of[1:] if of else None, where,
+                                bool(spec.get("absent", False))))
+        return uses
+
+    def group(self, facts: list[FactUse]) -> Group | None:
+        spec = self.data.get("group")
+        if spec is None:
+            return None
+        fact_names = {use.name: use for use in facts}
+        registry = fact_registry()
+        for index, key in enumerate(spec.get("by", [])):
+            if key.startswith("$"):
+                if key[1:] not in self.metavariables:
+                    self.error(("group", "by", index), f"{key} is not bound by any pattern")
+                continue
+            name, _, attribute = key.partition(".")
+            use = fact_names.get(name)
+            if use is None:
+                self.error(("group", "by", index), f"{name} is not a fact of this rule")
+            elif attribute and attribute not in registry[use.fact].attributes:
+                self.error(("group", "by", index), f"fact '{use.fact}' has no attribute "
+                           f"'{attribute}'")
+            elif use.absent:
+                self.error(("group", "by", index), f"fact {name} is required to be absent")
+        return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)))
+
+    def check_message(self, facts: list[FactUse], group: Group | None) -> None:
+        registry = fact_registry()
+        fact_names = {use.name: use for use in facts}
+        text = self.data["message"].replace("{{", "").replace("}}", "")
+        for match in PLACEHOLDER.finditer(text):
+            name, attribute = match.group(1), match.group(2)
+            if name == "count" and attribute is None:
+                if group is None:
+                    self.error(("message",), "{count} needs a `group`")
+                continue
+            if name == "code" and attribute is None:
+                continue
+            if name in self.metavariables and attribute is None:
+                continue
+            use = fact_names.get(name)
+            if use is None:
+                self.error(("message",), f"placeholder {{{match.group(0)[1:-1]}}} is neither a "
+                           "metavariable nor a fact of this rule")
+            elif use.absent:
+                self.error(("message",), f"placeholder {{{name}}} names a fact that is absent")
+            elif attribute and attribute not in registry[use.fact].attributes:
+                self.error(("message",), f"fact '{use.fact}' has no attribute '{attribute}'")
+
+    def build(self) -> Rule:
+        self.check_positive(("rule",), self.data["rule"])
+        match = self.rule_node(("rule",), self.data["rule"])
+        constraints = self.constraints()
+        facts = self.facts()
+        group = self.group(facts)
+        self.check_message(facts, group)
+        if self.errors:
+            raise UsageError(self.errors)
+        return Rule(
+            id=self.rule_id, severity=Severity.parse(self.data["severity"]),
+            message=self.data["message"], description=self.data["description"].strip() + "\n",
+            path=self.doc.path, tags=list(self.data.get("tags") or []),
+            languages=self.languages, references=list(self.data.get("references") or []),
+            precision=self.data.get("precision", "high"), match=match,
+            constraints=constraints, facts=facts, group=group, atoms=self.atoms,
+        )
+
+
+def load_rule_file(path: Path, display_path: str | None = None) -> Rule:
+    doc = load_yaml_file(path, display_path)
+    if not isinstance(doc.data, dict):
+        raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
+    diagnostics = schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
+    if diagnostics:
+        raise UsageError(diagnostics)
+    return _RuleBuilder(doc).build()
+
+
+CONFIG_NAMES = frozenset({".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml"})
+
+
+def rule_files_in(directory: Path) -> list[Path]:
+    """Rule YAML files under `directory`, skipping config files and rule test directories
+    (a directory `foo/` next to `foo.yaml` holds foo's test cases, not rules)."""
+    found = []
+    for path in sorted(directory.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or path.name in CONFIG_NAMES \
+                or path.name.startswith(".") or not path.is_file():
+            continue
+        relative_parts = path.relative_to(directory).parts[:-1]
+        parent = directory
+        inside_test_dir = False
+        for part in relative_parts:
+            if (parent / f"{part}.yaml").is_file() or (parent / f"{part}.yml").is_file():
+                inside_test_dir = True
+                break
+            parent = parent / part
+        if not inside_test_dir:
+            found.append(path)
+    return found
+
+
+def builtin_rules_dir() -> Path:
+    """The shipped rule pack: inside the wheel, or the repository's `rules/` in a checkout."""
+    packaged = Path(__file__).resolve().parent.parent / "_builtin_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+def load_rules(paths: list[Path], shown=lambda p: str(p)) -> list[Rule]:
+    """Load every rule file under `paths`; all errors are collected before raising."""
+    rules: list[Rule] = []
+    errors: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        files = rule_files_in(path) if path.is_dir() else [path]
+        if not path.exists():
+            errors.append(Diagnostic(str(path), "no such file or directory"))
+            continue
+        for file in files:
+            try:
+                rule = load_rule_file(file, shown(file))
+            except UsageError as exc:
+                errors.extend(exc.diagnostics)
+                continue
+            if rule.id in seen:
+                errors.append(Diagnostic(rule.path, f"rule id '{rule.id}' is already defined in "
+                                         f"{seen[rule.id]}", 1, 1))
+                continue
+            seen[rule.id] = rule.path
+            rules.append(rule)
+    if errors:
+        raise UsageError(errors)
+    return sorted(rules, key=lambda r: r.id)

@@ -1,0 +1,105 @@
+"""Rules as plain data: what a loaded, validated rule file says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mutlint.findings import Severity
+
+
+@dataclass
+class AtomQuery:
+    """One atom compiled for one language: query source plus what the evaluator checks on top."""
+
+    source: str
+    root_capture: str
+    metavariables: list[str]
+    multi_metavariables: list[str] = field(default_factory=list)
+    sequences: list = field(default_factory=list)  # pattern.SequenceCheck
+    pattern_count: int = 1  # top-level patterns in `source` (raw queries may have several)
+
+
+@dataclass
+class Atom:
+    """A positive matcher (`pattern`, `kind` or `query`): nodes come from the query pass."""
+
+    id: int  # unique in a run
+    rule_id: str
+    kind: str  # "pattern" | "kind" | "query"
+    text: str
+    by_language: dict[str, AtomQuery]
+
+
+@dataclass
+class Relation:
+    rule: RuleNode
+    stop_by: str | RuleNode = "end"  # "end" | "neighbor" | a rule the search stops at
+
+
+@dataclass
+class RuleNode:
+    """ast-grep's rule object: every key present must hold for a node."""
+
+    atoms: list[Atom] = field(default_factory=list)
+    regex: re.Pattern | None = None
+    inside: Relation | None = None
+    has: Relation | None = None
+    not_: RuleNode | None = None
+    all: list[RuleNode] = field(default_factory=list)
+    any: list[RuleNode] = field(default_factory=list)
+
+
+@dataclass
+class Constraint:
+    regex: re.Pattern | None = None
+    not_regex: re.Pattern | None = None
+
+    def allows(self, text: str) -> bool:
+        if self.regex is not None and not self.regex.search(text):
+            return False
+        return not (self.not_regex is not None and self.not_regex.search(text))
+
+
+@dataclass
+class FactUse:
+    name: str  # the name messages and group keys use
+    fact: str
+    of: str | None  # metavariable (without `$`) the fact is computed on; None = the match
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    absent: bool = False
+
+
+@dataclass
+class Group:
+    scope: str  # function | handler | file | project
+    by: list[str] = field(default_factory=list)  # "$VAR" or "FACT" or "FACT.attr"
+    at_least: int = 1
+
+
+@dataclass
+class Rule:
+    id: str
+    severity: Severity
+    message: str
+    description: str
+    path: str
+    tags: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=lambda: ["typescript", "tsx"])
+    references: list[str] = field(default_factory=list)
+    precision: str = "high"
+    match: RuleNode = field(default_factory=RuleNode)
+    constraints: dict[str, Constraint] = field(default_factory=dict)
+    facts: list[FactUse] = field(default_factory=list)
+    group: Group | None = None
+    atoms: list[Atom] = field(default_factory=list)  # every atom in `match`, for the query plan
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of the description's first paragraph, for listings."""
+        for paragraph in re.split(r"\n\s*\n", self.description):
+            text = " ".join(line.strip() for line in paragraph.splitlines()
+                            if not line.strip().startswith("#")).strip()
+            if text:
+                return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+        return self.message

@@ -1,0 +1,247 @@
+"""Compile a code pattern with metavariables into tree-sitter query source.
+
+`$CTX.db.patch($ID, $$$REST)` is parsed with the rule's grammar and turned into one query
+pattern: `$X` becomes a capture `@X` on a wildcard node, a repeated `$X` a second capture tied
+to the first with `#eq?`, `$_` a wildcard without capture, literal leaves (`db`, `patch`,
+`"users"`) `#eq?` predicates, and children of list-like nodes (arguments, arrays, objects,
+statement blocks) are anchored so `f($A)` only matches calls with exactly one argument.
+`$$$X` stands for zero or more siblings: the query anchors the fixed siblings before and after
+it, and the evaluator binds `$$$X` to the siblings in between (tree-sitter's own quantified
+captures are not exact next to anchors).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from mutlint.source import first_syntax_error, ts_parser
+
+METAVAR = re.compile(r"^\$([A-Z][A-Z0-9_]*|_)$")
+MULTI_METAVAR = re.compile(r"^\$\$\$([A-Z][A-Z0-9_]*)?$")
+ROOT_CAPTURE = "_match"
+
+
+class PatternError(Exception):
+    """The pattern cannot be compiled; `offset` is a byte offset into the pattern, if known."""
+
+    def __init__(self, message: str, offset: int | None = None):
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class SequenceCheck:
+    """Arity check and `$$$` binding for the children of the node captured as `capture`."""
+
+    capture: str
+    prefix: int  # fixed children before the `$$$`
+    suffix: int  # fixed children after it
+    has_ellipsis: bool
+    bind: str | None  # metavariable that receives the children in between
+
+
+@dataclass
+class CompiledPattern:
+    query: str
+    metavariables: list[str] = field(default_factory=list)  # single-node, in order of appearance
+    multi_metavariables: list[str] = field(default_factory=list)
+    sequences: list[SequenceCheck] = field(default_factory=list)
+    root_type: str = "_"
+
+
+def query_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _named_children_with_fields(node: tree_sitter.Node) -> list[tuple[str | None, tree_sitter.Node]]:
+    """The children a pattern constrains: named ones (not comments) and field-named tokens."""
+    result = []
+    cursor = node.walk()
+    if not cursor.goto_first_child():
+        return result
+    while True:
+        child = cursor.node
+        name = cursor.field_name
+        if child is not None and child.type != "comment" and (child.is_named or name):
+            result.append((name, child))
+        if not cursor.goto_next_sibling():
+            break
+    return result
+
+
+def _pattern_target(tree: tree_sitter.Tree, source: bytes, selector: str | None) -> tree_sitter.Node:
+    root = tree.root_node
+    if selector is not None:
+        cursor = root.walk()
+        while True:  # iterative pre-order walk
+            if cursor.node.type == selector and cursor.node.is_named:
+                return cursor.node
+            if cursor.goto_first_child():
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    raise PatternError(f"selector `{selector}` does not occur in the context")
+    statements = [c for c in root.named_children if c.type != "comment"]
+    if len(statements) != 1:
+        raise PatternError("a pattern must be one expression or statement "
+                           "(use `context` and `selector` for fragments)")
+    node = statements[0]
+    if node.type == "expression_statement" and not source.rstrip().endswith(b";"):
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if len(inner) == 1:
+            node = inner[0]
+    return node
+
+
+def _metavariable_of(node: tree_sitter.Node, text: str) -> str | None:
+    """`$X` / `$_` for a leaf or a statement made of only a metavariable, else None."""
+    if node.type == "expression_statement":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        if len(inner) == 1 and inner[0].named_child_count == 0:
+            candidate = inner[0].text.decode("utf-8", "replace")
+            if METAVAR.match(candidate) or MULTI_METAVAR.match(candidate):
+                return candidate
+        return None
+    if node.named_child_count == 0 and (METAVAR.match(text) or MULTI_METAVAR.match(text)):
+        return text
+    return None
+
+
+class _Compiler:
+    def __init__(self, source: bytes):
+        self.source = source
+        self.predicates: list[str] = []
+        self.counter = 0
+        self.result = CompiledPattern(query="")
+        self.seen_single: dict[str, int] = {}
+
+    def hidden(self, prefix: str) -> str:
+        self.counter += 1
+        return f"_{prefix}{self.counter}"
+
+    def text(self, node: tree_sitter.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def single(self, name: str) -> str:
+        if name == "_":
+            return "(_)"
+        count = self.seen_single.get(name, 0)
+        self.seen_single[name] = count + 1
+        if count == 0:
+            self.result.metavariables.append(name)
+            return f"(_) @{name}"
+        alias = f"{name}__{count + 1}"
+        self.predicates.append(f"(#eq? @{name} @{alias})")
+        return f"(_) @{alias}"
+
+    def compile(self, target: tree_sitter.Node) -> str:
+        # Post-order over the pattern tree with an explicit stack: children first, then parent.
+        built: dict[int, str] = {}
+        multi_at: dict[int, str] = {}  # node id -> "$$$" metavariable text, for list handling
+        stack: list[tuple[tree_sitter.Node, bool]] = [(target, False)]
+        while stack:
+            node, expanded = stack.pop()
+            text = self.text(node)
+            meta = _metavariable_of(node, text)
+            if meta is not None:
+                if MULTI_METAVAR.match(meta):
+                    multi_at[node.id] = meta
+                    built[node.id] = ""
+                else:
+                    built[node.id] = self.single(METAVAR.match(meta).group(1))
+                continue
+            if not node.is_named:
+                built[node.id] = query_string(text)
+                continue
+            if node.type == "string":
+                built[node.id] = self.string_literal(node)
+                continue
+            children = _named_children_with_fields(node)
+            if not children:
+                if node.child_count == 0:
+                    capture = self.hidden("l")
+                    self.predicates.append(f"(#eq? @{capture} {query_string(text)})")
+                    built[node.id] = f"({node.type}) @{capture}"
+                else:
+                    built[node.id] = self.children_sexpr(node, [], multi_at, built)
+                continue
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for _, child in reversed(children))
+                continue
+            built[node.id] = self.children_sexpr(node, children, multi_at, built)
+        if target.id in multi_at:
+            raise PatternError("`$$$` stands for several siblings and cannot be the whole pattern")
+        return built[target.id]
+
+    def string_literal(self, node: tree_sitter.Node) -> str:
+        fragments = [c for c in node.named_children if c.type == "string_fragment"]
+        if len(fragments) == 1 and node.named_child_count == 1:
+            content = self.text(fragments[0])
+            meta = METAVAR.match(content)
+            if meta:  # "$T" binds the whole string literal
+                return self.single(meta.group(1))
+            capture = self.hidden("s")
+            self.predicates.append(f"(#eq? @{capture} {query_string(content)})")
+            return f"(string (string_fragment) @{capture})"
+        capture = self.hidden("l")
+        self.predicates.append(f"(#eq? @{capture} {query_string(self.text(node))})")
+        return f"(string) @{capture}"
+
+    def children_sexpr(self, node, children, multi_at, built) -> str:
+        if children and all(name for name, _ in children):
+            parts = [f"{name}: {built[child.id]}" for name, child in children]
+            return f"({node.type} {' '.join(parts)})"
+        ellipses = [i for i, (_, child) in enumerate(children) if child.id in multi_at]
+        if len(ellipses) > 1:
+            raise PatternError("only one `$$$` is allowed among siblings",
+                               children[ellipses[1]][1].start_byte)
+        parts = [f"{name}: {built[c.id]}" if name else built[c.id] for name, c in children]
+        if not ellipses:
+            if parts:
+                return f"({node.type} . {' . '.join(parts)} .)"
+            capture = self.hidden("seq")
+            self.result.sequences.append(SequenceCheck(capture, 0, 0, False, None))
+            return f"({node.type}) @{capture}"
+        at = ellipses[0]
+        bind_text = multi_at[children[at][1].id]
+        bind = bind_text[3:] or None
+        if bind and bind in self.result.multi_metavariables:
+            raise PatternError(f"`$$${bind}` is used twice", children[at][1].start_byte)
+        if bind:
+            self.result.multi_metavariables.append(bind)
+        prefix, suffix = parts[:at], parts[at + 1 :]
+        inner = ""
+        if prefix:
+            inner += " . " + " . ".join(prefix)
+        if suffix:
+            inner += " " + " . ".join(suffix) + " ."
+        if bind is None and not prefix and not suffix:
+            return f"({node.type}{inner})"  # any number of children: nothing to check or bind
+        capture = self.hidden("seq")
+        self.result.sequences.append(SequenceCheck(capture, len(prefix), len(suffix), True, bind))
+        return f"({node.type}{inner}) @{capture}"
+
+
+def compile_pattern(pattern: str, language: str, *, context: str | None = None,
+                    selector: str | None = None) -> CompiledPattern:
+    """Compile `pattern` (or `selector` within `context`) for `language`."""
+    code = context if context is not None else pattern
+    source = code.encode("utf-8")
+    tree = ts_parser(language).parse(source)
+    error = first_syntax_error(tree)
+    if error is not None:
+        raise PatternError(f"the pattern is not valid {language} code near "
+                           f"`{error.text.decode('utf-8', 'replace')[:30] or error.type}`",
+                           error.start_byte)
+    target = _pattern_target(tree, source, selector)
+    compiler = _Compiler(source)
+    core = compiler.compile(target)
+    predicates = (" " + " ".join(compiler.predicates)) if compiler.predicates else ""
+    compiler.result.query = f"({core} @{ROOT_CAPTURE}{predicates})"
+    compiler.result.root_type = target.type
+    return compiler.result

@@ -1,0 +1,116 @@
+"""One query pass per file: every atom of every rule for a language in a single tree-sitter query.
+
+The plan is compiled once per run and language. Running it over a file yields, per atom, the
+nodes it matched with their metavariable bindings, plus the file's comments (for suppression
+directives and test annotations) and its ERROR regions (where matches are not trusted).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from mutlint.rules.model import Atom, AtomQuery
+from mutlint.source import SourceFile, ts_language
+
+Env = dict[str, tuple[tree_sitter.Node, ...]]
+COMMENT_CAPTURE = "_comment"
+ERROR_CAPTURE = "_error"
+_HOUSEKEEPING = f"((comment) @{COMMENT_CAPTURE})\n((ERROR) @{ERROR_CAPTURE})"
+
+
+@dataclass
+class AtomHits:
+    """The nodes one atom matched in one file, with every binding found for each."""
+
+    by_node: dict[int, list[Env]] = field(default_factory=dict)
+    nodes: list[tree_sitter.Node] = field(default_factory=list)  # document order
+    _starts: list[int] | None = None
+
+    def add(self, node: tree_sitter.Node, env: Env) -> None:
+        envs = self.by_node.get(node.id)
+        if envs is None:
+            self.by_node[node.id] = [env]
+            self.nodes.append(node)
+        else:
+            envs.append(env)
+
+    def within(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
+        """Matched nodes strictly inside `node`, in document order."""
+        if self._starts is None:
+            self.nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+            self._starts = [n.start_byte for n in self.nodes]
+        found = []
+        for index in range(bisect_left(self._starts, node.start_byte), len(self.nodes)):
+            candidate = self.nodes[index]
+            if candidate.start_byte >= node.end_byte:
+                break
+            if candidate.end_byte <= node.end_byte and candidate.id != node.id:
+                found.append(candidate)
+        return found
+
+
+@dataclass
+class FilePass:
+    hits: dict[int, AtomHits]
+    comments: list[tree_sitter.Node]
+    error_ranges: list[tuple[int, int]]
+
+    def in_error(self, node: tree_sitter.Node) -> bool:
+        return any(start <= node.start_byte and node.end_byte <= end
+                   for start, end in self.error_ranges)
+
+
+class QueryPlan:
+    def __init__(self, language: str, atoms: list[Atom]):
+        self.language = language
+        self.pattern_atoms: list[tuple[Atom, AtomQuery]] = []
+        sources = [_HOUSEKEEPING]
+        self.first_atom_pattern = 2  # the housekeeping patterns come first
+        for atom in atoms:
+            compiled = atom.by_language.get(language)
+            if compiled is None:
+                continue
+            sources.append(compiled.source)
+            for _ in range(compiled.pattern_count):
+                self.pattern_atoms.append((atom, compiled))
+        self.source = "\n".join(sources)
+        self.query = tree_sitter.Query(ts_language(language), self.source)
+
+    def run(self, file: SourceFile) -> FilePass:
+        hits: dict[int, AtomHits] = {}
+        comments: list[tree_sitter.Node] = []
+        errors: list[tuple[int, int]] = []
+        cursor = tree_sitter.QueryCursor(self.query)
+        for pattern_index, captures in cursor.matches(file.root):
+            if pattern_index < self.first_atom_pattern:
+                if COMMENT_CAPTURE in captures:
+                    comments.extend(captures[COMMENT_CAPTURE])
+                else:
+                    errors.extend((n.start_byte, n.end_byte) for n in captures[ERROR_CAPTURE])
+                continue
+            atom, compiled = self.pattern_atoms[pattern_index - self.first_atom_pattern]
+            root_nodes = captures.get(compiled.root_capture)
+            if not root_nodes:
+                continue
+            env = _bindings(captures, compiled)
+            if env is None:
+                continue
+            hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
+        comments.sort(key=lambda n: n.start_byte)
+        return FilePass(hits, comments, errors)
+
+
+def _bindings(captures: dict[str, list[tree_sitter.Node]], compiled: AtomQuery) -> Env | None:
+    env: Env = {name: tuple(captures[name]) for name in compiled.metavariables if name in captures}
+    for check in compiled.sequences:
+        parent = captures[check.capture][0]
+        children = [c for c in parent.named_children if c.type != "comment"]
+        fixed = check.prefix + check.suffix
+        if len(children) < fixed or (not check.has_ellipsis and len(children) != fixed):
+            return None
+        if check.bind:
+            env[check.bind] = tuple(children[check.prefix : len(children) - check.suffix])
+    return env

@@ -1,0 +1,64 @@
+"""Which rules run: the built-in pack, the config's extra rules, --rules, then config levels
+and --select/--ignore. Every unknown rule id is a usage error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mutlint.config import Config
+from mutlint.engine import RuleSet
+from mutlint.engine_rules import ENGINE_RULES
+from mutlint.errors import Diagnostic, UsageError
+from mutlint.findings import Severity
+from mutlint.rules.loader import builtin_rules_dir, load_rules
+from mutlint.rules.model import Rule
+
+
+def shown_path(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path.resolve()) if relative.startswith("..") and path.is_absolute() else relative
+
+
+def load_all_rules(config: Config, extra: list[Path], *, builtin: bool = True) -> list[Rule]:
+    sources = ([builtin_rules_dir()] if builtin else []) + config.extra_rules + list(extra)
+    return load_rules(sources, shown_path)
+
+
+def _ids(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def build_rule_set(rules: list[Rule], config: Config, select: str | None = None,
+                   ignore: str | None = None) -> RuleSet:
+    every = {r.id: r for r in [*rules, *ENGINE_RULES]}
+    errors = []
+    overrides: dict[str, Severity] = {}
+    off: set[str] = set()
+    for rule_id, level in config.rule_levels.items():
+        if rule_id not in every:
+            errors.append(config.doc.error(("rules", rule_id), f"unknown rule id '{rule_id}'",
+                                           key=True))
+        elif level == "off":
+            off.add(rule_id)
+        else:
+            overrides[rule_id] = Severity.parse(level)
+    for option, ids in (("--select", _ids(select)), ("--ignore", _ids(ignore))):
+        for rule_id in ids:
+            if rule_id not in every:
+                errors.append(Diagnostic("mutlint", f"{option}: unknown rule id '{rule_id}'"))
+    if errors:
+        raise UsageError(errors)
+    enabled = set(every) - off
+    if select:
+        enabled = set(_ids(select))  # an explicit selection wins over the config's `off`
+    enabled -= set(_ids(ignore))
+    return RuleSet(
+        rules=[r for r in rules if r.id in enabled],
+        enabled_engine_rules={r.id for r in ENGINE_RULES if r.id in enabled},
+        severity_overrides=overrides,
+        known_ids=set(every),
+    )

@@ -1,0 +1,183 @@
+"""Where the project is and which files to lint.
+
+The project root is the nearest ancestor of the first path that holds a mutlint config; without
+one, the nearest that holds `convex.json` or `package.json`; without those, the git root; else
+the path itself. The search never climbs above the git root. Directories are walked without
+recursion, honouring every `.gitignore` on the way, the default excludes (dependencies and
+generated output) and the config's `exclude` globs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from mutlint.config import Config, find_config, load_config
+from mutlint.errors import Diagnostic, UsageError
+from mutlint.source import language_for
+
+DEFAULT_EXCLUDES = (
+    "node_modules/", ".git/", "_generated/", ".next/", ".turbo/", ".vercel/", ".output/",
+    ".expo/", "dist/", "build/", "out/", "coverage/", ".mutlint_cache/", "*.min.js", "*.d.ts",
+)
+PROJECT_MARKERS = ("convex.json", "package.json")
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: Config
+    convex_dir: str
+
+    def relpath(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+
+def git_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def find_project_root(start: Path) -> tuple[Path, Path | None]:
+    """(root, config path or None) for a file or directory."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    top = git_root(directory)
+    marker_dir = None
+    for candidate in (directory, *directory.parents):
+        config = find_config(candidate)
+        if config is not None:
+            return candidate, config
+        if marker_dir is None and any((candidate / m).is_file() for m in PROJECT_MARKERS):
+            marker_dir = candidate
+        if candidate == top:
+            break
+    return (marker_dir or top or directory), None
+
+
+def _convex_dir_from_convex_json(root: Path) -> str | None:
+    path = root / "convex.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    functions = data.get("functions") if isinstance(data, dict) else None
+    return functions if isinstance(functions, str) and functions.strip() else None
+
+
+def normalise_dir(text: str) -> str:
+    return Path(text.strip()).as_posix().strip("/").removeprefix("./").rstrip("/") or ""
+
+
+def open_workspace(first_path: Path, config_path: Path | None = None) -> Workspace:
+    if config_path is not None:
+        if not config_path.is_file():
+            raise UsageError(Diagnostic(str(config_path), "config file not found"))
+        root = config_path.resolve().parent
+        found = config_path
+    else:
+        root, found = find_project_root(first_path)
+    config = load_config(found, _shown(found)) if found else Config()
+    convex_dir = config.convex_dir or _convex_dir_from_convex_json(root) or "convex"
+    return Workspace(root=root, config=config, convex_dir=normalise_dir(convex_dir))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class FileSelector:
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        patterns = list(DEFAULT_EXCLUDES) + list(workspace.config.exclude)
+        self.excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
+
+    def excluded(self, relpath: str, is_dir: bool = False) -> bool:
+        return self.excludes.match_file(relpath + "/" if is_dir else relpath)
+
+    def select(self, paths: list[Path]) -> tuple[list[Path], list[Diagnostic]]:
+        """Lintable files under `paths`, sorted and without duplicates."""
+        found: set[Path] = set()
+        problems: list[Diagnostic] = []
+        for path in paths:
+            if not path.exists():
+                problems.append(Diagnostic(str(path), "no such file or directory"))
+                continue
+            if path.is_dir():
+                found.update(self.walk(path.resolve()))
+            elif language_for(path) is not None:
+                if not self.excluded(self.workspace.relpath(path)):
+                    found.add(path.resolve())
+        return sorted(found), problems
+
+    def walk(self, top: Path) -> list[Path]:
+        files = []
+        ignores = self._inherited_gitignores(top)
+        stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(top, ignores)]
+        while stack:
+            directory, ignores = stack.pop()
+            local = _gitignore_of(directory)
+            if local is not None:
+                ignores = [*ignores, (directory, local)]
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = entry.is_file(follow_symlinks=False)
+                except OSError:
+                    continue
+                rel = self.workspace.relpath(path)
+                if self.excluded(rel, is_dir) or _git_ignored(path, is_dir, ignores):
+                    continue
+                if is_dir:
+                    stack.append((path, ignores))
+                elif is_file and language_for(path) is not None:
+                    files.append(path)
+        return files
+
+    def _inherited_gitignores(self, top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+        """.gitignore files of the directories between the git root (or project root) and top."""
+        base = git_root(top) or self.workspace.root
+        chain = []
+        directory = top.parent
+        while directory != base.parent and base in (directory, *directory.parents):
+            spec = _gitignore_of(directory)
+            if spec is not None:
+                chain.append((directory, spec))
+            if directory == base:
+                break
+            directory = directory.parent
+        return list(reversed(chain))
+
+
+def _gitignore_of(directory: Path) -> pathspec.GitIgnoreSpec | None:
+    path = directory / ".gitignore"
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _git_ignored(path: Path, is_dir: bool, ignores) -> bool:
+    for base, spec in ignores:
+        rel = path.relative_to(base).as_posix()
+        if spec.match_file(rel + "/" if is_dir else rel):
+            return True
+    return False

@@ -1,0 +1,143 @@
+"""Safe YAML loading that remembers where every value came from.
+
+Rule and config files come from the repository being linted, so they are untrusted: we only ever
+use PyYAML's SafeLoader, cap nesting depth and total node count (alias bombs expand through the
+count), and convert the composed node graph to plain data iteratively. Every value's position is
+kept so validation errors can say `path:line:col`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mutlint.errors import Diagnostic, UsageError
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+MAX_BYTES = 2_000_000
+
+DocPath = tuple  # keys and indexes from the document root
+
+
+@dataclass
+class YamlDoc:
+    path: str
+    data: Any
+    value_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, doc_path: DocPath, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value (or key) at doc_path, or its nearest ancestor."""
+        doc_path = tuple(doc_path)
+        if key and doc_path in self.key_marks:
+            return self.key_marks[doc_path]
+        while doc_path:
+            if doc_path in self.value_marks:
+                return self.value_marks[doc_path]
+            doc_path = doc_path[:-1]
+        return self.value_marks.get((), (1, 1))
+
+    def error(self, doc_path: DocPath, message: str, *, key: bool = False) -> Diagnostic:
+        line, column = self.where(doc_path, key=key)
+        return Diagnostic(self.path, message, line, column)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load_yaml_file(path: Path, display_path: str | None = None) -> YamlDoc:
+    shown = display_path or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(Diagnostic(shown, f"cannot read file ({exc.strerror or exc})")) from None
+    if len(raw) > MAX_BYTES:
+        raise UsageError(Diagnostic(shown, f"file is larger than {MAX_BYTES} bytes"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(Diagnostic(shown, "not valid UTF-8", line)) from None
+    return load_yaml_text(text, shown)
+
+
+def load_yaml_text(text: str, shown: str) -> YamlDoc:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise UsageError(Diagnostic(shown, f"invalid YAML: {problem}", line, column)) from None
+    except yaml.YAMLError as exc:
+        raise UsageError(Diagnostic(shown, f"invalid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    doc = YamlDoc(shown, None)
+    if root is None:
+        return doc
+    doc.data = _convert(root, doc, yaml.SafeLoader(""))
+    return doc
+
+
+def _convert(root: yaml.Node, doc: YamlDoc, constructor: yaml.SafeLoader) -> Any:
+    """Turn a composed node graph into dicts, lists and scalars without recursion."""
+    nodes_seen = 0
+    result_holder: list[Any] = [None]
+    # Each work item: (node, doc_path, container, slot) -- the result goes into container[slot].
+    stack: list[tuple[yaml.Node, DocPath, Any, Any]] = [(root, (), result_holder, 0)]
+    while stack:
+        node, doc_path, container, slot = stack.pop()
+        nodes_seen += 1
+        if nodes_seen > MAX_NODES:
+            line, column = _mark(node)
+            raise UsageError(
+                Diagnostic(doc.path, f"document has more than {MAX_NODES} values "
+                           "(aliases expanding too far?)", line, column)
+            )
+        if len(doc_path) > MAX_DEPTH:
+            line, column = _mark(node)
+            raise UsageError(
+                Diagnostic(doc.path, f"nesting deeper than {MAX_DEPTH} levels", line, column)
+            )
+        doc.value_marks.setdefault(doc_path, _mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                container[slot] = constructor.construct_object(node)
+            except yaml.YAMLError as exc:
+                line, column = _mark(node)
+                raise UsageError(Diagnostic(doc.path, f"invalid value: {exc}", line, column)) from None
+        elif isinstance(node, yaml.SequenceNode):
+            items: list[Any] = [None] * len(node.value)
+            container[slot] = items
+            for index in reversed(range(len(node.value))):
+                stack.append((node.value[index], (*doc_path, index), items, index))
+        elif isinstance(node, yaml.MappingNode):
+            mapping: dict[Any, Any] = {}
+            container[slot] = mapping
+            pending = []
+            for key_node, value_node in node.value:
+                line, column = _mark(key_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise UsageError(Diagnostic(doc.path, "mapping keys must be plain values",
+                                                line, column))
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise UsageError(Diagnostic(doc.path, "YAML merge keys (<<) are not supported",
+                                                line, column))
+                key = constructor.construct_object(key_node)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise UsageError(Diagnostic(doc.path, "mapping keys must be plain values",
+                                                line, column))
+                if key in mapping:
+                    raise UsageError(Diagnostic(doc.path, f"duplicate key {key!r}", line, column))
+                mapping[key] = None
+                doc.key_marks[(*doc_path, key)] = (line, column)
+                pending.append((value_node, (*doc_path, key), mapping, key))
+            stack.extend(reversed(pending))
+    return result_holder[0]
