@@ -98,4 +98,4 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(Diagnostic(str(output), f"cannot write report ({exc.strerror or exc})"))
+        raise UsageError(Diagnostic(str(output), f"cannot write report ({exc.strerror or exc})")) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from mutlint.engine_rules import ENGINE_RULES
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.findings import Severity
 from mutlint.project import Project
-from mutlint.selection import build_rule_set, load_all_rules
+from mutlint.selection import build_rule_set, load_all_rules, shown_path
 from mutlint.workspace import FileSelector, open_workspace
 
 
@@ -37,13 +38,17 @@ def run_check(args) -> int:
         from mutlint.report.text import render_text
 
         interactive = args.output is None and sys.stdout.isatty()
-        color = interactive and not args.no_color and "NO_COLOR" not in __import__("os").environ
+        color = interactive and not args.no_color and "NO_COLOR" not in os.environ
 
         def line_of(relpath: str, line: int) -> str | None:
             file = project.files.get(relpath)
             return file.line_text(line) if file else None
 
-        text = render_text(result, color=color, frames=interactive, line_of=line_of)
+        def display(relpath: str) -> str:
+            return shown_path(workspace.root / relpath)
+
+        text = render_text(result, color=color, frames=interactive, line_of=line_of,
+                           display=display)
     write_output(text, args.output)
     if args.fail_on == "never":
         return EXIT_OK

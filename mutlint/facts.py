@@ -8,8 +8,9 @@ strings so they can be compared in `where`, grouped on in `group.by` and printed
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import tree_sitter

@@ -6,9 +6,10 @@ for the same fact pays for it once per run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mutlint.source import SourceFile
 

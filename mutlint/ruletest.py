@@ -113,9 +113,9 @@ def run_rule_tests(paths: list[Path], extra_rules: list[Path]) -> tuple[str, int
             relpath = file.relative_to(unit.root).as_posix()
             read_annotations(file, relpath, expectations)
         considered = set(expectations.mentioned) | ({unit.owner} if unit.owner else set())
-        for path, _, rule_id in expectations.must:
+        for _, _, rule_id in expectations.must:
             covered.setdefault(rule_id, set()).add("ruleid")
-        for path, _, rule_id in expectations.must_not:
+        for _, _, rule_id in expectations.must_not:
             covered.setdefault(rule_id, set()).add("ok")
         reported = {(f.span.path, f.span.start_line, f.rule_id): f for f in result.reported
                     if f.rule_id in considered}

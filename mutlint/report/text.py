@@ -14,20 +14,21 @@ def _plural(count: int, word: str) -> str:
 
 
 def render_text(result: CheckResult, *, color: bool = False, frames: bool = False,
-                line_of=None) -> str:
-    """`line_of(path, line)` returns source text for code frames (None disables them)."""
+                line_of=None, display=lambda path: path) -> str:
+    """`line_of(path, line)` returns source text for code frames (None disables them);
+    `display(path)` turns a project-relative path into the one to print (relative to cwd)."""
     lines = []
     reported = result.reported
     for finding in reported:
-        lines.append(_headline(finding, color))
+        lines.append(_headline(finding, color, display))
         if frames and line_of is not None:
             lines.extend(_frame(finding, line_of, color))
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
-def _headline(finding: Finding, color: bool) -> str:
-    where = f"{finding.span.path}:{finding.span.start_line}:{finding.span.start_column}"
+def _headline(finding: Finding, color: bool, display) -> str:
+    where = f"{display(finding.span.path)}:{finding.span.start_line}:{finding.span.start_column}"
     label = f"{finding.severity.label}[{finding.rule_id}]"
     if color:
         where = f"{_BOLD}{where}{_RESET}"

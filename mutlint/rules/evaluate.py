@@ -28,6 +28,14 @@ class Match:
     env: Env
     facts: dict[str, FactValue] = field(default_factory=dict)
 
+    @property
+    def reported_node(self) -> tree_sitter.Node:
+        """Where the finding points: the rule's `focus` metavariable, else the whole match."""
+        focus = self.rule.focus
+        if focus and self.env.get(focus):
+            return self.env[focus][0]
+        return self.node
+
     def text_of(self, name: str) -> str:
         nodes = self.env.get(name, ())
         if not nodes:

@@ -94,8 +94,8 @@ def finding_for(rule: Rule, match: Match, related: list[Match], count: int | Non
         rule_id=rule.id,
         severity=rule.severity,
         message=render_message(rule, match, count),
-        span=span_of(match.file, match.node),
-        related=tuple(Related(span_of(m.file, m.node), "related: " + _one_line(m.file.text(m.node)))
+        span=span_of(match.file, match.reported_node),
+        related=tuple(Related(span_of(m.file, m.reported_node), "related: " + _one_line(m.file.text(m.node)))
                       for m in related),
         anchor_text=match.file.text(match.node),
     )

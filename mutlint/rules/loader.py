@@ -17,10 +17,18 @@ import tree_sitter
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
-from mutlint.rules.model import (Atom, AtomQuery, Constraint, FactUse, Group, Relation, Rule,
-                                 RuleNode)
-from mutlint.schema_check import schema_diagnostics
+from mutlint.rules.model import (
+    Atom,
+    AtomQuery,
+    Constraint,
+    FactUse,
+    Group,
+    Relation,
+    Rule,
+    RuleNode,
+)
 from mutlint.rules.pattern import ROOT_CAPTURE, PatternError, compile_pattern
+from mutlint.schema_check import schema_diagnostics
 from mutlint.source import LANGUAGES, ts_language
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
@@ -305,6 +313,9 @@ class _RuleBuilder:
         facts = self.facts()
         group = self.group(facts)
         self.check_message(facts, group)
+        focus = self.data.get("focus")
+        if focus is not None and focus[1:] not in self.metavariables:
+            self.error(("focus",), f"{focus} is not bound by any pattern")
         if self.errors:
             raise UsageError(self.errors)
         return Rule(
@@ -314,6 +325,7 @@ class _RuleBuilder:
             languages=self.languages, references=list(self.data.get("references") or []),
             precision=self.data.get("precision", "high"), match=match,
             constraints=constraints, facts=facts, group=group, atoms=self.atoms,
+            focus=focus[1:] if focus else None,
         )
 
 

@@ -92,6 +92,7 @@ class Rule:
     constraints: dict[str, Constraint] = field(default_factory=dict)
     facts: list[FactUse] = field(default_factory=list)
     group: Group | None = None
+    focus: str | None = None  # metavariable (without `$`) whose node is reported
     atoms: list[Atom] = field(default_factory=list)  # every atom in `match`, for the query plan
 
     @property

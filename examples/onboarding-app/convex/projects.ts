@@ -19,11 +19,17 @@ export const createProject = mutation({
   args: { name: v.string() },
   handler: async (ctx, args) => {
     const user = await requireUser(ctx);
-    return await ctx.db.insert("projects", {
-      ownerId: user._id,
-      name: args.name.trim() || "Untitled project",
-      status: "draft",
-    });
+    const name = args.name.trim() || "Untitled project";
+    // BUG: scans the whole projects table (no index), so every project any
+    // other user creates or renames conflicts with this mutation.
+    const duplicate = await ctx.db
+      .query("projects")
+      .filter((q) => q.and(q.eq(q.field("ownerId"), user._id), q.eq(q.field("name"), name)))
+      .first();
+    if (duplicate) {
+      throw new ConvexError("A project with this name already exists");
+    }
+    return await ctx.db.insert("projects", { ownerId: user._id, name, status: "draft" });
   },
 });
 
