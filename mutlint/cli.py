@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(commands, f"run_{args.command}")(args)
     except UsageError as exc:
         for diagnostic in exc.diagnostics:
-            print(f"mutlint: {diagnostic}" if diagnostic.path == "mutlint" else str(diagnostic),
-                  file=sys.stderr)
+            print(str(diagnostic), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -37,6 +37,11 @@ def load_config(path: Path, shown: str) -> Config:
         return Config(path=path, doc=doc)
     if not isinstance(doc.data, dict):
         raise UsageError(doc.error((), "the config file must be a YAML mapping"))
+    levels = doc.data.get("rules")
+    if isinstance(levels, dict):  # `off` unquoted is YAML 1.1's false; it means "off" here
+        for rule_id, level in levels.items():
+            if level is False:
+                levels[rule_id] = "off"
     diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json")
     if diagnostics:
         raise UsageError(diagnostics)

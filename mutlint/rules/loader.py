@@ -120,6 +120,12 @@ class _RuleBuilder:
 
     def kind_atom(self, doc_path: tuple, kind: str) -> Atom | None:
         source = f"(({kind}) @{ROOT_CAPTURE})"
+        for language in self.languages:
+            try:
+                tree_sitter.Query(ts_language(language), source)
+            except tree_sitter.QueryError:
+                self.error(doc_path, f"unknown node kind '{kind}' in the {language} grammar")
+                return None
         by_language = {language: AtomQuery(source, ROOT_CAPTURE, []) for language in self.languages}
         return self.new_atom(doc_path, "kind", kind, by_language)
 

@@ -1,0 +1,66 @@
+"""Shared fixtures: run the real `mutlint` command and write small Convex projects."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+MUTATION_HEADER = 'import { mutation } from "./_generated/server";\n'
+
+
+class RunMutlint(Protocol):
+    def __call__(self, *args: str, cwd: Path, timeout: float = ...) -> tuple[int, str, str]: ...
+
+
+class MakeProject(Protocol):
+    def __call__(self, files: dict[str, str | bytes]) -> Path: ...
+
+
+def mutation_source(name: str, body: str) -> str:
+    """A registered Convex mutation `name` whose handler runs `body`."""
+    return (f"export const {name} = mutation({{\n  args: {{}},\n  handler: async (ctx) => {{\n"
+            f"{body}\n  }},\n}});\n")
+
+
+@pytest.fixture
+def run_mutlint() -> RunMutlint:
+    """Run `python -m mutlint ARGS` in `cwd`; return (exit code, stdout, stderr)."""
+
+    def run(*args: str, cwd: Path, timeout: float = 120) -> tuple[int, str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        done = subprocess.run([sys.executable, "-m", "mutlint", *args], cwd=cwd, env=env,
+                              capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
+        return done.returncode, done.stdout, done.stderr
+
+    return run
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """Write `files` (relative path -> text or bytes) into tmp_path/proj and return that root.
+
+    A `convex.json` pointing at `convex/` is added unless `files` has one, so the project
+    root is found there.
+    """
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "proj"
+        root.mkdir(exist_ok=True)
+        files = {"convex.json": json.dumps({"functions": "convex/"}), **files}
+        for relpath, content in files.items():
+            path = root / relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make

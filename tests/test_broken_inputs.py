@@ -1,0 +1,260 @@
+"""Broken inputs give a clear one-line message and the right exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from conftest import MUTATION_HEADER, MakeProject, RunMutlint, mutation_source
+
+GOOD_FILE = MUTATION_HEADER + "\n" + mutation_source("f", "    ctx.db.patch(id, {});")
+RULE = """\
+id: my-rule
+severity: warning
+message: "call to foo"
+description: "Finds foo."
+"""
+
+
+def assert_no_traceback(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def check_with_rule(run_mutlint: RunMutlint, make_project: MakeProject,
+                    rule_text: str) -> tuple[int, str, str]:
+    root = make_project({"convex/a.ts": GOOD_FILE, "myrules/my-rule.yaml": rule_text})
+    return run_mutlint("check", ".", "--rules", "myrules", cwd=root)
+
+
+# -- rule files ----------------------------------------------------------------------------
+
+
+def test_rule_file_with_invalid_yaml(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = "id: my-rule\nseverity: warning\nmessage: a: b\ndescription: d\n"
+    code, stdout, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    assert stdout == ""
+    assert error_lines(stderr) == [
+        "myrules/my-rule.yaml:3:11: invalid YAML: mapping values are not allowed here"]
+
+
+def test_rule_with_unknown_top_level_key(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = RULE + "bogus-key: 1\nrule:\n  pattern: foo()\n"
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:5:1: unknown key 'bogus-key'", line), line
+
+
+def test_rule_with_unknown_fact(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = RULE + "rule:\n  pattern: foo($X)\nfacts:\n  FN:\n    fact: no-such-fact\n"
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:9:\d+: unknown fact 'no-such-fact'", line), line
+    assert "convex-function" in line  # names the facts that exist
+
+
+def test_raw_query_with_unknown_predicate(run_mutlint: RunMutlint, make_project: MakeProject):
+    query = '((call_expression function: (identifier) @F) @match (#foo? @F "x"))'
+    text = RULE + f"rule:\n  query: |\n    {query}\n"
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:6:\d+: unknown predicate #foo\?", line), line
+
+
+def test_constraint_with_invalid_regex(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = RULE + 'rule:\n  pattern: foo($X)\nconstraints:\n  X:\n    regex: "([a-z"\n'
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:9:\d+: invalid regex '\(\[a-z'", line), line
+
+
+def test_rule_with_unknown_kind(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = RULE + "rule:\n  kind: not_a_kind\n"
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:6:\d+: .*not_a_kind", line), line
+
+
+def test_yaml_alias_bomb_is_refused_quickly(run_mutlint: RunMutlint, make_project: MakeProject):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    root = make_project({"convex/a.ts": GOOD_FILE,
+                         "myrules/bomb.yaml": "\n".join(lines) + "\n"})
+    started = time.monotonic()
+    code, stdout, stderr = run_mutlint("check", ".", "--rules", "myrules", cwd=root, timeout=60)
+    assert time.monotonic() - started < 20
+    assert code == 2
+    assert_no_traceback(stderr)
+    assert stdout == ""
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/bomb\.yaml:\d+:\d+: .*aliases", line), line
+
+
+# -- source files --------------------------------------------------------------------------
+
+
+def test_syntax_error_in_one_function_keeps_findings_in_another(
+        run_mutlint: RunMutlint, make_project: MakeProject):
+    source = (MUTATION_HEADER + "\n"
+              + mutation_source("broken", "    ctx.db.patch(")
+              + "\n"
+              + mutation_source("good", "    ctx.db.patch(id, {});"))
+    root = make_project({"convex/a.ts": source})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert code == 1
+    assert_no_traceback(stderr)
+    findings = json.loads(stdout)["findings"]
+    by_rule = {f["rule"]: f for f in findings}
+    assert set(by_rule) == {"parse-error", "unawaited-convex-write"}
+    assert by_rule["parse-error"]["severity"] == "note"
+    assert by_rule["parse-error"]["path"] == "convex/a.ts"
+    good = by_rule["unawaited-convex-write"]
+    assert good["path"] == "convex/a.ts"
+    assert good["start"]["line"] == source.splitlines().index("    ctx.db.patch(id, {});") + 1
+    assert "good" in good["message"]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"const a = 1;\n// \xff\xfe not utf-8\nconst b = 2;\n", "not valid UTF-8"),
+    (b"\x00\x01\x02\x03binary\x00data\n", "binary file"),
+    (b"", "empty file"),
+    (b"  \n\n", "empty file"),
+], ids=["non-utf8", "binary", "empty", "blank"])
+def test_unreadable_file_is_skipped_and_others_linted(
+        run_mutlint: RunMutlint, make_project: MakeProject, content: bytes, reason: str):
+    root = make_project({"convex/bad.ts": content, "convex/good.ts": GOOD_FILE})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert code == 1
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert line.startswith("convex/bad.ts: skipped: " + reason), line
+    report = json.loads(stdout)
+    assert [f["path"] for f in report["findings"]] == ["convex/good.ts"]
+    assert report["findings"][0]["rule"] == "unawaited-convex-write"
+    assert [s["path"] for s in report["skipped"]] == ["convex/bad.ts"]
+    assert report["summary"]["files"] == 1
+
+
+def test_non_utf8_message_gives_the_line(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/bad.ts": b"const a = 1;\nconst b = 2;\n// \xff\xfe\n"})
+    code, _, stderr = run_mutlint("check", ".", cwd=root)
+    assert code == 0
+    assert_no_traceback(stderr)
+    assert error_lines(stderr) == ["convex/bad.ts: skipped: not valid UTF-8 (byte 0xff on "
+                                   "line 3); save the file as UTF-8 to lint it"]
+
+
+def test_only_an_empty_file_exits_zero(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/empty.ts": ""})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert code == 0
+    assert_no_traceback(stderr)
+    assert error_lines(stderr) == ["convex/empty.ts: skipped: empty file"]
+    report = json.loads(stdout)
+    assert report["findings"] == []
+    assert report["summary"]["files"] == 0
+
+
+DEPTH = 20_000
+
+
+def test_deeply_nested_expressions_complete(run_mutlint: RunMutlint, make_project: MakeProject):
+    files: dict[str, str | bytes] = {
+        "convex/parens.ts": "const x = " + "(" * DEPTH + "1" + ")" * DEPTH + ";\n",
+        "convex/array.ts": "const y = " + "[" * DEPTH + "1" + "]" * DEPTH + ";\n",
+        "convex/calls.ts": "const z = f" + "(g" * DEPTH + ")" * DEPTH + ";\n",
+        "convex/good.ts": GOOD_FILE,
+    }
+    root = make_project(files)
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root, timeout=300)
+    assert_no_traceback(stderr)
+    assert code == 1
+    report = json.loads(stdout)
+    assert [(f["rule"], f["path"]) for f in report["findings"]] == [
+        ("unawaited-convex-write", "convex/good.ts")]
+    assert report["summary"]["files"] + len(report["skipped"]) == 4
+
+
+def test_deep_nesting_inside_a_handler_still_finds(run_mutlint: RunMutlint,
+                                                   make_project: MakeProject):
+    body = "    const x = " + "(" * DEPTH + "1" + ")" * DEPTH + ";\n    ctx.db.patch(id, {});"
+    root = make_project({"convex/a.ts": MUTATION_HEADER + mutation_source("f", body)})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root, timeout=300)
+    assert_no_traceback(stderr)
+    assert code == 1
+    [finding] = json.loads(stdout)["findings"]
+    assert finding["rule"] == "unawaited-convex-write"
+    assert finding["start"]["line"] == 6
+
+
+def test_long_method_call_chain_is_linted(run_mutlint: RunMutlint, make_project: MakeProject):
+    # Query matching grows with the square of a call chain's length (tree-sitter's matcher);
+    # 2,000 links is far beyond hand-written code and still fast. Longer chains are hostile
+    # or minified input, which the robustness work (size limits, minified-file detection) covers.
+    root = make_project({"convex/chain.ts": "const w = a" + ".b()" * 2000 + ";\n"})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root, timeout=60)
+    assert_no_traceback(stderr)
+    assert code == 0
+    assert json.loads(stdout)["summary"]["files"] == 1
+
+
+# -- command line and config ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["check", "--bogus", "."], ["--bogus"]])
+def test_unknown_cli_option(run_mutlint: RunMutlint, make_project: MakeProject,
+                            args: list[str]):
+    root = make_project({"convex/a.ts": GOOD_FILE})
+    code, stdout, stderr = run_mutlint(*args, cwd=root)
+    assert code == 2
+    assert_no_traceback(stderr)
+    assert stdout == ""
+    [line] = error_lines(stderr)
+    assert "unrecognized arguments: --bogus" in line
+
+
+def test_usage_error_prefix_is_not_doubled(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE})
+    code, _, stderr = run_mutlint("check", "--bogus", ".", cwd=root)
+    assert code == 2
+    [line] = error_lines(stderr)
+    assert line.startswith("mutlint: ") and not line.startswith("mutlint: mutlint:"), line
+
+
+def test_config_with_unknown_key(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE,
+                         ".mutlint.yaml": "convex-dir: convex\nbogus-key: 1\n"})
+    code, stdout, stderr = run_mutlint("check", ".", cwd=root)
+    assert code == 2
+    assert_no_traceback(stderr)
+    assert stdout == ""
+    [line] = error_lines(stderr)
+    assert line.startswith(".mutlint.yaml:2:1: unknown key 'bogus-key'"), line
+
+
+def test_explicit_config_with_unknown_key(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE, "cfg/lint.yaml": "exclude: []\nnope: 1\n"})
+    code, _, stderr = run_mutlint("check", "convex", "--config", "cfg/lint.yaml", cwd=root)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert line.startswith("cfg/lint.yaml:2:1: unknown key 'nope'"), line

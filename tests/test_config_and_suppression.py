@@ -1,0 +1,230 @@
+"""`.mutlint.yaml` levels and excludes, --select/--ignore/--fail-on, inline suppressions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import MUTATION_HEADER, MakeProject, RunMutlint, mutation_source
+
+RULE_ID = "unawaited-convex-write"
+GOOD_FILE = MUTATION_HEADER + "\n" + mutation_source("f", "    ctx.db.patch(id, {});")
+
+
+def lint_json(run_mutlint: RunMutlint, make_project: MakeProject, files: dict[str, str | bytes],
+              *args: str) -> tuple[int, dict]:
+    root = make_project(files)
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", *args, cwd=root)
+    assert "Traceback" not in stderr, stderr
+    assert stderr == "", stderr
+    return code, json.loads(stdout)
+
+
+def rules_and_lines(report: dict) -> list[tuple[str, str, int]]:
+    return [(f["rule"], f["path"], f["start"]["line"]) for f in report["findings"]]
+
+
+# -- config --------------------------------------------------------------------------------
+
+
+def test_baseline_reports_the_finding(run_mutlint: RunMutlint, make_project: MakeProject):
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": GOOD_FILE})
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+    assert report["findings"][0]["severity"] == "error"
+
+
+def test_config_rule_off_quoted_silences_it(run_mutlint: RunMutlint, make_project: MakeProject):
+    files = {"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f'rules:\n  {RULE_ID}: "off"\n'}
+    code, report = lint_json(run_mutlint, make_project, files)
+    assert code == 0
+    assert report["findings"] == []
+    assert report["summary"]["files"] == 1
+
+
+def test_config_rule_off_unquoted_silences_it(run_mutlint: RunMutlint,
+                                              make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE,
+                         ".mutlint.yaml": f"rules: {{{RULE_ID}: off}}\n"})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert "Traceback" not in stderr
+    assert code == 0, stderr
+    assert json.loads(stdout)["findings"] == []
+
+
+def test_config_rule_note_changes_severity(run_mutlint: RunMutlint, make_project: MakeProject):
+    files = {"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f"rules: {{{RULE_ID}: note}}\n"}
+    code, report = lint_json(run_mutlint, make_project, files)
+    assert code == 0  # default --fail-on warning
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+    assert report["findings"][0]["severity"] == "note"
+    assert report["summary"]["by_severity"] == {"error": 0, "warning": 0, "note": 1}
+
+
+def test_config_rule_note_fails_with_fail_on_note(run_mutlint: RunMutlint,
+                                                  make_project: MakeProject):
+    files = {"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f"rules: {{{RULE_ID}: note}}\n"}
+    code, report = lint_json(run_mutlint, make_project, files, "--fail-on", "note")
+    assert code == 1
+    assert report["findings"][0]["severity"] == "note"
+
+
+def test_config_unknown_rule_id(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE, ".mutlint.yaml": "rules:\n  nope: note\n"})
+    code, stdout, stderr = run_mutlint("check", ".", cwd=root)
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert stdout == ""
+    assert stderr.strip() == ".mutlint.yaml:2:3: unknown rule id 'nope'"
+
+
+def test_exclude_globs_skip_files(run_mutlint: RunMutlint, make_project: MakeProject):
+    files = {
+        "convex/a.ts": GOOD_FILE,
+        "convex/legacy/old.ts": GOOD_FILE,
+        "convex/b.ts": GOOD_FILE,
+        ".mutlint.yaml": 'exclude:\n  - "convex/legacy/"\n  - "b.ts"\n',
+    }
+    code, report = lint_json(run_mutlint, make_project, files)
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+    assert report["summary"]["files"] == 1
+
+
+def test_exclude_applies_to_explicit_file_paths(run_mutlint: RunMutlint,
+                                                make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE, ".mutlint.yaml": "exclude: [convex/a.ts]\n"})
+    code, stdout, stderr = run_mutlint("check", "convex/a.ts", "--format", "json", cwd=root)
+    assert code == 0
+    assert stderr == ""
+    report = json.loads(stdout)
+    assert report["findings"] == [] and report["summary"]["files"] == 0
+
+
+# -- command line --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_select_or_ignore_unknown_id(run_mutlint: RunMutlint, make_project: MakeProject,
+                                     option: str):
+    root = make_project({"convex/a.ts": GOOD_FILE})
+    code, stdout, stderr = run_mutlint("check", ".", option, f"{RULE_ID},nope", cwd=root)
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert stdout == ""
+    [line] = stderr.splitlines()
+    assert line.endswith(f"{option}: unknown rule id 'nope'"), line
+
+
+def test_ignore_known_id(run_mutlint: RunMutlint, make_project: MakeProject):
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": GOOD_FILE},
+                             "--ignore", RULE_ID)
+    assert code == 0
+    assert report["findings"] == []
+
+
+def test_select_overrides_config_off(run_mutlint: RunMutlint, make_project: MakeProject):
+    files = {"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f'rules:\n  {RULE_ID}: "off"\n'}
+    code, report = lint_json(run_mutlint, make_project, files, "--select", RULE_ID)
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+
+
+def test_fail_on_never_exits_zero_with_findings(run_mutlint: RunMutlint,
+                                                make_project: MakeProject):
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": GOOD_FILE},
+                             "--fail-on", "never")
+    assert code == 0
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+    assert report["findings"][0]["severity"] == "error"
+
+
+def test_fail_on_error_with_only_notes(run_mutlint: RunMutlint, make_project: MakeProject):
+    files = {"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f"rules: {{{RULE_ID}: warning}}\n"}
+    code, report = lint_json(run_mutlint, make_project, files, "--fail-on", "error")
+    assert code == 0
+    assert report["findings"][0]["severity"] == "warning"
+
+
+# -- suppression directives ----------------------------------------------------------------
+
+
+def handler_file(body: str, top: str = "") -> str:
+    return MUTATION_HEADER + top + "\n" + mutation_source("f", body)
+
+
+def test_disable_next_line(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = (f"    // mutlint-disable-next-line {RULE_ID}\n"
+            "    ctx.db.patch(id, {});\n"
+            "    ctx.db.insert(\"t\", {});")
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 8)]  # only the insert
+    assert report["summary"]["suppressed"] == 1
+
+
+def test_disable_next_line_with_reason(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = (f"    // mutlint-disable-next-line {RULE_ID} -- fire and forget\n"
+            "    ctx.db.patch(id, {});")
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 0
+    assert report["findings"] == []
+    assert report["summary"]["suppressed"] == 1
+
+
+def test_disable_line(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = (f"    ctx.db.patch(id, {{}}); // mutlint-disable-line {RULE_ID}\n"
+            "    ctx.db.insert(\"t\", {});")
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 7)]
+    assert report["summary"]["suppressed"] == 1
+
+
+def test_disable_file(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = "    ctx.db.patch(id, {});\n    ctx.db.insert(\"t\", {});"
+    source = handler_file(body, top=f"// mutlint-disable-file {RULE_ID}\n")
+    code, report = lint_json(run_mutlint, make_project,
+                             {"convex/a.ts": source, "convex/b.ts": GOOD_FILE})
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/b.ts", 6)]  # the other file still
+    assert report["summary"]["suppressed"] == 2
+
+
+def test_directive_for_another_rule_does_not_suppress(run_mutlint: RunMutlint,
+                                                      make_project: MakeProject):
+    body = "    // mutlint-disable-next-line parse-error\n    ctx.db.patch(id, {});"
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 1
+    assert rules_and_lines(report) == [("unused-suppression", "convex/a.ts", 6),
+                                       (RULE_ID, "convex/a.ts", 7)]
+
+
+def test_unused_directive_is_reported(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = f"    // mutlint-disable-next-line {RULE_ID}\n    await ctx.db.patch(id, {{}});"
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 0  # a note
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["start"]["line"], finding["severity"]) == (
+        "unused-suppression", 6, "note")
+    assert "suppresses nothing" in finding["message"]
+    assert RULE_ID in finding["message"]
+
+
+def test_directive_naming_unknown_rule(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = "    // mutlint-disable-next-line no-such-rule\n    ctx.db.patch(id, {});"
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)})
+    assert code == 1  # the real finding is not suppressed
+    assert rules_and_lines(report) == [("unused-suppression", "convex/a.ts", 6),
+                                       (RULE_ID, "convex/a.ts", 7)]
+    note = report["findings"][0]
+    assert note["severity"] == "note"
+    assert "unknown rule 'no-such-rule'" in note["message"]
+
+
+def test_unused_suppression_can_be_ignored(run_mutlint: RunMutlint, make_project: MakeProject):
+    body = "    // mutlint-disable-next-line no-such-rule\n    await ctx.db.patch(id, {});"
+    code, report = lint_json(run_mutlint, make_project, {"convex/a.ts": handler_file(body)},
+                             "--ignore", "unused-suppression", "--fail-on", "note")
+    assert code == 0
+    assert report["findings"] == []
