@@ -23,10 +23,13 @@ def run_check(args) -> int:
     workspace = open_workspace(paths[0], args.config)
     rules = load_all_rules(workspace.config, args.rules)
     rule_set = build_rule_set(rules, workspace.config, args.select, args.ignore)
-    files, missing = FileSelector(workspace).select(paths)
+    selector = FileSelector(workspace)
+    files, missing = selector.select(paths)
     if missing:
         raise UsageError(missing)
-    project = Project(root=workspace.root, convex_dir=workspace.convex_dir)
+    # The whole project is context (schema, crons, helpers), even when one file is reported on.
+    project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
+                      sources={workspace.relpath(p): p for p in selector.walk(workspace.root)})
     result = check(project, files, rule_set)
     for diagnostic in result.diagnostics:
         print(str(diagnostic), file=sys.stderr)

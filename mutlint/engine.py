@@ -18,7 +18,7 @@ from mutlint.rules.evaluate import FileEvaluator, Match
 from mutlint.rules.grouping import findings_from_matches, span_of
 from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
-from mutlint.source import UnreadableSource, first_syntax_error, read_source
+from mutlint.source import first_syntax_error
 from mutlint.suppress import apply_directives, parse_directives, unused_directive_findings
 
 
@@ -58,12 +58,13 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
     per_file_directives = {}
     for path in paths:
         relpath = _relpath(project.root, path)
-        try:
-            file = read_source(path, relpath)
-        except UnreadableSource as exc:
-            result.diagnostics.append(Diagnostic(relpath, f"skipped: {exc}"))
+        project.sources.setdefault(relpath, path)
+    for path in paths:
+        relpath = _relpath(project.root, path)
+        file = project.file(relpath, path)
+        if file is None:
+            result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
             continue
-        project.files[relpath] = file
         result.files_checked += 1
         file_pass = rule_set.plan(file.language).run(file)
         evaluator = FileEvaluator(project, file, file_pass)

@@ -8,18 +8,62 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+import posixpath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mutlint.source import SourceFile
+from mutlint.source import SourceFile, UnreadableSource, read_source
+
+# What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
+_IMPORT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
 
 @dataclass
 class Project:
+    """Files are parsed on first use and kept, so a file is parsed at most once per run
+    whether it is reported on, read for context (schema, crons, helpers), or both."""
+
     root: Path
     convex_dir: str  # POSIX path relative to root, no trailing slash ("convex", "src/convex")
+    sources: dict[str, Path] = field(default_factory=dict)  # every lintable file: relpath -> path
     files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
+    unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
     _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+
+    def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
+        """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
+        if relpath in self.files:
+            return self.files[relpath]
+        if relpath in self.unreadable:
+            return None
+        path = path or self.sources.get(relpath) or self.root / relpath
+        try:
+            parsed = read_source(path, relpath)
+        except UnreadableSource as exc:
+            self.unreadable[relpath] = str(exc)
+            return None
+        self.files[relpath] = parsed
+        return parsed
+
+    def convex_files(self) -> list[SourceFile]:
+        """Every readable file in the functions dir, in path order."""
+        return [f for relpath in sorted(self.sources) if self.in_convex_dir(relpath)
+                and not relpath.endswith(".d.ts") and (f := self.file(relpath)) is not None]
+
+    def resolve_import(self, from_relpath: str, specifier: str) -> str | None:
+        """The project file a relative import names, if it is one of the project's sources."""
+        if not specifier.startswith("."):
+            return None
+        base = PurePosixPath(from_relpath).parent
+        target = posixpath.normpath((base / specifier).as_posix())
+        stem = target[: -len(PurePosixPath(target).suffix)] if target.endswith(
+            (".js", ".mjs", ".cjs", ".jsx")) else target
+        candidates = [target, *(stem + s for s in _IMPORT_SUFFIXES),
+                      *(f"{target}/index{s}" for s in _IMPORT_SUFFIXES)]
+        for candidate in candidates:
+            if candidate in self.sources:
+                return candidate
+        return None
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         if key not in self._memo:

@@ -106,8 +106,11 @@ def run_rule_tests(paths: list[Path], extra_rules: list[Path]) -> tuple[str, int
             continue
         workspace = _workspace(unit.root)
         rule_set = build_rule_set(rules, workspace.config)
-        files = unit.files if unit.files is not None else FileSelector(workspace).walk(unit.root)
-        result = check(Project(root=unit.root, convex_dir=workspace.convex_dir), files, rule_set)
+        everything = FileSelector(workspace).walk(unit.root)
+        files = unit.files if unit.files is not None else everything
+        project = Project(root=unit.root, convex_dir=workspace.convex_dir,
+                          sources={workspace.relpath(p): p for p in everything})
+        result = check(project, files, rule_set)
         expectations = Expectations()
         for file in files:
             relpath = file.relative_to(unit.root).as_posix()
