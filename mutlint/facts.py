@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from mutlint.project import Project
     from mutlint.source import SourceFile
 
-FactValue = Mapping[str, str]
+# A fact value is a flat record of strings. It may also carry the node it is about under
+# NODE_KEY, as (SourceFile, Node), so a rule can report there (`group.report-at`) or compute
+# another fact on it (`of: FACT`).
+FactValue = Mapping[str, Any]
+NODE_KEY = "@node"
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,8 @@ class FactSpec:
     summary: str
     attributes: tuple[str, ...]
     display: str  # the attribute `{NAME}` prints in a message
-    compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | None]
+    # None: no value; a list: several values, and the match is considered once per value.
+    compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | list[FactValue] | None]
 
 
 FACTS: dict[str, FactSpec] = {}

@@ -6,9 +6,9 @@ for the same fact pays for it once per run.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import posixpath
 from pathlib import Path, PurePosixPath
 from typing import Any
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from mutlint.facts import FactSpec, FactValue, fact_registry
+from mutlint.facts import NODE_KEY, FactSpec, FactValue, fact_registry
 from mutlint.project import Project
 from mutlint.rules.model import Relation, Rule, RuleNode
 from mutlint.rules.plan import Env, FilePass
@@ -178,27 +178,41 @@ class FileEvaluator:
         return False
 
     # -- facts -------------------------------------------------------------------------------
-    def fact(self, name: str, node: tree_sitter.Node) -> FactValue | None:
-        key = (name, node.id)
+    def fact(self, name: str, file: SourceFile, node: tree_sitter.Node) -> list[FactValue]:
+        """Every value of a fact for a node: none, one, or several (facts may fan out)."""
+        key = (name, file.relpath, node.id)
         if key not in self._fact_cache:
-            self._fact_cache[key] = self.facts[name].compute(self.project, self.file, node)
+            value = self.facts[name].compute(self.project, file, node)
+            if value is None:
+                value = []
+            elif not isinstance(value, list):
+                value = [value]
+            self._fact_cache[key] = value
         return self._fact_cache[key]
 
-    def facts_hold(self, rule: Rule, match: Match) -> bool:
+    def with_facts(self, rule: Rule, match: Match) -> list[Match]:
+        """The match once per combination of fact values that satisfies the rule's facts."""
+        partial: list[dict[str, FactValue]] = [{}]
         for use in rule.facts:
-            subject = match.env[use.of][0] if use.of and match.env.get(use.of) else match.node
-            value = self.fact(use.fact, subject)
-            if use.absent:
-                if value is not None:
-                    return False
-                continue
-            if value is None:
-                return False
-            for attribute, allowed in use.where.items():
-                if value.get(attribute) not in allowed:
-                    return False
-            match.facts[use.name] = value
-        return True
+            extended = []
+            for known in partial:
+                file, subject = self.file, match.node
+                if use.of_fact:
+                    file, subject = known[use.of_fact][NODE_KEY]
+                elif use.of and match.env.get(use.of):
+                    subject = match.env[use.of][0]
+                values = self.fact(use.fact, file, subject)
+                if use.absent:
+                    if not values:
+                        extended.append(known)
+                    continue
+                for value in values:
+                    if all(value.get(a) in allowed for a, allowed in use.where.items()):
+                        extended.append({**known, use.name: value})
+            partial = extended
+            if not partial:
+                return []
+        return [Match(rule, match.file, match.node, match.env, facts) for facts in partial]
 
     # -- a whole rule ------------------------------------------------------------------------
     def matches(self, rule: Rule) -> list[Match]:
@@ -212,7 +226,5 @@ class FileEvaluator:
             envs = self.evaluate(rule, rule.match, candidate, {})
             if not envs:
                 continue
-            match = Match(rule, self.file, candidate, envs[0])
-            if self.facts_hold(rule, match):
-                found.append(match)
+            found.extend(self.with_facts(rule, Match(rule, self.file, candidate, envs[0])))
         return found

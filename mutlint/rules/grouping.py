@@ -13,7 +13,7 @@ from collections import defaultdict
 import tree_sitter
 
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
-from mutlint.facts import FACTS
+from mutlint.facts import FACTS, NODE_KEY
 from mutlint.findings import Finding, Related, Span
 from mutlint.project import Project
 from mutlint.rules.evaluate import Match
@@ -37,9 +37,12 @@ def _one_line(text: str) -> str:
     return text
 
 
-def render_message(rule: Rule, match: Match, count: int | None = None) -> str:
+def render_message(rule: Rule, match: Match, count: int | None = None,
+                   distinct: list[str] | None = None) -> str:
     def replace(found) -> str:
         name, attribute = found.group(1), found.group(2)
+        if name == "distinct" and attribute is None and distinct is not None:
+            return " + ".join(distinct)
         if name == "count" and attribute is None and count is not None:
             return str(count)
         if name == "code" and attribute is None:
@@ -89,34 +92,67 @@ def _order(match: Match) -> tuple:
     return (match.file.relpath, match.node.start_byte, match.node.end_byte)
 
 
-def finding_for(rule: Rule, match: Match, related: list[Match], count: int | None) -> Finding:
+def finding_for(rule: Rule, match: Match, related: list[Match], count: int | None,
+                distinct: list[str] | None = None, at: tuple | None = None) -> Finding:
+    """`at` = (file, node) overrides where the finding points (`group.report-at`)."""
+    file, node = at if at is not None else (match.file, match.reported_node)
     return Finding(
         rule_id=rule.id,
         severity=rule.severity,
-        message=render_message(rule, match, count),
-        span=span_of(match.file, match.reported_node),
-        related=tuple(Related(span_of(m.file, m.reported_node), "related: " + _one_line(m.file.text(m.node)))
-                      for m in related),
-        anchor_text=match.file.text(match.node),
+        message=render_message(rule, match, count, distinct),
+        span=span_of(file, node),
+        related=tuple(Related(span_of(m.file, m.reported_node),
+                              "related: " + _one_line(m.file.text(m.node))) for m in related),
+        anchor_text=file.text(node) if at is not None else match.file.text(match.node),
     )
+
+
+def _weight(rule: Rule, match: Match) -> int:
+    """How many calls a member stands for: `group.weight` names a fact attribute holding a
+    number, or "many" (a call in a loop), which satisfies any `at-least` by itself."""
+    if rule.group.weight is None:
+        return 1
+    value = group_value(rule, match, rule.group.weight)
+    if value == "many":
+        return rule.group.at_least
+    return int(value) if value.isdigit() else 1
 
 
 def findings_from_matches(project: Project, rule: Rule, matches: list[Match]) -> list[Finding]:
     if rule.group is None:
         return [finding_for(rule, m, [], None) for m in sorted(matches, key=_order)]
+    group = rule.group
     buckets: dict[tuple, list[Match]] = defaultdict(list)
     for match in matches:
-        scope = scope_key(project, match, rule.group.scope)
+        scope = scope_key(project, match, group.scope)
         if scope is None:
             continue
-        key = scope + tuple(group_value(rule, match, k) for k in rule.group.by)
+        key = scope + tuple(group_value(rule, match, k) for k in group.by)
         buckets[key].append(match)
     findings = []
     for members in buckets.values():
-        if len(members) < rule.group.at_least:
-            continue
         members.sort(key=_order)
-        at = members[rule.group.at_least - 1]
-        others = [m for m in members if m is not at]
-        findings.append(finding_for(rule, at, others, len(members)))
+        # The same node can be a member twice (a fact fanned out); count it once.
+        unique = list({(m.file.relpath, m.node.id): m for m in members}.values())
+        distinct = None
+        if group.distinct is not None:
+            distinct = sorted({group_value(rule, m, group.distinct) for m in members} - {""})
+            size = len(distinct)
+        else:
+            size = sum(_weight(rule, m) for m in unique)
+        if size < group.at_least:
+            continue
+        if group.report_at is not None:
+            first = unique[0]
+            at = first.facts[group.report_at][NODE_KEY]
+            findings.append(finding_for(rule, first, unique, size, distinct, at=at))
+            continue
+        running, chosen = 0, unique[-1]
+        for member in unique:
+            running += _weight(rule, member)
+            if running >= group.at_least:
+                chosen = member
+                break
+        others = [m for m in unique if m is not chosen]
+        findings.append(finding_for(rule, chosen, others, size, distinct))
     return findings

@@ -254,7 +254,12 @@ class _RuleBuilder:
                            f"{', '.join(sorted(registry))})")
                 continue
             of = spec.get("of")
-            if of is not None and of[1:] not in self.metavariables:
+            of_fact = None
+            if of is not None and not of.startswith("$"):
+                if of not in {use.name for use in uses}:
+                    self.error(("facts", name, "of"), f"{of} is not a fact listed before {name}")
+                of_fact, of = of, None
+            elif of is not None and of[1:] not in self.metavariables:
                 self.error(("facts", name, "of"), f"{of} is not bound by any pattern")
             where = {}
             for attribute, allowed in (spec.get("where") or {}).items():
@@ -264,7 +269,7 @@ class _RuleBuilder:
                                key=True)
                 where[attribute] = (allowed,) if isinstance(allowed, str) else tuple(allowed)
             uses.append(FactUse(name, fact.name, of[1:] if of else None, where,
-                                bool(spec.get("absent", False))))
+                                bool(spec.get("absent", False)), of_fact))
         return uses
 
     def group(self, facts: list[FactUse]) -> Group | None:
@@ -273,21 +278,26 @@ class _RuleBuilder:
             return None
         fact_names = {use.name: use for use in facts}
         registry = fact_registry()
-        for index, key in enumerate(spec.get("by", [])):
+        keys = [(("group", "by", i), key) for i, key in enumerate(spec.get("by", []))]
+        keys += [(("group", k), spec[k]) for k in ("distinct", "weight") if k in spec]
+        for where, key in keys:
             if key.startswith("$"):
                 if key[1:] not in self.metavariables:
-                    self.error(("group", "by", index), f"{key} is not bound by any pattern")
+                    self.error(where, f"{key} is not bound by any pattern")
                 continue
             name, _, attribute = key.partition(".")
             use = fact_names.get(name)
             if use is None:
-                self.error(("group", "by", index), f"{name} is not a fact of this rule")
+                self.error(where, f"{name} is not a fact of this rule")
             elif attribute and attribute not in registry[use.fact].attributes:
-                self.error(("group", "by", index), f"fact '{use.fact}' has no attribute "
-                           f"'{attribute}'")
+                self.error(where, f"fact '{use.fact}' has no attribute '{attribute}'")
             elif use.absent:
-                self.error(("group", "by", index), f"fact {name} is required to be absent")
-        return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)))
+                self.error(where, f"fact {name} is required to be absent")
+        report_at = spec.get("report-at")
+        if report_at is not None and (report_at not in fact_names or fact_names[report_at].absent):
+            self.error(("group", "report-at"), f"{report_at} is not a fact of this rule")
+        return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)),
+                     distinct=spec.get("distinct"), weight=spec.get("weight"), report_at=report_at)
 
     def check_message(self, facts: list[FactUse], group: Group | None) -> None:
         registry = fact_registry()
@@ -300,6 +310,10 @@ class _RuleBuilder:
                     self.error(("message",), "{count} needs a `group`")
                 continue
             if name == "code" and attribute is None:
+                continue
+            if name == "distinct" and attribute is None:
+                if group is None or group.distinct is None:
+                    self.error(("message",), "{distinct} needs `group.distinct`")
                 continue
             if name in self.metavariables and attribute is None:
                 continue

@@ -66,6 +66,7 @@ class FactUse:
     name: str  # the name messages and group keys use
     fact: str
     of: str | None  # metavariable (without `$`) the fact is computed on; None = the match
+    of_fact: str | None = None  # or: an earlier fact, computed on the node that fact is about
     where: dict[str, tuple[str, ...]] = field(default_factory=dict)
     absent: bool = False
 
@@ -75,6 +76,9 @@ class Group:
     scope: str  # function | handler | file | project
     by: list[str] = field(default_factory=list)  # "$VAR" or "FACT" or "FACT.attr"
     at_least: int = 1
+    distinct: str | None = None  # count distinct values of this key instead of members
+    weight: str | None = None  # "FACT.attr": how many calls one member stands for ("many": any)
+    report_at: str | None = None  # a fact whose node the finding points at
 
 
 @dataclass
