@@ -268,8 +268,8 @@ class _RuleBuilder:
                                f"attribute '{attribute}' (it has: {', '.join(fact.attributes)})",
                                key=True)
                 where[attribute] = (allowed,) if isinstance(allowed, str) else tuple(allowed)
-            uses.append(FactUse(name, fact.name, of[1:] if of else None, where,
-                                bool(spec.get("absent", False)), of_fact))
+            uses.append(FactUse(name=name, fact=fact.name, of=of[1:] if of else None,
+                                of_fact=of_fact, where=where, absent=bool(spec.get("absent", False))))
         return uses
 
     def group(self, facts: list[FactUse]) -> Group | None:
