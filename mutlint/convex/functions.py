@@ -8,6 +8,7 @@ from `convex/server`), never by name alone, so a local function called `mutation
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -75,8 +76,26 @@ def is_generated_server_module(module: str) -> bool:
     return module.endswith("_generated/server") or module.endswith("_generated/server.js")
 
 
-def builder_imports(file: SourceFile) -> dict[str, tuple[str, str]]:
-    """Local names in this file bound to Convex function builders."""
+# convex-helpers' custom builders inherit the kind and visibility of the builder they wrap:
+# `export const mutation = customMutation(rawMutation, customCtx(...))`.
+CUSTOM_BUILDER = re.compile(r"^z?[cC]ustom(Query|Mutation|Action)$")
+_CUSTOM_DEFINITIONS = """
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression function: (identifier) @wrapper
+                          arguments: (arguments . (identifier) @wrapped)))
+"""
+MAX_IMPORT_DEPTH = 16
+
+
+def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str, tuple[str, str]]:
+    """Names in this file bound to Convex function builders: imported from Convex's generated
+    `server` module or `convex/server`, imported from a project file that defines builders
+    (a local `functions.ts`), or defined here with a custom builder wrapping one of those."""
+    key = ("builders", file.relpath)
+    if key in project._memo:
+        return project._memo[key]
+    project._memo[key] = {}  # a guard while this file is resolved (import cycles)
     builders: dict[str, tuple[str, str]] = {}
     for captures in _matches(file, _IMPORTS):
         module = file.text(captures["module"][0])
@@ -86,6 +105,25 @@ def builder_imports(file: SourceFile) -> dict[str, tuple[str, str]]:
             builders[local] = GENERATED_BUILDERS[imported]
         elif module == "convex/server" and imported in GENERIC_BUILDERS:
             builders[local] = GENERIC_BUILDERS[imported]
+        elif module.startswith(".") and depth < MAX_IMPORT_DEPTH:
+            target = project.resolve_import(file.relpath, module)
+            target_file = project.file(target) if target else None
+            if target_file is not None:
+                inherited = builders_in(project, target_file, depth + 1).get(imported)
+                if inherited is not None:
+                    builders[local] = inherited
+    definitions = _matches(file, _CUSTOM_DEFINITIONS)
+    changed = True
+    while changed:  # a custom builder may wrap another custom builder defined above it
+        changed = False
+        for captures in definitions:
+            name = file.text(captures["name"][0])
+            wrapped = file.text(captures["wrapped"][0])
+            if name not in builders and wrapped in builders \
+                    and CUSTOM_BUILDER.match(file.text(captures["wrapper"][0])):
+                builders[name] = builders[wrapped]
+                changed = True
+    project._memo[key] = builders
     return builders
 
 
@@ -156,9 +194,7 @@ def registered_functions(project: Project, file: SourceFile) -> list[RegisteredF
 
 
 def _find_registered_functions(project: Project, file: SourceFile) -> list[RegisteredFunction]:
-    if b"server" not in file.data:
-        return []
-    builders = builder_imports(file)
+    builders = builders_in(project, file)
     if not builders:
         return []
     local_functions = _local_functions(file)
@@ -194,3 +230,16 @@ def enclosing_registered_function(project: Project, file: SourceFile,
             if best is None or handler.start_byte >= best.handler.start_byte:
                 best = function
     return best
+
+
+def function_index(project: Project) -> dict[str, tuple[SourceFile, RegisteredFunction]]:
+    """Every exported registered function of the project by its Convex id."""
+    def build() -> dict[str, tuple[SourceFile, RegisteredFunction]]:
+        index = {}
+        for file in project.convex_files():
+            for function in registered_functions(project, file):
+                if function.exported:
+                    index.setdefault(function.function_id, (file, function))
+        return index
+
+    return project.memo(("function-index",), build)

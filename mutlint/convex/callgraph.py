@@ -1,0 +1,166 @@
+"""Which registered functions reach a piece of code, through helpers that receive ctx.
+
+A unit is a registered function's handler or a top-level named function (a helper). A helper
+call is an edge when the caller passes its context on (`helper(ctx, ...)`, `helper(ctx.db)`,
+`helper(db)` where `{ db }` was destructured). Code in a helper is reached by every registered
+function from which a chain of such calls leads to it, in the same transaction; separate
+transactions (`ctx.runMutation`, the scheduler) are not followed here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+
+import tree_sitter
+
+from mutlint.convex.functions import (FUNCTION_TYPES, RegisteredFunction, _local_functions,
+                                      registered_functions)
+from mutlint.project import Project
+from mutlint.source import SourceFile, ts_language
+
+UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
+
+_CALLS_AND_IMPORTS = """
+(call_expression function: (identifier) @callee arguments: (arguments) @args) @call
+(import_statement
+  (import_clause (named_imports (import_specifier name: (_) @imported alias: (_)? @local)))
+  source: (string (string_fragment) @module))
+"""
+
+
+@cache
+def _query(language: str) -> tree_sitter.Query:
+    return tree_sitter.Query(ts_language(language), _CALLS_AND_IMPORTS)
+
+
+class CallGraph:
+    def __init__(self, project: Project):
+        self.project = project
+        self.handlers: dict[UnitKey, RegisteredFunction] = {}
+        self.units: dict[str, dict[int, tree_sitter.Node]] = defaultdict(dict)  # relpath -> start -> node
+        self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
+        self._helpers: dict[str, dict[str, tree_sitter.Node]] = {}
+        for file in project.convex_files():
+            self._add_units(file)
+        for file in project.convex_files():
+            self._add_edges(file)
+
+    def _helpers_of(self, file: SourceFile) -> dict[str, tree_sitter.Node]:
+        if file.relpath not in self._helpers:
+            self._helpers[file.relpath] = _local_functions(file)
+            for node in self._helpers[file.relpath].values():
+                self.units[file.relpath][node.start_byte] = node
+        return self._helpers[file.relpath]
+
+    def _add_units(self, file: SourceFile) -> None:
+        self._helpers_of(file)
+        for function in registered_functions(self.project, file):
+            if function.handler is not None:
+                key = (file.relpath, function.handler.start_byte)
+                self.handlers[key] = function
+                self.units[file.relpath][function.handler.start_byte] = function.handler
+
+    def unit_of(self, file: SourceFile, node: tree_sitter.Node) -> UnitKey | None:
+        """The innermost unit containing node."""
+        units = self.units.get(file.relpath, {})
+        current = node
+        while current is not None:
+            if current.type in FUNCTION_TYPES and units.get(current.start_byte) is not None \
+                    and units[current.start_byte].id == current.id:
+                return (file.relpath, current.start_byte)
+            current = current.parent
+        return None
+
+    def _add_edges(self, file: SourceFile) -> None:
+        helpers = self._helpers_of(file)
+        imported: dict[str, tuple[str, str]] = {}  # local name -> (relpath, exported name)
+        calls = []
+        for _, captures in tree_sitter.QueryCursor(_query(file.language)).matches(file.root):
+            if "call" in captures:
+                calls.append(captures)
+                continue
+            module = file.text(captures["module"][0])
+            target = self.project.resolve_import(file.relpath, module)
+            if target is None:
+                continue
+            name = file.text(captures["imported"][0])
+            local = file.text(captures["local"][0]) if captures.get("local") else name
+            imported[local] = (target, name)
+        for captures in calls:
+            callee_name = file.text(captures["callee"][0])
+            if callee_name in helpers:
+                callee = (file.relpath, helpers[callee_name].start_byte)
+            elif callee_name in imported:
+                target, name = imported[callee_name]
+                target_file = self.project.file(target)
+                node = self._helpers_of(target_file).get(name) if target_file else None
+                if node is None:
+                    continue
+                callee = (target, node.start_byte)
+            else:
+                continue
+            caller = self.unit_of(file, captures["call"][0])
+            if caller is None or not self._passes_context(file, caller, captures["args"][0]):
+                continue
+            self.callers[callee].add(caller)
+
+    def _passes_context(self, file: SourceFile, caller: UnitKey, args: tree_sitter.Node) -> bool:
+        unit = self.units[caller[0]][caller[1]]
+        names = context_names(file, unit)
+        for argument in args.named_children:
+            root = argument
+            while root.type == "member_expression":
+                root = root.child_by_field_name("object")
+            if root is not None and root.type == "identifier" and file.text(root) in names:
+                return True
+        return False
+
+    def reaching(self, file: SourceFile, node: tree_sitter.Node) -> list[RegisteredFunction]:
+        """Registered functions whose transaction runs this code, by id."""
+        start = self.unit_of(file, node)
+        if start is None:
+            return []
+        seen, stack, found = {start}, [start], {}
+        while stack:
+            unit = stack.pop()
+            if unit in self.handlers:
+                function = self.handlers[unit]
+                found[function.function_id] = function
+                continue
+            for caller in self.callers.get(unit, ()):
+                if caller not in seen:
+                    seen.add(caller)
+                    stack.append(caller)
+        return [found[k] for k in sorted(found)]
+
+
+def context_names(file: SourceFile, function: tree_sitter.Node) -> set[str]:
+    """Names under which a function holds the Convex context: its first parameter, or the
+    properties destructured from it (`{ db, scheduler }`), plus the conventional `ctx`."""
+    names = {"ctx"}
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        parameter = function.child_by_field_name("parameter")  # `ctx => ...`
+        if parameter is not None:
+            names.add(file.text(parameter))
+        return names
+    first = next((p for p in parameters.named_children if p.type != "comment"), None)
+    if first is None:
+        return names
+    pattern = first.child_by_field_name("pattern") or first
+    if pattern.type == "identifier":
+        names.add(file.text(pattern))
+    elif pattern.type == "object_pattern":
+        for prop in pattern.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                names.add(file.text(prop))
+            elif prop.type == "pair_pattern":
+                value = prop.child_by_field_name("value")
+                if value is not None and value.type == "identifier":
+                    names.add(file.text(value))
+    return names
+
+
+def call_graph(project: Project) -> CallGraph:
+    return project.memo(("call-graph",), lambda: CallGraph(project))
