@@ -74,19 +74,9 @@ class CallGraph:
 
     def _add_edges(self, file: SourceFile) -> None:
         helpers = self._helpers_of(file)
-        imported: dict[str, tuple[str, str]] = {}  # local name -> (relpath, exported name)
-        calls = []
-        for _, captures in tree_sitter.QueryCursor(_query(file.language)).matches(file.root):
-            if "call" in captures:
-                calls.append(captures)
-                continue
-            module = file.text(captures["module"][0])
-            target = self.project.resolve_import(file.relpath, module)
-            if target is None:
-                continue
-            name = file.text(captures["imported"][0])
-            local = file.text(captures["local"][0]) if captures.get("local") else name
-            imported[local] = (target, name)
+        imported = imported_names(self.project, file)
+        calls = [c for _, c in tree_sitter.QueryCursor(_query(file.language)).matches(file.root)
+                 if "call" in c]
         for captures in calls:
             callee_name = file.text(captures["callee"][0])
             if callee_name in helpers:
@@ -116,8 +106,8 @@ class CallGraph:
                 return True
         return False
 
-    def reaching(self, file: SourceFile, node: tree_sitter.Node) -> list[RegisteredFunction]:
-        """Registered functions whose transaction runs this code, by id."""
+    def reaching(self, file: SourceFile, node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction]]:
+        """(relpath, function) for each registered function whose transaction runs this code."""
         start = self.unit_of(file, node)
         if start is None:
             return []
@@ -126,7 +116,7 @@ class CallGraph:
             unit = stack.pop()
             if unit in self.handlers:
                 function = self.handlers[unit]
-                found[function.function_id] = function
+                found[function.function_id] = (unit[0], function)
                 continue
             for caller in self.callers.get(unit, ()):
                 if caller not in seen:
@@ -160,6 +150,38 @@ def context_names(file: SourceFile, function: tree_sitter.Node) -> set[str]:
                 if value is not None and value.type == "identifier":
                     names.add(file.text(value))
     return names
+
+
+def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
+    """Names this file imports from other project files: local name -> (relpath, export)."""
+    def build() -> dict[str, tuple[str, str]]:
+        imported = {}
+        for _, captures in tree_sitter.QueryCursor(_query(file.language)).matches(file.root):
+            if "module" not in captures:
+                continue
+            target = project.resolve_import(file.relpath, file.text(captures["module"][0]))
+            if target is None:
+                continue
+            name = file.text(captures["imported"][0])
+            local = file.text(captures["local"][0]) if captures.get("local") else name
+            imported[local] = (target, name)
+        return imported
+
+    return project.memo(("imported-names", file.relpath), build)
+
+
+def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:
+    """The top-level function `name` refers to in `file`: defined there or imported."""
+    graph = call_graph(project)
+    local = graph._helpers_of(file).get(name)
+    if local is not None:
+        return file, local
+    imported = imported_names(project, file).get(name)
+    if imported is None:
+        return None
+    target = project.file(imported[0])
+    node = graph._helpers_of(target).get(imported[1]) if target is not None else None
+    return (target, node) if node is not None else None
 
 
 def call_graph(project: Project) -> CallGraph:

@@ -1,0 +1,348 @@
+"""Which table a document or document id belongs to, inferred from the code around it.
+
+Tried in the order the evidence is strongest (`how` records which one answered):
+  argument    ctx.db.patch("users", id, ...): the table-name-first form (convex >= 1.31)
+  validator   args: { id: v.id("users") }, as args.id or destructured { id }
+  annotation  id: Id<"users">, doc: Doc<"users">, a helper returning Promise<Doc<"users">>
+  id-source   const id = await ctx.db.insert("users", ...); doc = await ctx.db.get(id);
+              ctx.db.query("users")...first(); row of ...collect(); doc._id
+  schema      sub.userId where the schema says subscriptions.userId is v.id("users")
+  name        userId -> users, only when the schema has that table (a guess, marked as such)
+Unknown stays unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
+from mutlint.convex.schema import project_schema
+from mutlint.project import Project
+from mutlint.source import SourceFile, descendants
+
+_ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
+_DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
+_DOC_ARRAY_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
+_ID_VALIDATOR = re.compile(
+    r"""^v\.(?:optional\(\s*|union\(\s*)?v\.id\(\s*["'](\w+)["']\s*\)""")
+_WRAPPERS = ("await_expression", "parenthesized_expression", "non_null_expression",
+             "as_expression", "satisfies_expression")
+_SINGLE_DOC_METHODS = ("first", "unique", "get")
+_MANY_DOC_METHODS = ("collect", "take")
+MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
+
+
+@dataclass(frozen=True)
+class TableGuess:
+    table: str
+    how: str  # argument | validator | annotation | id-source | schema | name
+
+    @property
+    def label(self) -> str:
+        return self.table if self.how != "name" else f"{self.table} (guessed from the name)"
+
+
+def unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
+    while node is not None and node.type in _WRAPPERS:
+        inner = node.child_by_field_name("expression") or next(
+            (c for c in node.named_children if c.type != "comment"), None)
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
+def string_value(file: SourceFile, node: tree_sitter.Node | None) -> str | None:
+    if node is not None and node.type == "string":
+        return file.text(node)[1:-1]
+    return None
+
+
+def db_call(file: SourceFile, node: tree_sitter.Node) -> tuple[str, list[tree_sitter.Node]] | None:
+    """(method, arguments) for `<x>.db.<method>(...)` or `db.<method>(...)`."""
+    node = unwrap(node)
+    if node is None or node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    receiver = function.child_by_field_name("object")
+    method = function.child_by_field_name("property")
+    if receiver is None or method is None:
+        return None
+    is_db = (receiver.type == "identifier" and file.text(receiver) == "db") or (
+        receiver.type == "member_expression"
+        and file.text(receiver.child_by_field_name("property")) == "db")
+    if not is_db:
+        return None
+    arguments = node.child_by_field_name("arguments")
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
+    return file.text(method), args
+
+
+class TableInference:
+    def __init__(self, project: Project, file: SourceFile):
+        self.project = project
+        self.file = file
+        self.schema = project_schema(project)
+        self._declarations: dict[int, list[tree_sitter.Node]] = {}
+
+    # -- public --------------------------------------------------------------------------------
+    def write_table(self, method: str, args: list[tree_sitter.Node]) -> TableGuess | None:
+        """The table a ctx.db.insert/patch/replace/delete/get call touches."""
+        if not args:
+            return None
+        first = string_value(self.file, args[0])
+        needs_id = method in ("patch", "replace")
+        if method == "insert" and first is not None:
+            return TableGuess(first, "argument")
+        if first is not None and (len(args) >= 3 or (not needs_id and len(args) >= 2)):
+            return TableGuess(first, "argument")
+        return self.id_table(args[0])
+
+    def id_table(self, node: tree_sitter.Node, steps: int = 0) -> TableGuess | None:
+        node = unwrap(node)
+        if node is None or steps > MAX_STEPS:
+            return None
+        call = db_call(self.file, node)
+        if call is not None and call[0] == "insert":
+            table = string_value(self.file, call[1][0]) if call[1] else None
+            return TableGuess(table, "id-source") if table else None
+        if node.type == "member_expression":
+            owner = node.child_by_field_name("object")
+            field = self.file.text(node.child_by_field_name("property"))
+            if field == "_id":
+                return self.doc_table(owner, steps + 1)
+            validated = self._validator_table(owner, field)
+            if validated is not None:
+                return validated
+            owner_table = self.doc_table(owner, steps + 1)
+            if owner_table is not None and self.schema is not None:
+                table = self.schema.tables.get(owner_table.table)
+                if table is not None and field in table.id_fields:
+                    return TableGuess(table.id_fields[field], "schema")
+            return self._by_name(field)
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            name = self.file.text(node)
+            declaration = self._declaration(node, name)
+            if declaration is not None:
+                found = self._declared_id_table(declaration, name, steps)
+                if found is not None:
+                    return found
+            return self._by_name(name)
+        return None
+
+    def doc_table(self, node: tree_sitter.Node, steps: int = 0) -> TableGuess | None:
+        node = unwrap(node)
+        if node is None or steps > MAX_STEPS:
+            return None
+        call = db_call(self.file, node)
+        if call is not None and call[0] == "get" and call[1]:
+            return self.write_table("get", call[1])
+        if node.type == "call_expression":
+            return self._query_doc_table(node, _SINGLE_DOC_METHODS) or self._helper_doc(node)
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            name = self.file.text(node)
+            declaration = self._declaration(node, name)
+            if declaration is not None:
+                return self._declared_doc_table(declaration, name, steps)
+        return None
+
+    # -- evidence ------------------------------------------------------------------------------
+    def _query_doc_table(self, call: tree_sitter.Node, methods: tuple[str, ...]) -> TableGuess | None:
+        """ctx.db.query("t")....first() and friends: the table of the documents it returns."""
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            return None
+        if self.file.text(function.child_by_field_name("property")) not in methods:
+            return None
+        current = function.child_by_field_name("object")
+        while current is not None:
+            current = unwrap(current)
+            found = db_call(self.file, current)
+            if found is not None and found[0] == "query" and found[1]:
+                table = string_value(self.file, found[1][0])
+                return TableGuess(table, "id-source") if table else None
+            if current.type == "call_expression":
+                callee = current.child_by_field_name("function")
+                current = callee.child_by_field_name("object") if callee is not None \
+                    and callee.type == "member_expression" else None
+            elif current.type == "member_expression":
+                current = current.child_by_field_name("object")
+            else:
+                return None
+        return None
+
+    def _helper_doc(self, call: tree_sitter.Node) -> TableGuess | None:
+        """A call of a function whose declared return type is a document of one table."""
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "identifier":
+            return None
+        function = self._function_named(self.file.text(callee))
+        if function is None:
+            return None
+        file, node = function
+        annotation = node.child_by_field_name("return_type")
+        if annotation is None:
+            return None
+        match = _DOC_TYPE.match(file.text(annotation).lstrip(": "))
+        return TableGuess(match.group(1), "annotation") if match else None
+
+    def _function_named(self, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:
+        from mutlint.convex.callgraph import helper_named  # the call graph imports this module's users
+
+        return helper_named(self.project, self.file, name)
+
+    def _validator_table(self, owner: tree_sitter.Node, field: str) -> TableGuess | None:
+        """`args.field` in a handler whose args validator says v.id("t")."""
+        owner = unwrap(owner)
+        if owner is None or owner.type != "identifier":
+            return None
+        validators = self._handler_args(owner)
+        if validators is None or validators[0] != self.file.text(owner):
+            return None
+        code = validators[1].get(field)
+        match = _ID_VALIDATOR.match(code) if code else None
+        return TableGuess(match.group(1), "validator") if match else None
+
+    def _handler_args(self, node: tree_sitter.Node) -> tuple[str, dict[str, str]] | None:
+        """(name of the handler's args parameter or "", {arg: validator code})."""
+        function = enclosing_registered_function(self.project, self.file, node)
+        if function is None or function.handler is None:
+            return None
+        definition = function.call.child_by_field_name("arguments").named_children[0]
+        validators: dict[str, str] = {}
+        if definition.type == "object":
+            for member in definition.named_children:
+                key = member.child_by_field_name("key") if member.type == "pair" else None
+                if key is not None and self.file.text(key) == "args":
+                    value = member.child_by_field_name("value")
+                    for pair in value.named_children if value is not None else []:
+                        if pair.type == "pair":
+                            name = self.file.text(pair.child_by_field_name("key")).strip("\"'")
+                            validators[name] = " ".join(
+                                self.file.text(pair.child_by_field_name("value")).split())
+        parameters = function.handler.child_by_field_name("parameters")
+        params = [p for p in parameters.named_children if p.type != "comment"] if parameters else []
+        args_name = ""
+        if len(params) >= 2:
+            pattern = params[1].child_by_field_name("pattern") or params[1]
+            if pattern.type == "identifier":
+                args_name = self.file.text(pattern)
+        return args_name, validators
+
+    def _by_name(self, name: str) -> TableGuess | None:
+        if self.schema is None or not name.endswith("Id") or len(name) <= 2:
+            return None
+        stem = name[:-2]
+        for candidate in (stem + "s", stem, stem + "es", stem[:-1] + "ies" if stem.endswith("y") else ""):
+            if candidate and candidate in self.schema.tables:
+                return TableGuess(candidate, "name")
+        return None
+
+    # -- declarations --------------------------------------------------------------------------
+    def _declaration(self, use: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
+        """The nearest declaration of `name` visible from `use`: a variable declarator, a
+        parameter, a destructured property or a for-of binding."""
+        scope = use.parent
+        while scope is not None:
+            if scope.type in FUNCTION_TYPES:
+                best = None
+                for candidate in self._declarations_in(scope):
+                    if candidate.start_byte < use.start_byte and self._binds(candidate, name):
+                        best = candidate
+                if best is not None:
+                    return best
+            scope = scope.parent
+        return None
+
+    def _declarations_in(self, function: tree_sitter.Node) -> list[tree_sitter.Node]:
+        if function.id not in self._declarations:
+            found = []
+            for node in descendants(function):
+                if node.type in ("variable_declarator", "required_parameter", "optional_parameter",
+                                 "for_in_statement", "shorthand_property_identifier_pattern"):
+                    found.append(node)
+            if function.child_by_field_name("parameter") is not None:
+                found.append(function.child_by_field_name("parameter"))
+            self._declarations[function.id] = found
+        return self._declarations[function.id]
+
+    def _binds(self, declaration: tree_sitter.Node, name: str) -> bool:
+        if declaration.type == "shorthand_property_identifier_pattern":
+            return self.file.text(declaration) == name
+        if declaration.type == "identifier":
+            return self.file.text(declaration) == name
+        target = declaration.child_by_field_name(
+            "left" if declaration.type == "for_in_statement" else
+            "name" if declaration.type == "variable_declarator" else "pattern")
+        return target is not None and target.type == "identifier" and self.file.text(target) == name
+
+    def _annotation(self, declaration: tree_sitter.Node) -> str | None:
+        annotation = declaration.child_by_field_name("type")
+        return self.file.text(annotation).lstrip(": ") if annotation is not None else None
+
+    def _declared_id_table(self, declaration, name, steps) -> TableGuess | None:
+        if declaration.type == "shorthand_property_identifier_pattern":
+            pattern = declaration.parent
+            parameter = pattern.parent if pattern is not None else None
+            validators = self._handler_args(declaration)
+            if validators is not None and parameter is not None \
+                    and parameter.type == "required_parameter":
+                code = validators[1].get(name)
+                match = _ID_VALIDATOR.match(code) if code else None
+                if match:
+                    return TableGuess(match.group(1), "validator")
+            return None
+        annotation = self._annotation(declaration)
+        if annotation:
+            match = _ID_TYPE.match(annotation)
+            if match:
+                return TableGuess(match.group(1), "annotation")
+        if declaration.type == "variable_declarator":
+            value = declaration.child_by_field_name("value")
+            if value is not None:
+                return self.id_table(value, steps + 1)
+        return None
+
+    def _declared_doc_table(self, declaration, name, steps) -> TableGuess | None:
+        annotation = self._annotation(declaration)
+        if annotation:
+            match = _DOC_TYPE.match(annotation)
+            if match:
+                return TableGuess(match.group(1), "annotation")
+        if declaration.type == "variable_declarator":
+            value = declaration.child_by_field_name("value")
+            return self.doc_table(value, steps + 1) if value is not None else None
+        if declaration.type == "for_in_statement":
+            right = unwrap(declaration.child_by_field_name("right"))
+            return self._many_docs_table(right, steps + 1)
+        return None
+
+    def _many_docs_table(self, node, steps) -> TableGuess | None:
+        """The table of an array of documents (`...collect()`, `...take(n)`, `Doc<"t">[]`)."""
+        node = unwrap(node)
+        if node is None or steps > MAX_STEPS:
+            return None
+        if node.type == "call_expression":
+            return self._query_doc_table(node, _MANY_DOC_METHODS)
+        if node.type == "identifier":
+            declaration = self._declaration(node, self.file.text(node))
+            if declaration is None:
+                return None
+            annotation = self._annotation(declaration)
+            if annotation:
+                match = _DOC_ARRAY_TYPE.match(annotation)
+                if match:
+                    return TableGuess(match.group(1) or match.group(2), "annotation")
+            if declaration.type == "variable_declarator":
+                value = declaration.child_by_field_name("value")
+                return self._many_docs_table(value, steps + 1) if value is not None else None
+        return None
+
+
+def table_inference(project: Project, file: SourceFile) -> TableInference:
+    return project.memo(("table-inference", file.relpath), lambda: TableInference(project, file))
