@@ -17,6 +17,15 @@ def test_example_app_findings_are_exactly_the_documented_ones():
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     found = [(f["rule"], f["path"], f["start"]["line"]) for f in report["findings"]]
-    assert found == [("full-table-read-in-mutation", "convex/projects.ts", 28)]
+    assert found == [
+        ("full-table-read-in-mutation", "convex/projects.ts", 28),
+        ("dual-doc-patch", "convex/prospects.ts", 36),  # convertProspectToUser
+        ("dual-doc-patch", "convex/subscriptions/subscriptionLifecycle.ts", 19),  # cancelSubscription
+        ("dual-doc-patch", "convex/subscriptions/subscriptionLifecycle.ts", 37),  # reactivateSubscription
+        ("dual-doc-patch", "convex/subscriptions/subscriptionLifecycle.ts", 56),  # adminChangeSubscriptionPlan
+    ]
     assert report["skipped"] == []
-    assert "projects:createProject" in report["findings"][0]["message"]
+    messages = [f["message"] for f in report["findings"]]
+    assert "projects:createProject" in messages[0]
+    assert "(prospects + users)" in messages[1]
+    assert all("(subscriptions + users)" in m for m in messages[2:5])

@@ -14,8 +14,12 @@ from functools import cache
 
 import tree_sitter
 
-from mutlint.convex.functions import (FUNCTION_TYPES, RegisteredFunction, _local_functions,
-                                      registered_functions)
+from mutlint.convex.functions import (
+    FUNCTION_TYPES,
+    RegisteredFunction,
+    _local_functions,
+    registered_functions,
+)
 from mutlint.project import Project
 from mutlint.source import SourceFile, ts_language
 

@@ -17,7 +17,7 @@ from functools import cache
 import tree_sitter
 
 from mutlint.project import Project
-from mutlint.source import SourceFile, ts_language
+from mutlint.source import TYPESCRIPT, SourceFile, ts_language
 
 # Expressions that only change the static type (or add parentheses) around the value they wrap.
 TRANSPARENT = frozenset({
@@ -43,8 +43,9 @@ _ROOTS = """
 (as_expression . (identifier) @root)
 (satisfies_expression . (identifier) @root)
 (non_null_expression (identifier) @root)
-(type_assertion (identifier) @root)
 """
+# `<T>x` exists only in the TypeScript grammar (in TSX it would be JSX), so only it is asked.
+_TS_ROOTS = _ROOTS + "(type_assertion (identifier) @root)\n"
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,10 @@ def _query(language: str, source: str) -> tree_sitter.Query:
     return tree_sitter.Query(ts_language(language), source)
 
 
-def query_matches(file: SourceFile, source: str,
-                  node: tree_sitter.Node | None = None) -> list[dict[str, list[tree_sitter.Node]]]:
+def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
     """The captures of every match of a query compiled once per language."""
     cursor = tree_sitter.QueryCursor(_query(file.language, source))
-    return [captures for _, captures in cursor.matches(node or file.root)]
+    return [captures for _, captures in cursor.matches(file.root)]
 
 
 def file_imports(file: SourceFile) -> dict[str, Import]:
@@ -94,18 +94,18 @@ def file_imports(file: SourceFile) -> dict[str, Import]:
     return found
 
 
-def imported_as(file: SourceFile, module: str, name: str) -> set[str]:
+def project_imports(project: Project, file: SourceFile) -> dict[str, Import]:
+    return project.memo(("imports", file.relpath), lambda: file_imports(file))
+
+
+def imported_as(imports: dict[str, Import], module: str, name: str) -> set[str]:
     """The local names bound to export `name` of `module` (`defineTable`, `cronJobs`, ...)."""
-    return {imp.local for imp in file_imports(file).values()
-            if imp.module == module and imp.imported == name}
+    return {imp.local for imp in imports.values() if imp.module == module and imp.imported == name}
 
 
 def unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
     """The value inside any casts and parentheses."""
-    while node.type in TRANSPARENT and node.named_child_count:
-        inner = wrapped_expression(node)
-        if inner is None:
-            break
+    while node.type in TRANSPARENT and (inner := wrapped_expression(node)) is not None:
         node = inner
     return node
 
@@ -132,6 +132,18 @@ def call_arguments(call: tree_sitter.Node) -> list[tree_sitter.Node]:
     if arguments is None:
         return []
     return [a for a in arguments.named_children if a.type != "comment"]
+
+
+def member_name_and_value(file: SourceFile, member: tree_sitter.Node
+                          ) -> tuple[str, tree_sitter.Node, tree_sitter.Node] | None:
+    """(name, key node, value node) of an object's `name: value` or shorthand `{ name }`."""
+    if member.type == "shorthand_property_identifier":
+        return file.text(member), member, member
+    key, value = member.child_by_field_name("key"), member.child_by_field_name("value")
+    if member.type != "pair" or key is None or value is None or key.type == "computed_property_name":
+        return None
+    name = string_value(file, key)
+    return name if name is not None else file.text(key), key, value
 
 
 def normalized_code(file: SourceFile, node: tree_sitter.Node) -> str:
@@ -203,7 +215,7 @@ def function_ref(file: SourceFile, node: tree_sitter.Node) -> FunctionRef | None
     return FunctionRef(function_id=function_id, visibility=visibility, node=node)
 
 
-def _chain_top(root: tree_sitter.Node) -> tree_sitter.Node:
+def _chain_top(file: SourceFile, root: tree_sitter.Node) -> tree_sitter.Node:
     """The outermost member access of the chain that starts at `root` (trailing casts left out)."""
     top = current = root
     while (parent := current.parent) is not None:
@@ -215,7 +227,7 @@ def _chain_top(root: tree_sitter.Node) -> tree_sitter.Node:
                 break
             if parent.type == "subscript_expression":
                 index = parent.child_by_field_name("index")
-                if index is None or index.type not in ("string", "template_string"):
+                if index is None or string_value(file, index) is None:
                     break
             top = parent
         else:
@@ -234,11 +246,11 @@ def _find_references(file: SourceFile) -> list[FunctionRef]:
     if not roots:
         return []
     tops: dict[tuple[int, int], tree_sitter.Node] = {}
-    for captures in query_matches(file, _ROOTS):
+    for captures in query_matches(file, _TS_ROOTS if file.language == TYPESCRIPT else _ROOTS):
         root = captures["root"][0]
         if file.text(root) not in roots:
             continue
-        top = _chain_top(root)
+        top = _chain_top(file, root)
         # `typeof api.x.y` in a type names the function's type; nothing runs it.
         if top.parent is not None and top.parent.type == "type_query":
             continue

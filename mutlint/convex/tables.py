@@ -25,7 +25,8 @@ from mutlint.source import SourceFile, descendants
 
 _ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
 _DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
-_DOC_ARRAY_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
+_DOC_ARRAY_TYPE = re.compile(
+    r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
 _ID_VALIDATOR = re.compile(
     r"""^v\.(?:optional\(\s*|union\(\s*)?v\.id\(\s*["'](\w+)["']\s*\)""")
 _WRAPPERS = ("await_expression", "parenthesized_expression", "non_null_expression",
