@@ -20,22 +20,20 @@ from mutlint.convex.functions import (
     _local_functions,
     registered_functions,
 )
+from mutlint.convex.references import project_imports
 from mutlint.project import Project
 from mutlint.source import SourceFile, ts_language
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
 
-_CALLS_AND_IMPORTS = """
+_CALLS = """
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
-(import_statement
-  (import_clause (named_imports (import_specifier name: (_) @imported alias: (_)? @local)))
-  source: (string (string_fragment) @module))
 """
 
 
 @cache
 def _query(language: str) -> tree_sitter.Query:
-    return tree_sitter.Query(ts_language(language), _CALLS_AND_IMPORTS)
+    return tree_sitter.Query(ts_language(language), _CALLS)
 
 
 class CallGraph:
@@ -79,8 +77,7 @@ class CallGraph:
     def _add_edges(self, file: SourceFile) -> None:
         helpers = self._helpers_of(file)
         imported = imported_names(self.project, file)
-        calls = [c for _, c in tree_sitter.QueryCursor(_query(file.language)).matches(file.root)
-                 if "call" in c]
+        calls = [c for _, c in tree_sitter.QueryCursor(_query(file.language)).matches(file.root)]
         for captures in calls:
             callee_name = file.text(captures["callee"][0])
             if callee_name in helpers:
@@ -160,15 +157,10 @@ def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, s
     """Names this file imports from other project files: local name -> (relpath, export)."""
     def build() -> dict[str, tuple[str, str]]:
         imported = {}
-        for _, captures in tree_sitter.QueryCursor(_query(file.language)).matches(file.root):
-            if "module" not in captures:
-                continue
-            target = project.resolve_import(file.relpath, file.text(captures["module"][0]))
-            if target is None:
-                continue
-            name = file.text(captures["imported"][0])
-            local = file.text(captures["local"][0]) if captures.get("local") else name
-            imported[local] = (target, name)
+        for local, spec in project_imports(project, file).items():
+            target = project.resolve_import(file.relpath, spec.module)
+            if target is not None:
+                imported[local] = (target, spec.imported)
         return imported
 
     return project.memo(("imported-names", file.relpath), build)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
+from mutlint.convex.references import string_value as literal_string
+from mutlint.convex.references import unwrap as unwrap_cast
 from mutlint.convex.schema import project_schema
 from mutlint.project import Project
 from mutlint.source import SourceFile, descendants
@@ -29,8 +31,6 @@ _DOC_ARRAY_TYPE = re.compile(
     r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
 _ID_VALIDATOR = re.compile(
     r"""^v\.(?:optional\(\s*|union\(\s*)?v\.id\(\s*["'](\w+)["']\s*\)""")
-_WRAPPERS = ("await_expression", "parenthesized_expression", "non_null_expression",
-             "as_expression", "satisfies_expression")
 _SINGLE_DOC_METHODS = ("first", "unique", "get")
 _MANY_DOC_METHODS = ("collect", "take")
 MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
@@ -46,20 +46,18 @@ class TableGuess:
         return self.table if self.how != "name" else f"{self.table} (guessed from the name)"
 
 
-def unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
-    while node is not None and node.type in _WRAPPERS:
-        inner = node.child_by_field_name("expression") or next(
-            (c for c in node.named_children if c.type != "comment"), None)
-        if inner is None:
-            break
-        node = inner
-    return node
+def unwrap(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """The value inside casts, parentheses and `await`."""
+    while node is not None:
+        node = unwrap_cast(node)
+        if node.type != "await_expression":
+            return node
+        node = next((c for c in node.named_children if c.type != "comment"), None)
+    return None
 
 
 def string_value(file: SourceFile, node: tree_sitter.Node | None) -> str | None:
-    if node is not None and node.type == "string":
-        return file.text(node)[1:-1]
-    return None
+    return literal_string(file, node) if node is not None else None
 
 
 def db_call(file: SourceFile, node: tree_sitter.Node) -> tuple[str, list[tree_sitter.Node]] | None:
