@@ -29,7 +29,8 @@ def run_check(args) -> int:
         raise UsageError(missing)
     # The whole project is context (schema, crons, helpers), even when one file is reported on.
     project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
-                      sources={workspace.relpath(p): p for p in selector.walk(workspace.root)})
+                      sources={workspace.relpath(p): p for p in selector.walk(workspace.root)},
+                      high_volume_tables=workspace.config.high_volume_tables or None)
     result = check(project, files, rule_set)
     for diagnostic in result.diagnostics:
         print(str(diagnostic), file=sys.stderr)

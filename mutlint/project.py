@@ -28,6 +28,7 @@ class Project:
     sources: dict[str, Path] = field(default_factory=dict)  # every lintable file: relpath -> path
     files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
     unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
+    high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
     _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:

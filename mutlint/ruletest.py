@@ -109,7 +109,8 @@ def run_rule_tests(paths: list[Path], extra_rules: list[Path]) -> tuple[str, int
         everything = FileSelector(workspace).walk(unit.root)
         files = unit.files if unit.files is not None else everything
         project = Project(root=unit.root, convex_dir=workspace.convex_dir,
-                          sources={workspace.relpath(p): p for p in everything})
+                          sources={workspace.relpath(p): p for p in everything},
+                          high_volume_tables=workspace.config.high_volume_tables or None)
         result = check(project, files, rule_set)
         expectations = Expectations()
         for file in files:

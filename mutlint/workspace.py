@@ -1,7 +1,8 @@
 """Where the project is and which files to lint.
 
 The project root is the nearest ancestor of the first path that holds a mutlint config; without
-one, the nearest that holds `convex.json` or `package.json`; without those, the git root; else
+one, the nearest that holds `convex.json`, `package.json` or a `convex/` directory; without
+those, the git root; else
 the path itself. The search never climbs above the git root. Directories are walked without
 recursion, honouring every `.gitignore` on the way, the default excludes (dependencies and
 generated output) and the config's `exclude` globs.
@@ -57,7 +58,8 @@ def find_project_root(start: Path) -> tuple[Path, Path | None]:
         config = find_config(candidate)
         if config is not None:
             return candidate, config
-        if marker_dir is None and any((candidate / m).is_file() for m in PROJECT_MARKERS):
+        if marker_dir is None and (any((candidate / m).is_file() for m in PROJECT_MARKERS)
+                                   or (candidate / "convex").is_dir()):
             marker_dir = candidate
         if candidate == top:
             break

@@ -21,12 +21,17 @@ def test_example_app_findings_are_exactly_the_documented_ones():
     assert found == [
         ("full-table-read-in-mutation", "convex/projects.ts", 28),
         ("dual-doc-patch", "convex/prospects.ts", 36),  # convertProspectToUser
+        ("missing-ttl-on-high-volume-table", "convex/schema.ts", 78),  # analyticsEvents
+        ("missing-ttl-on-high-volume-table", "convex/schema.ts", 84),  # aiRoutingLogs
+        ("missing-ttl-on-high-volume-table", "convex/schema.ts", 91),  # aiGenerations
         ("dual-doc-patch", lifecycle, 19),  # cancelSubscription
         ("dual-doc-patch", lifecycle, 37),  # reactivateSubscription
         ("dual-doc-patch", lifecycle, 56),  # adminChangeSubscriptionPlan
     ]
+    assert report["summary"]["suppressed"] == 1  # auditLog, kept on purpose
     assert report["skipped"] == []
     messages = [f["message"] for f in report["findings"]]
     assert "projects:createProject" in messages[0]
     assert "(prospects + users)" in messages[1]
-    assert all("(subscriptions + users)" in m for m in messages[2:5])
+    assert all("(subscriptions + users)" in m for m in messages[5:8])
+    assert "analyticsEvents" in messages[2] and "analytics:track" in messages[2]

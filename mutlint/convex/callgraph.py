@@ -42,6 +42,8 @@ class CallGraph:
         self.handlers: dict[UnitKey, RegisteredFunction] = {}
         self.units: dict[str, dict[int, tree_sitter.Node]] = defaultdict(dict)  # relpath -> start -> node
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
+        # callee -> every call that passes ctx to it: (file, call node)
+        self.call_sites: dict[UnitKey, list[tuple[SourceFile, tree_sitter.Node]]] = defaultdict(list)
         self._helpers: dict[str, dict[str, tree_sitter.Node]] = {}
         for file in project.convex_files():
             self._add_units(file)
@@ -62,6 +64,9 @@ class CallGraph:
                 key = (file.relpath, function.handler.start_byte)
                 self.handlers[key] = function
                 self.units[file.relpath][function.handler.start_byte] = function.handler
+
+    def is_handler(self, relpath: str, function: tree_sitter.Node) -> bool:
+        return (relpath, function.start_byte) in self.handlers
 
     def unit_of(self, file: SourceFile, node: tree_sitter.Node) -> UnitKey | None:
         """The innermost unit containing node."""
@@ -95,6 +100,7 @@ class CallGraph:
             if caller is None or not self._passes_context(file, caller, captures["args"][0]):
                 continue
             self.callers[callee].add(caller)
+            self.call_sites[callee].append((file, captures["call"][0]))
 
     def _passes_context(self, file: SourceFile, caller: UnitKey, args: tree_sitter.Node) -> bool:
         unit = self.units[caller[0]][caller[1]]

@@ -30,7 +30,7 @@ _DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
 _DOC_ARRAY_TYPE = re.compile(
     r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
 _ID_VALIDATOR = re.compile(
-    r"""^v\.(?:optional\(\s*|union\(\s*)?v\.id\(\s*["'](\w+)["']\s*\)""")
+    r"""^v\.(?:(?:optional|union)\(\s*v\.)?id\(\s*["'](\w+)["']\s*\)""")
 _SINGLE_DOC_METHODS = ("first", "unique", "get")
 _MANY_DOC_METHODS = ("collect", "take")
 MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
@@ -284,6 +284,35 @@ class TableInference:
         annotation = declaration.child_by_field_name("type")
         return self.file.text(annotation).lstrip(": ") if annotation is not None else None
 
+    def _from_call_sites(self, declaration: tree_sitter.Node, kind: str,
+                         steps: int) -> TableGuess | None:
+        """A helper's parameter: the table of the argument every caller passes in that
+        position, when they all agree (a helper fed several tables stays unknown)."""
+        from mutlint.convex.callgraph import call_graph
+
+        parameters = declaration.parent
+        helper = parameters.parent if parameters is not None else None
+        if parameters is None or parameters.type != "formal_parameters" or helper is None:
+            return None
+        graph = call_graph(self.project)
+        if graph.is_handler(self.file.relpath, helper):
+            return None
+        position = [p.id for p in parameters.named_children if p.type != "comment"].index(declaration.id)
+        found: set[TableGuess] = set()
+        for file, call in graph.call_sites.get((self.file.relpath, helper.start_byte), ()):
+            arguments = call.child_by_field_name("arguments")
+            args = [a for a in arguments.named_children if a.type != "comment"]
+            if position >= len(args):
+                return None
+            inference = table_inference(self.project, file)
+            method = {"id": inference.id_table, "doc": inference.doc_table,
+                      "docs": inference._many_docs_table}[kind]
+            guess = method(args[position], steps + 1)
+            if guess is None:
+                return None
+            found.add(guess)
+        return found.pop() if len(found) == 1 else None
+
     def _declared_id_table(self, declaration, name, steps) -> TableGuess | None:
         if declaration.type == "shorthand_property_identifier_pattern":
             pattern = declaration.parent
@@ -305,6 +334,8 @@ class TableInference:
             value = declaration.child_by_field_name("value")
             if value is not None:
                 return self.id_table(value, steps + 1)
+        if declaration.type in ("required_parameter", "optional_parameter"):
+            return self._from_call_sites(declaration, "id", steps)
         return None
 
     def _declared_doc_table(self, declaration, name, steps) -> TableGuess | None:
@@ -319,6 +350,8 @@ class TableInference:
         if declaration.type == "for_in_statement":
             right = unwrap(declaration.child_by_field_name("right"))
             return self._many_docs_table(right, steps + 1)
+        if declaration.type in ("required_parameter", "optional_parameter"):
+            return self._from_call_sites(declaration, "doc", steps)
         return None
 
     def _many_docs_table(self, node, steps) -> TableGuess | None:
@@ -340,6 +373,8 @@ class TableInference:
             if declaration.type == "variable_declarator":
                 value = declaration.child_by_field_name("value")
                 return self._many_docs_table(value, steps + 1) if value is not None else None
+            if declaration.type in ("required_parameter", "optional_parameter"):
+                return self._from_call_sites(declaration, "docs", steps)
         return None
 
 

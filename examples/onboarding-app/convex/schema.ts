@@ -102,5 +102,7 @@ export default defineSchema({
     attempt: v.number(),
   }),
 
+  // The audit trail is kept on purpose (compliance), so it has no TTL.
+  // mutlint-disable-next-line missing-ttl-on-high-volume-table -- kept for compliance
   auditLog: auditLogTable,
 });

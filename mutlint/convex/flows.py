@@ -1,0 +1,141 @@
+"""How data and control flow through a Convex app: every write and every cross-function call,
+who runs them, what crons reach, and which tables something cleans up.
+
+Everything here is computed once per project from the files in the functions dir.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from mutlint.convex.callgraph import call_graph
+from mutlint.convex.crons import cron_jobs
+from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index
+from mutlint.convex.references import call_arguments, function_ref, query_matches
+from mutlint.convex.tables import TableGuess, db_call, table_inference
+from mutlint.project import Project
+from mutlint.source import SourceFile
+
+WRITE_METHODS = ("insert", "patch", "replace", "delete")
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+LOOP_CALLBACKS = frozenset({"map", "forEach", "flatMap", "reduce", "filter", "some", "every"})
+_METHOD_CALLS = """
+(call_expression
+  function: (member_expression property: (property_identifier) @method)
+  arguments: (arguments) @args) @call
+"""
+# method -> (what the call is, index of the function reference among the arguments)
+CALL_METHODS = {
+    "runMutation": ("run-mutation", 0),
+    "runAction": ("run-action", 0),
+    "runQuery": ("run-query", 0),
+    "runAfter": ("schedule", 1),
+    "runAt": ("schedule", 1),
+}
+
+
+@dataclass(frozen=True)
+class WriteSite:
+    file: SourceFile
+    call: tree_sitter.Node
+    method: str
+    table: TableGuess | None
+    functions: tuple[str, ...]  # ids of the registered functions whose transaction runs it
+    in_loop: bool
+
+
+@dataclass(frozen=True)
+class CallSite:
+    file: SourceFile
+    call: tree_sitter.Node
+    kind: str  # run-mutation | run-action | run-query | schedule
+    target: str  # function id
+    callers: tuple[str, ...]
+
+
+@dataclass
+class Flows:
+    writes: list[WriteSite] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    functions: dict[str, RegisteredFunction] = field(default_factory=dict)
+    cron_roots: dict[str, str] = field(default_factory=dict)  # function id -> cron name
+
+    def callees(self) -> dict[str, set[str]]:
+        edges: dict[str, set[str]] = defaultdict(set)
+        for call in self.calls:
+            for caller in call.callers:
+                edges[caller].add(call.target)
+        return edges
+
+    def cron_reachable(self) -> dict[str, str]:
+        """Function id -> the cron that (transitively) runs it."""
+        edges = self.callees()
+        reached = dict(self.cron_roots)
+        stack = list(reached)
+        while stack:
+            current = stack.pop()
+            for target in sorted(edges.get(current, ())):
+                if target not in reached:
+                    reached[target] = reached[current]
+                    stack.append(target)
+        return reached
+
+    def writes_to(self, table: str, methods: tuple[str, ...]) -> list[WriteSite]:
+        return [w for w in self.writes if w.table is not None and w.table.table == table
+                and w.method in methods]
+
+
+def in_loop(node: tree_sitter.Node, unit_types=FUNCTION_TYPES) -> bool:
+    """Inside a loop statement, or a callback of `.map/.forEach/...`, within its function."""
+    current = node.parent
+    while current is not None:
+        if current.type in LOOP_TYPES:
+            return True
+        if current.type in unit_types:
+            call = current.parent.parent if current.parent is not None else None
+            if call is not None and call.type == "call_expression":
+                callee = call.child_by_field_name("function")
+                if callee is not None and callee.type == "member_expression" and \
+                        callee.child_by_field_name("property").text.decode() in LOOP_CALLBACKS:
+                    return True
+            return False
+        current = current.parent
+    return False
+
+
+def project_flows(project: Project) -> Flows:
+    return project.memo(("flows",), lambda: _build(project))
+
+
+def _build(project: Project) -> Flows:
+    flows = Flows()
+    flows.functions = {fid: function for fid, (_, function) in function_index(project).items()}
+    graph = call_graph(project)
+    for file in project.convex_files():
+        inference = table_inference(project, file)
+        for captures in query_matches(file, _METHOD_CALLS):
+            call = captures["call"][0]
+            method = file.text(captures["method"][0])
+            if method in WRITE_METHODS:
+                found = db_call(file, call)
+                if found is None:
+                    continue
+                functions = tuple(f.function_id for _, f in graph.reaching(file, call))
+                flows.writes.append(WriteSite(file, call, method,
+                                              inference.write_table(method, found[1]),
+                                              functions, in_loop(call)))
+            elif method in CALL_METHODS:
+                kind, index = CALL_METHODS[method]
+                args = call_arguments(call)
+                ref = function_ref(file, args[index]) if len(args) > index else None
+                if ref is None:
+                    continue
+                callers = tuple(f.function_id for _, f in graph.reaching(file, call))
+                flows.calls.append(CallSite(file, call, kind, ref.function_id, callers))
+    for job in cron_jobs(project):
+        if job.target is not None:
+            flows.cron_roots.setdefault(job.target.function_id, job.name)
+    return flows
