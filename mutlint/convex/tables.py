@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
+from mutlint.convex.functions import enclosing_registered_function
 from mutlint.convex.references import string_value as literal_string
 from mutlint.convex.references import unwrap as unwrap_cast
 from mutlint.convex.schema import project_schema
+from mutlint.convex.scopes import file_scopes
 from mutlint.project import Project
-from mutlint.source import SourceFile, descendants
+from mutlint.source import SourceFile
 
 _ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
 _DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
@@ -87,7 +88,7 @@ class TableInference:
         self.project = project
         self.file = file
         self.schema = project_schema(project)
-        self._declarations: dict[int, list[tree_sitter.Node]] = {}
+        self.scopes = file_scopes(project, file)
 
     # -- public --------------------------------------------------------------------------------
     def write_table(self, method: str, args: list[tree_sitter.Node]) -> TableGuess | None:
@@ -126,7 +127,7 @@ class TableInference:
             return self._by_name(field)
         if node.type in ("identifier", "shorthand_property_identifier"):
             name = self.file.text(node)
-            declaration = self._declaration(node, name)
+            declaration = self.scopes.declaration(node, name)
             if declaration is not None:
                 found = self._declared_id_table(declaration, name, steps)
                 if found is not None:
@@ -145,7 +146,7 @@ class TableInference:
             return self._query_doc_table(node, _SINGLE_DOC_METHODS) or self._helper_doc(node)
         if node.type in ("identifier", "shorthand_property_identifier"):
             name = self.file.text(node)
-            declaration = self._declaration(node, name)
+            declaration = self.scopes.declaration(node, name)
             if declaration is not None:
                 return self._declared_doc_table(declaration, name, steps)
         return None
@@ -243,43 +244,6 @@ class TableInference:
         return None
 
     # -- declarations --------------------------------------------------------------------------
-    def _declaration(self, use: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
-        """The nearest declaration of `name` visible from `use`: a variable declarator, a
-        parameter, a destructured property or a for-of binding."""
-        scope = use.parent
-        while scope is not None:
-            if scope.type in FUNCTION_TYPES:
-                best = None
-                for candidate in self._declarations_in(scope):
-                    if candidate.start_byte < use.start_byte and self._binds(candidate, name):
-                        best = candidate
-                if best is not None:
-                    return best
-            scope = scope.parent
-        return None
-
-    def _declarations_in(self, function: tree_sitter.Node) -> list[tree_sitter.Node]:
-        if function.id not in self._declarations:
-            found = []
-            for node in descendants(function):
-                if node.type in ("variable_declarator", "required_parameter", "optional_parameter",
-                                 "for_in_statement", "shorthand_property_identifier_pattern"):
-                    found.append(node)
-            if function.child_by_field_name("parameter") is not None:
-                found.append(function.child_by_field_name("parameter"))
-            self._declarations[function.id] = found
-        return self._declarations[function.id]
-
-    def _binds(self, declaration: tree_sitter.Node, name: str) -> bool:
-        if declaration.type == "shorthand_property_identifier_pattern":
-            return self.file.text(declaration) == name
-        if declaration.type == "identifier":
-            return self.file.text(declaration) == name
-        target = declaration.child_by_field_name(
-            "left" if declaration.type == "for_in_statement" else
-            "name" if declaration.type == "variable_declarator" else "pattern")
-        return target is not None and target.type == "identifier" and self.file.text(target) == name
-
     def _annotation(self, declaration: tree_sitter.Node) -> str | None:
         annotation = declaration.child_by_field_name("type")
         return self.file.text(annotation).lstrip(": ") if annotation is not None else None
@@ -362,7 +326,7 @@ class TableInference:
         if node.type == "call_expression":
             return self._query_doc_table(node, _MANY_DOC_METHODS)
         if node.type == "identifier":
-            declaration = self._declaration(node, self.file.text(node))
+            declaration = self.scopes.declaration(node, self.file.text(node))
             if declaration is None:
                 return None
             annotation = self._annotation(declaration)
