@@ -47,6 +47,7 @@ def register_fact(spec: FactSpec) -> FactSpec:
 
 def fact_registry() -> dict[str, FactSpec]:
     # Importing the providers registers their facts; done here so callers get the full registry.
+    import mutlint.convex.call_facts  # noqa: F401
     import mutlint.convex.function_facts  # noqa: F401
     import mutlint.convex.table_facts  # noqa: F401
     import mutlint.convex.write_facts  # noqa: F401

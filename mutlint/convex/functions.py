@@ -243,3 +243,22 @@ def function_index(project: Project) -> dict[str, tuple[SourceFile, RegisteredFu
         return index
 
     return project.memo(("function-index",), build)
+
+
+def args_validators(file: SourceFile, function: RegisteredFunction) -> dict[str, str]:
+    """{argument name: validator code} from the definition's `args: {...}` object."""
+    arguments = function.call.child_by_field_name("arguments")
+    definition = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+    validators: dict[str, str] = {}
+    if definition is None or definition.type != "object":
+        return validators
+    for member in definition.named_children:
+        key = member.child_by_field_name("key") if member.type == "pair" else None
+        if key is None or file.text(key).strip("\"'") != "args":
+            continue
+        value = member.child_by_field_name("value")
+        for pair in value.named_children if value is not None else []:
+            if pair.type == "pair":
+                name = file.text(pair.child_by_field_name("key")).strip("\"'")
+                validators[name] = " ".join(file.text(pair.child_by_field_name("value")).split())
+    return validators

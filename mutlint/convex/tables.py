@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.functions import enclosing_registered_function
+from mutlint.convex.functions import args_validators, enclosing_registered_function
 from mutlint.convex.references import string_value as literal_string
 from mutlint.convex.references import unwrap as unwrap_cast
 from mutlint.convex.schema import project_schema
@@ -213,18 +213,7 @@ class TableInference:
         function = enclosing_registered_function(self.project, self.file, node)
         if function is None or function.handler is None:
             return None
-        definition = function.call.child_by_field_name("arguments").named_children[0]
-        validators: dict[str, str] = {}
-        if definition.type == "object":
-            for member in definition.named_children:
-                key = member.child_by_field_name("key") if member.type == "pair" else None
-                if key is not None and self.file.text(key) == "args":
-                    value = member.child_by_field_name("value")
-                    for pair in value.named_children if value is not None else []:
-                        if pair.type == "pair":
-                            name = self.file.text(pair.child_by_field_name("key")).strip("\"'")
-                            validators[name] = " ".join(
-                                self.file.text(pair.child_by_field_name("value")).split())
+        validators = args_validators(self.file, function)
         parameters = function.handler.child_by_field_name("parameters")
         params = [p for p in parameters.named_children if p.type != "comment"] if parameters else []
         args_name = ""
@@ -340,6 +329,12 @@ class TableInference:
             if declaration.type in ("required_parameter", "optional_parameter"):
                 return self._from_call_sites(declaration, "docs", steps)
         return None
+
+
+def id_validator_table(validator_code: str | None) -> str | None:
+    """`v.id("t")` (also inside v.optional / v.union) -> "t"."""
+    match = _ID_VALIDATOR.match(validator_code) if validator_code else None
+    return match.group(1) if match else None
 
 
 def table_inference(project: Project, file: SourceFile) -> TableInference:

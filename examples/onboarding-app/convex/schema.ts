@@ -37,6 +37,8 @@ export default defineSchema({
     onboardingSteps: v.record(v.string(), v.boolean()),
     onboardingCompletedAt: v.optional(v.number()),
     referralCount: v.optional(v.number()),
+    lastSeenAt: v.optional(v.number()),
+    lastActivity: v.optional(v.string()),
   })
     .index("by_token", ["tokenIdentifier"])
     .index("by_email", ["email"]),

@@ -8,16 +8,17 @@ import { api } from "../../convex/_generated/api";
 export default function DashboardPage() {
   const projects = useQuery(api.projects.listMine);
   const track = useMutation(api.analytics.track);
+  const touch = useMutation(api.presence.touchPresence);
 
   useEffect(() => {
     const timer = setInterval(() => {
       // BUG: two unawaited calls of the same mutation fired together on
-      // every tick; they are in flight at the same time.
-      void track({ name: "heartbeat" });
-      void track({ name: "visible" });
+      // every tick; both rewrite the signed-in user's document.
+      void touch({ activity: "heartbeat" });
+      void touch({ activity: "visible" });
     }, 30000);
     return () => clearInterval(timer);
-  }, [track]);
+  }, [touch]);
 
   function handleUpgradeClick() {
     // OK: one call per click.

@@ -1,0 +1,193 @@
+"""Calls that run a Convex mutation, and which document they change.
+
+Recognised by where the callee comes from, never by its name alone:
+  react        const f = useMutation(api.x.y) (also .withOptimisticUpdate(...)), from
+               "convex/react"; useConvexMutation(api.x.y) from "@convex-dev/react-query";
+               TanStack's useMutation({ mutationFn: <one of those> }) then .mutate/.mutateAsync
+  react-client useConvex().mutation(api.x.y, args) / a ConvexReactClient
+  http-client  new ConvexHttpClient(url).mutation(api.x.y, args)
+  fetch        fetchMutation(api.x.y, args) from "convex/nextjs"
+  action       ctx.runMutation(api.x.y, args) in an action or HTTP action
+
+The document a call changes is identified by the arguments the target validates with
+`v.id(...)`; a target with none (it finds its document from auth, say) changes "the same
+document" on every call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter
+
+from mutlint.convex.functions import args_validators, enclosing_registered_function, function_index
+from mutlint.convex.references import call_arguments, function_ref, project_imports, query_matches
+from mutlint.convex.scopes import file_scopes
+from mutlint.convex.tables import id_validator_table, unwrap
+from mutlint.project import Project
+from mutlint.source import SourceFile
+
+HANDLE_HOOKS = {("convex/react", "useMutation"), ("@convex-dev/react-query", "useConvexMutation")}
+TANSTACK = ("@tanstack/react-query", "useMutation")
+CONCURRENT = frozenset({"http-client", "fetch", "action"})
+_DECLARATORS = "(variable_declarator name: (identifier) @name value: (_) @value)"
+
+
+@dataclass(frozen=True)
+class MutationCall:
+    target: str  # the mutation's function id
+    transport: str  # react | react-client | http-client | fetch | action
+    document: str  # what identifies the document: "arg=expr; ..." or "" (found by the target)
+    document_nodes: tuple[tree_sitter.Node, ...]  # the expressions in `document`
+
+
+class HandleResolver:
+    def __init__(self, project: Project, file: SourceFile):
+        self.project = project
+        self.file = file
+        self.scopes = file_scopes(project, file)
+        self.imports = project_imports(project, file)
+        self._possible = self.can_call_mutations()
+        # Names bound to a call's result anywhere in the file: only these can be handles, so
+        # other callees are dismissed without a scope walk (which costs the nesting depth).
+        self._call_bound = {file.text(c["name"][0]) for c in query_matches(file, _DECLARATORS)
+                            if unwrap(c["value"][0]).type == "call_expression"} if self._possible else set()
+
+    def _imported(self, name: str) -> tuple[str, str] | None:
+        spec = self.imports.get(name)
+        return (spec.module, spec.imported) if spec is not None else None
+
+    def _callee_import(self, call: tree_sitter.Node) -> tuple[str, str] | None:
+        callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+        if callee is None or callee.type != "identifier":
+            return None
+        return self._imported(self.file.text(callee))
+
+    def _bound_value(self, identifier: tree_sitter.Node) -> tree_sitter.Node | None:
+        if self.file.text(identifier) not in self._call_bound:
+            return None
+        declaration = self.scopes.declaration(identifier, self.file.text(identifier))
+        if declaration is None or declaration.type != "variable_declarator":
+            return None
+        return unwrap(declaration.child_by_field_name("value"))
+
+    def handle_reference(self, value: tree_sitter.Node | None) -> tree_sitter.Node | None:
+        """The function reference a React handle was made from, if `value` is a handle."""
+        value = unwrap(value) if value is not None else None
+        if value is None:
+            return None
+        if value.type == "identifier":
+            value = self._bound_value(value)
+            if value is None:
+                return None
+        if value.type != "call_expression":
+            return None
+        callee = value.child_by_field_name("function")
+        if callee is not None and callee.type == "member_expression" and \
+                self.file.text(callee.child_by_field_name("property")) == "withOptimisticUpdate":
+            return self.handle_reference(callee.child_by_field_name("object"))
+        if self._callee_import(value) in HANDLE_HOOKS:
+            args = call_arguments(value)
+            return args[0] if args else None
+        return None
+
+    def _tanstack_function(self, value: tree_sitter.Node | None) -> tree_sitter.Node | None:
+        """`useMutation({ mutationFn: handle })` from TanStack Query: the mutationFn's ref."""
+        if value is None or value.type != "call_expression" or self._callee_import(value) != TANSTACK:
+            return None
+        args = call_arguments(value)
+        if not args or args[0].type != "object":
+            return None
+        for member in args[0].named_children:
+            if member.type == "pair" and self.file.text(member.child_by_field_name("key")) == "mutationFn":
+                return self.handle_reference(member.child_by_field_name("value"))
+        return None
+
+    def can_call_mutations(self) -> bool:
+        """Cheap test first: a file that imports no handle hook or fetchMutation and never
+        says `.mutation(`, `.mutate` or `runMutation(` cannot contain a mutation call."""
+        imported = {(spec.module, spec.imported) for spec in self.imports.values()}
+        if imported & (HANDLE_HOOKS | {TANSTACK, ("convex/nextjs", "fetchMutation")}):
+            return True
+        data = self.file.data
+        return b".mutation(" in data or b"runMutation(" in data
+
+    def resolve(self, call: tree_sitter.Node) -> MutationCall | None:
+        if call.type != "call_expression" or not self._possible:
+            return None
+        callee = call.child_by_field_name("function")
+        args = call_arguments(call)
+        if callee is None:
+            return None
+        reference, payload, transport = None, None, None
+        if callee.type == "identifier":
+            if self._imported(self.file.text(callee)) == ("convex/nextjs", "fetchMutation"):
+                reference, payload, transport = (args[0] if args else None), args[1:2], "fetch"
+            else:
+                reference, payload, transport = self.handle_reference(callee), args[:1], "react"
+        elif callee.type == "member_expression":
+            method = self.file.text(callee.child_by_field_name("property"))
+            receiver = callee.child_by_field_name("object")
+            if method in ("mutate", "mutateAsync") and receiver.type == "identifier":
+                reference = self._tanstack_function(self._bound_value(receiver))
+                payload, transport = args[:1], "react"
+            elif method == "mutation" and args:
+                reference, payload = args[0], args[1:2]
+                transport = "http-client" if self._is_http_client(receiver) else "react-client"
+            elif method == "runMutation" and args:
+                function = enclosing_registered_function(self.project, self.file, call)
+                if function is None or function.kind not in ("action", "httpAction"):
+                    return None  # inside a mutation, runMutation joins the same transaction
+                reference, payload, transport = args[0], args[1:2], "action"
+        if reference is None or transport is None:
+            return None
+        ref = function_ref(self.file, reference)
+        if ref is None:
+            return None
+        return self._with_document(ref.function_id, transport, payload[0] if payload else None)
+
+    def _is_http_client(self, receiver: tree_sitter.Node) -> bool:
+        value = self._bound_value(receiver) if receiver.type == "identifier" else None
+        if value is None or value.type != "new_expression":
+            return False
+        constructor = value.child_by_field_name("constructor")
+        return constructor is not None and self.file.text(constructor) == "ConvexHttpClient"
+
+    def _with_document(self, target: str, transport: str,
+                       payload: tree_sitter.Node | None) -> MutationCall | None:
+        found = function_index(self.project).get(target)
+        if found is None:
+            return None  # the target is not in this project: its arguments are unknown
+        target_file, function = found
+        if function.kind != "mutation":
+            return None
+        id_args = sorted(name for name, code in args_validators(target_file, function).items()
+                         if id_validator_table(code) is not None)
+        if not id_args:
+            return MutationCall(target, transport, "", ())
+        payload = unwrap(payload) if payload is not None else None
+        if payload is None or payload.type != "object":
+            text = " ".join(self.file.text(payload).split()) if payload is not None else "(none)"
+            return MutationCall(target, transport, text, (payload,) if payload is not None else ())
+        parts, nodes = [], []
+        for name in id_args:
+            value = self._property(payload, name)
+            parts.append(f"{name}={' '.join(self.file.text(value).split()) if value else '(absent)'}")
+            if value is not None:
+                nodes.append(value)
+        return MutationCall(target, transport, "; ".join(parts), tuple(nodes))
+
+    def _property(self, payload: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
+        for member in payload.named_children:
+            key = member.child_by_field_name("key") if member.type == "pair" else None
+            if key is not None and self.file.text(key).strip("\"'") == name:
+                return member.child_by_field_name("value")
+            if member.type == "shorthand_property_identifier" and self.file.text(member) == name:
+                return member
+        return None
+
+
+def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:
+    resolver = project.memo(("handles", file.relpath), lambda: HandleResolver(project, file))
+    key = ("mutation-call", file.relpath, call.id)
+    return project.memo(key, lambda: resolver.resolve(call))
