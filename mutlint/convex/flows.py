@@ -14,7 +14,7 @@ import tree_sitter
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index
-from mutlint.convex.references import call_arguments, function_ref, query_matches
+from mutlint.convex.references import call_arguments, function_ref, query_matches, references_in
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.project import Project
 from mutlint.source import SourceFile
@@ -62,6 +62,10 @@ class Flows:
     calls: list[CallSite] = field(default_factory=list)
     functions: dict[str, RegisteredFunction] = field(default_factory=dict)
     cron_roots: dict[str, str] = field(default_factory=dict)  # function id -> cron name
+    # Functions whose reference is handed over as a value in the functions dir (to a work
+    # pool, a worker config, a retrier): something other than this code runs them.
+    passed_as_value: set[str] = field(default_factory=set)
+    client_called: set[str] = field(default_factory=set)  # mutations the app's client code calls
 
     def callees(self) -> dict[str, set[str]]:
         edges: dict[str, set[str]] = defaultdict(set)
@@ -82,6 +86,11 @@ class Flows:
                     reached[target] = reached[current]
                     stack.append(target)
         return reached
+
+    def job_like(self, function_id: str) -> bool:
+        """Run as a background job: by a cron, the scheduler, or a library it was handed to."""
+        return function_id in self.cron_roots or function_id in self.passed_as_value or any(
+            c.kind == "schedule" and c.target == function_id for c in self.calls)
 
     def writes_to(self, table: str, methods: tuple[str, ...]) -> list[WriteSite]:
         return [w for w in self.writes if w.table is not None and w.table.table == table
@@ -111,6 +120,8 @@ def project_flows(project: Project) -> Flows:
 
 
 def _build(project: Project) -> Flows:
+    from mutlint.convex.handles import mutation_call  # handles ask flows nothing; no cycle at run time
+
     flows = Flows()
     flows.functions = {fid: function for fid, (_, function) in function_index(project).items()}
     graph = call_graph(project)
@@ -135,6 +146,22 @@ def _build(project: Project) -> Flows:
                     continue
                 callers = tuple(f.function_id for _, f in graph.reaching(file, call))
                 flows.calls.append(CallSite(file, call, kind, ref.function_id, callers))
+    called_refs = {c.call.id for c in flows.calls}
+    for file in project.convex_files():
+        for ref in references_in(project, file):
+            argument_of = ref.node.parent.parent if ref.node.parent is not None else None
+            if argument_of is None or argument_of.id not in called_refs:
+                flows.passed_as_value.add(ref.function_id)
+    for relpath in sorted(project.sources):
+        if project.in_convex_dir(relpath):
+            continue
+        file = project.file(relpath)
+        if file is None or b"utation" not in file.data:
+            continue
+        for captures in query_matches(file, "(call_expression) @call"):
+            found = mutation_call(project, file, captures["call"][0])
+            if found is not None:
+                flows.client_called.add(found.target)
     for job in cron_jobs(project):
         if job.target is not None:
             flows.cron_roots.setdefault(job.target.function_id, job.name)

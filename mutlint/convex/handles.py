@@ -51,7 +51,9 @@ class HandleResolver:
         # Names bound to a call's result anywhere in the file: only these can be handles, so
         # other callees are dismissed without a scope walk (which costs the nesting depth).
         self._call_bound = {file.text(c["name"][0]) for c in query_matches(file, _DECLARATORS)
-                            if unwrap(c["value"][0]).type == "call_expression"} if self._possible else set()
+                            if unwrap(c["value"][0]).type in ("call_expression", "new_expression")}
+        if not self._possible:
+            self._call_bound = set()
 
     def _imported(self, name: str) -> tuple[str, str] | None:
         spec = self.imports.get(name)
@@ -133,7 +135,7 @@ class HandleResolver:
                 payload, transport = args[:1], "react"
             elif method == "mutation" and args:
                 reference, payload = args[0], args[1:2]
-                transport = "http-client" if self._is_http_client(receiver) else "react-client"
+                transport = self._client_kind(receiver)
             elif method == "runMutation" and args:
                 function = enclosing_registered_function(self.project, self.file, call)
                 if function is None or function.kind not in ("action", "httpAction"):
@@ -146,12 +148,24 @@ class HandleResolver:
             return None
         return self._with_document(ref.function_id, transport, payload[0] if payload else None)
 
-    def _is_http_client(self, receiver: tree_sitter.Node) -> bool:
-        value = self._bound_value(receiver) if receiver.type == "identifier" else None
-        if value is None or value.type != "new_expression":
-            return False
-        constructor = value.child_by_field_name("constructor")
-        return constructor is not None and self.file.text(constructor) == "ConvexHttpClient"
+    def _client_kind(self, receiver: tree_sitter.Node) -> str | None:
+        """react-client for useConvex() or a ConvexReactClient/ConvexClient, http-client for a
+        ConvexHttpClient; None for anything else (a test harness's `t.mutation`, say)."""
+        value = unwrap(receiver)
+        if value.type == "identifier":
+            value = self._bound_value(value)
+        if value is None:
+            return None
+        if value.type == "call_expression" and self._callee_import(value) == ("convex/react", "useConvex"):
+            return "react-client"
+        if value.type == "new_expression":
+            constructor = value.child_by_field_name("constructor")
+            name = self.file.text(constructor) if constructor is not None else ""
+            if name == "ConvexHttpClient":
+                return "http-client"
+            if name in ("ConvexReactClient", "ConvexClient"):
+                return "react-client"
+        return None
 
     def _with_document(self, target: str, transport: str,
                        payload: tree_sitter.Node | None) -> MutationCall | None:
@@ -163,9 +177,13 @@ class HandleResolver:
             return None
         id_args = sorted(name for name, code in args_validators(target_file, function).items()
                          if id_validator_table(code) is not None)
-        if not id_args:
-            return MutationCall(target, transport, "", ())
         payload = unwrap(payload) if payload is not None else None
+        if not id_args:
+            if finds_document_from_auth(self.project, target_file, function):
+                return MutationCall(target, transport, "", ())  # the caller's own document
+            # It finds its document some other way: only identical arguments are the same one.
+            text = " ".join(self.file.text(payload).split()) if payload is not None else "(none)"
+            return MutationCall(target, transport, f"args={text}", ())
         if payload is None or payload.type != "object":
             text = " ".join(self.file.text(payload).split()) if payload is not None else "(none)"
             return MutationCall(target, transport, text, (payload,) if payload is not None else ())
@@ -185,6 +203,39 @@ class HandleResolver:
             if member.type == "shorthand_property_identifier" and self.file.text(member) == name:
                 return member
         return None
+
+
+AUTH_CALLS = (b"getUserIdentity(", b"getAuthUserId(", b"getAuthSessionId(")
+
+
+def finds_document_from_auth(project: Project, file: SourceFile, function) -> bool:
+    """Does the handler (or a helper it passes ctx to, at any depth) read the caller's auth?"""
+    from mutlint.convex.callgraph import call_graph
+
+    graph = call_graph(project)
+    callees: dict = project.memo(("callees",), lambda: _reverse(graph.callers))
+    start = (file.relpath, function.handler.start_byte) if function.handler is not None else None
+    stack, seen = ([start] if start else []), set()
+    while stack:
+        unit = stack.pop()
+        if unit in seen:
+            continue
+        seen.add(unit)
+        node = graph.units.get(unit[0], {}).get(unit[1])
+        unit_file = project.file(unit[0])
+        if node is not None and unit_file is not None and any(
+                call in unit_file.data[node.start_byte:node.end_byte] for call in AUTH_CALLS):
+            return True
+        stack.extend(callees.get(unit, ()))
+    return False
+
+
+def _reverse(callers: dict) -> dict:
+    callees: dict = {}
+    for callee, units in callers.items():
+        for caller in units:
+            callees.setdefault(caller, set()).add(callee)
+    return callees
 
 
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:

@@ -6,9 +6,13 @@ a mutation deleting from the table. Volume is estimated from the code, never fro
 
 - `high-volume-tables` in the config is authoritative when it is set;
 - otherwise a table is high-volume when it is append-only (inserted, never patched or
-  replaced) and either inserted on a hot path (a public mutation, an action or HTTP action
-  through `ctx.runMutation`, a scheduled or cron function, a loop) or named like a log
-  (events, logs, deliveries, generations, metrics, history, ...).
+  replaced) and either inserted on a hot path (by a mutation the app's client code calls, from
+  an action or HTTP action through `ctx.runMutation`, in a loop) or named like a log (events,
+  logs, deliveries, generations, metrics, history, ...).
+
+A cleanup is a delete reached from a cron, a delete scheduled (at any depth) by the code that
+inserts the row, or a queue's consumer: an internal function that runs as a background job
+(scheduled, or handed to a work pool or worker) and deletes the rows.
 """
 
 from __future__ import annotations
@@ -52,8 +56,8 @@ def _hot_paths(flows: Flows, inserting: set[str], in_loop: bool) -> list[str]:
         function = flows.functions.get(function_id)
         if function is None:
             continue
-        if function.kind == "mutation" and function.visibility == "public":
-            reasons.append(f"inserted by the public mutation {function_id}")
+        if function.kind == "mutation" and function_id in flows.client_called:
+            reasons.append(f"inserted by {function_id}, which the app's client code calls")
         for caller_id in sorted(callers.get(function_id, ())):
             caller = flows.functions.get(caller_id)
             if caller is not None and caller.kind in ("action", "httpAction"):
@@ -118,6 +122,12 @@ def table_cleanup(project: Project, table: str) -> Cleanup | None:
                     if target not in seen:
                         seen.add(target)
                         stack.append(target)
+        # A queue: an internal job (scheduled, or handed to a work pool or worker) consumes
+        # the rows it deletes.
+        for function_id in sorted(deleters):
+            function = flows.functions.get(function_id)
+            if function is not None and function.visibility == "internal" and flows.job_like(function_id):
+                return Cleanup(function_id, "consumed by a background job")
         return None
 
     return project.memo(("table-cleanup", table), build)

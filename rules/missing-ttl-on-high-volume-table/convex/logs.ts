@@ -56,3 +56,30 @@ export const dropCode = internalMutation({
     await ctx.db.delete(id);
   },
 });
+
+export const enqueue = mutation({
+  args: { payload: v.string() },
+  handler: async (ctx, { payload }) => {
+    await ctx.db.insert("queueItems", { payload });
+    await workpool.enqueueMutation(ctx, internal.logs.drainQueue, {});
+  },
+});
+
+export const drainQueue = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const items = await ctx.db.query("queueItems").take(50);
+    for (const item of items) {
+      await ctx.db.delete(item._id);
+    }
+  },
+});
+
+export const issueToken = mutation({
+  args: { token: v.string() },
+  handler: async (ctx, { token }) => {
+    await ctx.db.insert("apiTokens", { token });
+  },
+});
+
+declare const workpool: { enqueueMutation: (...args: unknown[]) => Promise<void> };

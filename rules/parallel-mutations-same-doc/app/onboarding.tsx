@@ -69,6 +69,17 @@ export function Onboarding({ projectId, ids }: { projectId: Id<"projects">; ids:
     upload.mutate(new Blob());
   }
 
+  async function handleRetarget() {
+    // connectGa4 has no v.id argument and does not read auth: only identical arguments
+    // are known to reach the same document.
+    await connectGa4({ propertyId: "G-1" });
+    // ok: parallel-mutations-same-doc
+    await connectGa4({ propertyId: "G-2" });
+    await connectGa4({ propertyId: "G-3" });
+    // ruleid: parallel-mutations-same-doc
+    await connectGa4({ propertyId: "G-3" });
+  }
+
   async function handleIntegrations() {
     await connectGa4({ propertyId: "G-1" });
     // ok: parallel-mutations-same-doc

@@ -101,3 +101,14 @@ export const nested = mutation({
     await ctx.runMutation(internal.steps.setStatusInternal, { projectId, status: "b" });
   },
 });
+
+// Any number of ctx.db writes inside one mutation commit together: a loop of them is fine.
+export const importEvents = mutation({
+  args: { names: v.array(v.string()) },
+  handler: async (ctx, { names }) => {
+    for (const name of names) {
+      // ok: parallel-mutations-same-doc
+      await ctx.db.insert("events", { name });
+    }
+  },
+});
