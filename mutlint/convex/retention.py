@@ -6,13 +6,14 @@ a mutation deleting from the table. Volume is estimated from the code, never fro
 
 - `high-volume-tables` in the config is authoritative when it is set;
 - otherwise a table is high-volume when it is append-only (inserted, never patched or
-  replaced) and either inserted on a hot path (by a mutation the app's client code calls, from
-  an action or HTTP action through `ctx.runMutation`, in a loop) or named like a log (events,
-  logs, deliveries, generations, metrics, history, ...).
+  replaced, and deleted by nothing but a cleanup) and either inserted on a hot path (by a
+  mutation the app's client code calls, from an action or HTTP action through
+  `ctx.runMutation`, in a loop) or named like a log (events, logs, deliveries, generations,
+  metrics, history, ...).
 
 A cleanup is a delete reached from a cron, a delete scheduled (at any depth) by the code that
-inserts the row, or a queue's consumer: an internal function that runs as a background job
-(scheduled, or handed to a work pool or worker) and deletes the rows.
+inserts the row, a delete by a background job (a queue's consumer, a job that reschedules
+itself or is handed to a work pool or worker), or a delete of rows older than a cutoff.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def table_volume(project: Project, table: str) -> Volume:
         count = _plural(len(inserting), "function")
         if updates:
             return Volume("low", f"its rows are updated in place (inserted by {count})")
+        if flows.writes_to(table, ("delete",)) and table_cleanup(project, table) is None:
+            # Rows are deleted by the app's own logic (with their owner, by a user): they have
+            # a lifecycle, unlike a log that only grows.
+            return Volume("medium", f"its rows are deleted by the app (inserted by {count})")
         hot = _hot_paths(flows, inserting, any(w.in_loop for w in inserts))
         log_like = LOG_LIKE.search(table) is not None
         basis = f"append-only (inserted by {count}, never patched or replaced)"
@@ -93,6 +98,19 @@ def table_volume(project: Project, table: str) -> Volume:
         return Volume("medium", basis)
 
     return project.memo(("table-volume", table), build)
+
+
+_AGE_MARKERS = (b"_creationTime", b"by_creation_time", b"Date.now()")
+
+
+def _deletes_by_age(flows: Flows, function_id: str) -> bool:
+    """The function's handler compares against the clock or the creation time with lt/lte."""
+    function = flows.functions.get(function_id)
+    handler = function.handler if function is not None else None
+    if handler is None:
+        return False
+    code = handler.text or b""
+    return (b".lt(" in code or b".lte(" in code) and any(m in code for m in _AGE_MARKERS)
 
 
 def table_cleanup(project: Project, table: str) -> Cleanup | None:
@@ -122,12 +140,15 @@ def table_cleanup(project: Project, table: str) -> Cleanup | None:
                     if target not in seen:
                         seen.add(target)
                         stack.append(target)
-        # A queue: an internal job (scheduled, or handed to a work pool or worker) consumes
-        # the rows it deletes.
+        # A background job deletes the rows: a queue's consumer, or a retention job that
+        # reschedules itself or is handed to a work pool (and, in a component, to the app).
         for function_id in sorted(deleters):
-            function = flows.functions.get(function_id)
-            if function is not None and function.visibility == "internal" and flows.job_like(function_id):
-                return Cleanup(function_id, "consumed by a background job")
+            if flows.job_like(function_id):
+                return Cleanup(function_id, "deleted by a background job")
+        # A delete of rows older than a cutoff: retention, whoever schedules it.
+        for function_id in sorted(deleters):
+            if _deletes_by_age(flows, function_id):
+                return Cleanup(function_id, "deletes rows older than a cutoff")
         return None
 
     return project.memo(("table-cleanup", table), build)

@@ -83,3 +83,21 @@ export const issueToken = mutation({
 });
 
 declare const workpool: { enqueueMutation: (...args: unknown[]) => Promise<void> };
+
+export const logDelivery = internalMutation({
+  args: { to: v.string() },
+  handler: async (ctx, { to }) => {
+    await ctx.db.insert("deliveryLogs", { to });
+  },
+});
+
+export const cleanupOldDeliveries = mutation({
+  args: { olderThanMs: v.number() },
+  handler: async (ctx, { olderThanMs }) => {
+    const old = await ctx.db
+      .query("deliveryLogs")
+      .withIndex("by_creation_time", (q) => q.lt("_creationTime", Date.now() - olderThanMs))
+      .take(100);
+    for (const row of old) await ctx.db.delete(row._id);
+  },
+});
