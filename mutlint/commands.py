@@ -75,7 +75,8 @@ def run_rules(args) -> int:
         write_output(json.dumps(data, indent=2) + "\n", None)
         return EXIT_OK
     width = max(len(r.id) for r in rules)
-    lines = [f"{r.id:<{width}}  {r.severity.label:<7}  {','.join(r.tags):<24}  {r.summary}"
+    tag_width = max(len(",".join(r.tags)) for r in rules)
+    lines = [f"{r.id:<{width}}  {r.severity.label:<7}  {','.join(r.tags):<{tag_width}}  {r.summary}"
              for r in rules]
     write_output("\n".join(lines) + "\n", None)
     return EXIT_OK
@@ -96,9 +97,35 @@ def run_explain(args) -> int:
             out += [atom.by_language[language].source for atom in rule.atoms
                     if language in atom.by_language]
             out += ["```", ""]
+        out += _evaluation_lines(rule)
     else:
         out += ["(reported by the engine itself; no query)", ""]
     write_output("\n".join(out), None)
+
+
+def _evaluation_lines(rule) -> list[str]:
+    """What the evaluator checks on top of the queries, as the rule file says it."""
+    lines = []
+    for name, constraint in sorted(rule.constraints.items()):
+        if constraint.regex is not None:
+            lines.append(f"- ${name} matches /{constraint.regex.pattern}/")
+        if constraint.not_regex is not None:
+            lines.append(f"- ${name} does not match /{constraint.not_regex.pattern}/")
+    for use in rule.facts:
+        subject = f"${use.of}" if use.of else use.of_fact or "the match"
+        where = ", ".join(f"{k} in {list(v)}" for k, v in use.where.items())
+        state = "must have no value" if use.absent else (f"where {where}" if where else "must have a value")
+        lines.append(f"- fact {use.name} = {use.fact} of {subject}: {state}")
+    if rule.group is not None:
+        group = rule.group
+        counted = f"distinct {group.distinct}" if group.distinct else "members"
+        if group.weight:
+            counted += f" (weighted by {group.weight})"
+        lines.append(f"- grouped per {group.scope} by {', '.join(group.by) or 'nothing else'}; "
+                     f"reported when {counted} >= {group.at_least}")
+    if rule.focus:
+        lines.append(f"- reported at ${rule.focus}")
+    return ["## Evaluation", "", *lines, ""] if lines else []
     return EXIT_OK
 
 
