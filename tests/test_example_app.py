@@ -33,8 +33,8 @@ def test_example_app_findings_are_exactly_the_documented_ones():
     assert report["summary"]["suppressed"] == 1  # auditLog, kept on purpose
     assert report["skipped"] == []
     messages = [f["message"] for f in report["findings"]]
-    assert messages[0].startswith("presence:touchPresence is called 2 times without await")
-    assert messages[1].startswith("onboarding:updateOnboardingStep is called 2 times awaited back to back")
+    assert messages[0].startswith("presence:touchPresence called 2 times without await")
+    assert messages[1].startswith("onboarding:updateOnboardingStep called 2 times awaited back to back")
     assert "projects:createProject" in messages[2]
     assert "(prospects + users)" in messages[3]
     assert "analyticsEvents" in messages[4] and "analytics:track" in messages[4]

@@ -136,7 +136,7 @@ class Repetition:
         return None
 
     def _other_awaits(self, scope: tree_sitter.Node, call: tree_sitter.Node,
-                      key: tuple[str, str], before: int | None = None) -> list[tree_sitter.Node]:
+                      key: str, before: int | None = None) -> list[tree_sitter.Node]:
         others = []
         for expression in self.awaits_in(scope):
             if before is not None and expression.start_byte >= before:
@@ -144,7 +144,7 @@ class Repetition:
             if expression.start_byte <= call.start_byte <= expression.end_byte:
                 continue  # the call's own await
             found = self._awaited_call(expression)
-            if found is None or (found.target, found.document) != key:
+            if found is None or found.document != key:
                 others.append(expression)
         return others
 
@@ -152,7 +152,7 @@ class Repetition:
         call = mutation_call(self.project, self.file, node)
         if call is None:
             return None
-        key = (call.target, call.document)
+        key = call.document
         function = _enclosing_function(node)
         outer, awaited, chained = _statement_of(node)
         concurrent = call.transport in CONCURRENT

@@ -10,8 +10,9 @@ Recognised by where the callee comes from, never by its name alone:
   action       ctx.runMutation(api.x.y, args) in an action or HTTP action
 
 The document a call changes is identified by the arguments the target validates with
-`v.id(...)`; a target with none (it finds its document from auth, say) changes "the same
-document" on every call.
+`v.id("t")`, as table and expression, so different mutations on one document meet; a target
+with none that reads the caller's auth changes the caller's document on every call; any other
+target changes the same document only when called with identical arguments.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ _DECLARATORS = "(variable_declarator name: (identifier) @name value: (_) @value)
 class MutationCall:
     target: str  # the mutation's function id
     transport: str  # react | react-client | http-client | fetch | action
-    document: str  # what identifies the document: "arg=expr; ..." or "" (found by the target)
+    document: str  # "table=expr; ...", or "<mutation>: ..." when the mutation finds it itself
     document_nodes: tuple[tree_sitter.Node, ...]  # the expressions in `document`
 
 
@@ -175,25 +176,30 @@ class HandleResolver:
         target_file, function = found
         if function.kind != "mutation":
             return None
-        id_args = sorted(name for name, code in args_validators(target_file, function).items()
-                         if id_validator_table(code) is not None)
+        validators = args_validators(target_file, function)
+        id_args = sorted(name for name, code in validators.items() if id_validator_table(code))
         payload = unwrap(payload) if payload is not None else None
         if not id_args:
             if finds_document_from_auth(self.project, target_file, function):
-                return MutationCall(target, transport, "", ())  # the caller's own document
+                # The caller's own document, as this mutation finds it.
+                return MutationCall(target, transport, f"{target}: the caller's document", ())
             # It finds its document some other way: only identical arguments are the same one.
             text = " ".join(self.file.text(payload).split()) if payload is not None else "(none)"
-            return MutationCall(target, transport, f"args={text}", ())
+            return MutationCall(target, transport, f"{target}: args {text}", ())
         if payload is None or payload.type != "object":
             text = " ".join(self.file.text(payload).split()) if payload is not None else "(none)"
-            return MutationCall(target, transport, text, (payload,) if payload is not None else ())
+            return MutationCall(target, transport, f"{target}: args {text}",
+                                (payload,) if payload is not None else ())
+        # Documents named by id: "table=expression", so two different mutations that take the
+        # same id of the same table (under any argument name) change the same document.
         parts, nodes = [], []
         for name in id_args:
             value = self._property(payload, name)
-            parts.append(f"{name}={' '.join(self.file.text(value).split()) if value else '(absent)'}")
+            code = " ".join(self.file.text(value).split()) if value is not None else "(absent)"
+            parts.append(f"{id_validator_table(validators[name])}={code}")
             if value is not None:
                 nodes.append(value)
-        return MutationCall(target, transport, "; ".join(parts), tuple(nodes))
+        return MutationCall(target, transport, "; ".join(sorted(parts)), tuple(nodes))
 
     def _property(self, payload: tree_sitter.Node, name: str) -> tree_sitter.Node | None:
         for member in payload.named_children:

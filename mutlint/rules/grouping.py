@@ -38,11 +38,13 @@ def _one_line(text: str) -> str:
 
 
 def render_message(rule: Rule, match: Match, count: int | None = None,
-                   distinct: list[str] | None = None) -> str:
+                   distinct: list[str] | None = None, listed: list[str] | None = None) -> str:
     def replace(found) -> str:
         name, attribute = found.group(1), found.group(2)
         if name == "distinct" and attribute is None and distinct is not None:
             return " + ".join(distinct)
+        if name == "list" and attribute is None and listed is not None:
+            return " + ".join(listed)
         if name == "count" and attribute is None and count is not None:
             return str(count)
         if name == "code" and attribute is None:
@@ -96,10 +98,13 @@ def finding_for(rule: Rule, match: Match, related: list[Match], count: int | Non
                 distinct: list[str] | None = None, at: tuple | None = None) -> Finding:
     """`at` = (file, node) overrides where the finding points (`group.report-at`)."""
     file, node = at if at is not None else (match.file, match.reported_node)
+    listed = None
+    if rule.group is not None and rule.group.list is not None:
+        listed = sorted({group_value(rule, m, rule.group.list) for m in [match, *related]} - {""})
     return Finding(
         rule_id=rule.id,
         severity=rule.severity,
-        message=render_message(rule, match, count, distinct),
+        message=render_message(rule, match, count, distinct, listed),
         span=span_of(file, node),
         related=tuple(Related(span_of(m.file, m.reported_node),
                               "related: " + _one_line(m.file.text(m.node))) for m in related),

@@ -279,7 +279,7 @@ class _RuleBuilder:
         fact_names = {use.name: use for use in facts}
         registry = fact_registry()
         keys = [(("group", "by", i), key) for i, key in enumerate(spec.get("by", []))]
-        keys += [(("group", k), spec[k]) for k in ("distinct", "weight") if k in spec]
+        keys += [(("group", k), spec[k]) for k in ("distinct", "list", "weight") if k in spec]
         for where, key in keys:
             if key.startswith("$"):
                 if key[1:] not in self.metavariables:
@@ -297,7 +297,8 @@ class _RuleBuilder:
         if report_at is not None and (report_at not in fact_names or fact_names[report_at].absent):
             self.error(("group", "report-at"), f"{report_at} is not a fact of this rule")
         return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)),
-                     distinct=spec.get("distinct"), weight=spec.get("weight"), report_at=report_at)
+                     distinct=spec.get("distinct"), list=spec.get("list"), weight=spec.get("weight"),
+                     report_at=report_at)
 
     def check_message(self, facts: list[FactUse], group: Group | None) -> None:
         registry = fact_registry()
@@ -314,6 +315,10 @@ class _RuleBuilder:
             if name == "distinct" and attribute is None:
                 if group is None or group.distinct is None:
                     self.error(("message",), "{distinct} needs `group.distinct`")
+                continue
+            if name == "list" and attribute is None:
+                if group is None or group.list is None:
+                    self.error(("message",), "{list} needs `group.list`")
                 continue
             if name in self.metavariables and attribute is None:
                 continue

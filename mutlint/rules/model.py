@@ -77,6 +77,7 @@ class Group:
     by: list[str] = field(default_factory=list)  # "$VAR" or "FACT" or "FACT.attr"
     at_least: int = 1
     distinct: str | None = None  # count distinct values of this key instead of members
+    list: str | None = None  # a key whose distinct values `{list}` prints (counting unchanged)
     weight: str | None = None  # "FACT.attr": how many calls one member stands for ("many": any)
     report_at: str | None = None  # a fact whose node the finding points at
 

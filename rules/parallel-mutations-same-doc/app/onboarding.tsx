@@ -12,6 +12,7 @@ export function Onboarding({ projectId, ids }: { projectId: Id<"projects">; ids:
   const connectGa4 = useMutation(api.steps.connectGa4);
   const connectGsc = useMutation(api.steps.connectGsc);
   const track = useMutation(api.steps.track);
+  const renameProject = useMutation(api.steps.renameProject);
   const convex = useConvex();
   const steps = useQueryMutation({ mutationFn: useConvexMutation(api.steps.updateStep) });
   const upload = useQueryMutation({ mutationFn: (file: Blob) => fetch("/upload", { method: "POST", body: file }) });
@@ -67,6 +68,16 @@ export function Onboarding({ projectId, ids }: { projectId: Id<"projects">; ids:
     upload.mutate(new Blob());
     // ok: parallel-mutations-same-doc
     upload.mutate(new Blob());
+  }
+
+  async function handleTwoMutationsOneDocument(name: string, otherId: Id<"projects">) {
+    // Different mutations, different argument names, the same projects document.
+    await setStatus({ projectId, status: "renamed" });
+    // ruleid: parallel-mutations-same-doc
+    await renameProject({ id: projectId, name });
+    await setStatus({ projectId: otherId, status: "renamed" });
+    // ok: parallel-mutations-same-doc
+    await renameProject({ id: projectId, name });
   }
 
   async function handleRetarget() {

@@ -26,6 +26,13 @@ export const setStatus = mutation({
   },
 });
 
+export const renameProject = mutation({
+  args: { id: v.id("projects"), name: v.string() },
+  handler: async (ctx, { id, name }) => {
+    await ctx.db.patch(id, { name });
+  },
+});
+
 export const setStatusInternal = internalMutation({
   args: { projectId: v.id("projects"), status: v.string() },
   handler: async (ctx, { projectId, status }) => {
