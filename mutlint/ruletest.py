@@ -17,8 +17,8 @@ from mutlint.config import Config, find_config, load_config
 from mutlint.engine import check
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.project import Project
-from mutlint.rules.loader import builtin_rules_dir, load_rules, rule_files_in
 from mutlint.rules.model import Rule
+from mutlint.rules.pack import builtin_rules_dir, load_rules, rule_files_in
 from mutlint.selection import build_rule_set, shown_path
 from mutlint.source import language_for
 from mutlint.workspace import FileSelector, Workspace, normalise_dir

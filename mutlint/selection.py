@@ -11,8 +11,8 @@ from mutlint.engine import RuleSet
 from mutlint.engine_rules import ENGINE_RULES
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.findings import Severity
-from mutlint.rules.loader import builtin_rules_dir, load_rules
 from mutlint.rules.model import Rule
+from mutlint.rules.pack import builtin_rules_dir, load_rules
 
 
 def shown_path(path: Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import tree_sitter
 
-from mutlint.rules.loader import builtin_rules_dir, load_rules
+from mutlint.rules.pack import builtin_rules_dir, load_rules
 from mutlint.ruletest import Expectations, read_annotations
 from mutlint.source import ts_language
 

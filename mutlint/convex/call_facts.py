@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.flows import LOOP_CALLBACKS, LOOP_TYPES, project_flows
+from mutlint.convex.flows import loop_of, project_flows
 from mutlint.convex.functions import FUNCTION_TYPES
 from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call
 from mutlint.convex.scopes import file_scopes
@@ -73,24 +73,6 @@ def _enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
     while current is not None and current.type not in FUNCTION_TYPES:
         current = current.parent
     return current
-
-
-def _loop_of(node: tree_sitter.Node, function: tree_sitter.Node | None) -> tree_sitter.Node | None:
-    """The loop statement or `.map/.forEach` call that repeats `node` within its function."""
-    current = node.parent
-    while current is not None and current is not function:
-        if current.type in LOOP_TYPES:
-            return current
-        if current.type in FUNCTION_TYPES:
-            call = current.parent.parent if current.parent is not None else None
-            if call is not None and call.type == "call_expression":
-                callee = call.child_by_field_name("function")
-                if callee is not None and callee.type == "member_expression" and \
-                        callee.child_by_field_name("property").text.decode() in LOOP_CALLBACKS:
-                    return call
-            return None
-        current = current.parent
-    return None
 
 
 def _promise_all(node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -158,7 +140,7 @@ class Repetition:
         concurrent = call.transport in CONCURRENT
         effect = EFFECTS["concurrent" if concurrent else "unawaited" if not awaited
                          else "react" if call.transport == "react" else "react-client"]
-        loop = _loop_of(node, function)
+        loop = loop_of(node)
         if loop is not None:
             return self._in_loop(node, call, key, loop, outer, effect)
         group = _promise_all(outer)

@@ -20,7 +20,7 @@ from mutlint.convex.functions import (
     _local_functions,
     registered_functions,
 )
-from mutlint.convex.references import project_imports
+from mutlint.convex.syntax import project_imports
 from mutlint.project import Project
 from mutlint.source import SourceFile, ts_language
 

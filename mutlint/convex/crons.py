@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.references import (
-    FunctionRef,
+from mutlint.convex.references import FunctionRef, function_ref
+from mutlint.convex.syntax import (
     call_arguments,
-    function_ref,
     imported_as,
     normalized_code,
     project_imports,

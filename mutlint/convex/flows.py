@@ -14,7 +14,8 @@ import tree_sitter
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index
-from mutlint.convex.references import call_arguments, function_ref, query_matches, references_in
+from mutlint.convex.references import function_ref, references_in
+from mutlint.convex.syntax import call_arguments, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.project import Project
 from mutlint.source import SourceFile
@@ -97,22 +98,27 @@ class Flows:
                 and w.method in methods]
 
 
-def in_loop(node: tree_sitter.Node, unit_types=FUNCTION_TYPES) -> bool:
-    """Inside a loop statement, or a callback of `.map/.forEach/...`, within its function."""
+def loop_of(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The loop statement, or `.map/.forEach/...` call, that repeats `node` within its
+    function (a callback of such a call is the function boundary it may cross)."""
     current = node.parent
     while current is not None:
         if current.type in LOOP_TYPES:
-            return True
-        if current.type in unit_types:
+            return current
+        if current.type in FUNCTION_TYPES:
             call = current.parent.parent if current.parent is not None else None
             if call is not None and call.type == "call_expression":
                 callee = call.child_by_field_name("function")
                 if callee is not None and callee.type == "member_expression" and \
                         callee.child_by_field_name("property").text.decode() in LOOP_CALLBACKS:
-                    return True
-            return False
+                    return call
+            return None
         current = current.parent
-    return False
+    return None
+
+
+def in_loop(node: tree_sitter.Node) -> bool:
+    return loop_of(node) is not None
 
 
 def project_flows(project: Project) -> Flows:

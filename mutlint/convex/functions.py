@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import tree_sitter
 
+from mutlint.convex.syntax import project_imports, query_matches
 from mutlint.project import Project
-from mutlint.source import SourceFile, ts_language
+from mutlint.source import SourceFile
 
 # builder name -> (kind, visibility)
 GENERATED_BUILDERS = {
@@ -41,11 +41,6 @@ FUNCTION_TYPES = frozenset({
     "generator_function", "generator_function_declaration", "method_definition",
 })
 
-_IMPORTS = """
-(import_statement
-  (import_clause (named_imports (import_specifier name: (_) @imported alias: (_)? @local)))
-  source: (string (string_fragment) @module))
-"""
 _CALLS = """
 (call_expression function: (identifier) @builder arguments: (arguments . (_) @definition)) @call
 """
@@ -60,16 +55,6 @@ class RegisteredFunction:
     exported: bool
     call: tree_sitter.Node  # the builder call
     handler: tree_sitter.Node | None  # the function node that runs
-
-
-@cache
-def _query(language: str, source: str) -> tree_sitter.Query:
-    return tree_sitter.Query(ts_language(language), source)
-
-
-def _matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
-    cursor = tree_sitter.QueryCursor(_query(file.language, source))
-    return [captures for _, captures in cursor.matches(file.root)]
 
 
 def is_generated_server_module(module: str) -> bool:
@@ -97,10 +82,8 @@ def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str,
         return project._memo[key]
     project._memo[key] = {}  # a guard while this file is resolved (import cycles)
     builders: dict[str, tuple[str, str]] = {}
-    for captures in _matches(file, _IMPORTS):
-        module = file.text(captures["module"][0])
-        imported = file.text(captures["imported"][0])
-        local = file.text(captures["local"][0]) if captures.get("local") else imported
+    for local, spec in project_imports(project, file).items():
+        module, imported = spec.module, spec.imported
         if is_generated_server_module(module) and imported in GENERATED_BUILDERS:
             builders[local] = GENERATED_BUILDERS[imported]
         elif module == "convex/server" and imported in GENERIC_BUILDERS:
@@ -112,7 +95,7 @@ def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str,
                 inherited = builders_in(project, target_file, depth + 1).get(imported)
                 if inherited is not None:
                     builders[local] = inherited
-    definitions = _matches(file, _CUSTOM_DEFINITIONS)
+    definitions = query_matches(file, _CUSTOM_DEFINITIONS)
     changed = True
     while changed:  # a custom builder may wrap another custom builder defined above it
         changed = False
@@ -200,7 +183,7 @@ def _find_registered_functions(project: Project, file: SourceFile) -> list[Regis
     local_functions = _local_functions(file)
     module = project.module_name(file.relpath)
     found = []
-    for captures in _matches(file, _CALLS):
+    for captures in query_matches(file, _CALLS):
         builder = file.text(captures["builder"][0])
         if builder not in builders:
             continue

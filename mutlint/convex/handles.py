@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.functions import args_validators, enclosing_registered_function, function_index
-from mutlint.convex.references import call_arguments, function_ref, project_imports, query_matches
+from mutlint.convex.references import function_ref
 from mutlint.convex.scopes import file_scopes
+from mutlint.convex.syntax import call_arguments, project_imports, query_matches
 from mutlint.convex.tables import id_validator_table, unwrap
 from mutlint.project import Project
 from mutlint.source import SourceFile

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.functions import args_validators, enclosing_registered_function
-from mutlint.convex.references import string_value as literal_string
-from mutlint.convex.references import unwrap as unwrap_cast
 from mutlint.convex.schema import project_schema
 from mutlint.convex.scopes import file_scopes
+from mutlint.convex.syntax import string_value as literal_string
+from mutlint.convex.syntax import unwrap as unwrap_cast
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
