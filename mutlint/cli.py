@@ -37,13 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files or directories")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: .")
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--format", choices=["text", "json", "sarif"], default="text")
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here")
     check.add_argument("--select", metavar="IDS", help="only these rule ids (comma-separated)")
     check.add_argument("--ignore", metavar="IDS", help="skip these rule ids (comma-separated)")
     check.add_argument("--fail-on", choices=["error", "warning", "note", "never"],
                        default="warning", help="lowest severity that makes the exit code 1")
     check.add_argument("--no-color", action="store_true", help="no ANSI colours")
+    check.add_argument("--sarif-include-suppressed", action="store_true",
+                       help="keep suppressed findings in SARIF, marked with `suppressions`")
     _rule_options(check)
 
     rules = commands.add_parser("rules", help="list the rules")

@@ -38,6 +38,13 @@ def run_check(args) -> int:
         from mutlint.report.json_report import render_json
 
         text = render_json(result)
+    elif args.format == "sarif":
+        from mutlint.engine_rules import ENGINE_RULES
+        from mutlint.report.sarif import render_sarif
+
+        described = [*rule_set.rules, *(r for r in ENGINE_RULES if r.id in rule_set.enabled_ids)]
+        text = render_sarif(result, described, prefix=workspace.repository_prefix(),
+                            include_suppressed=args.sarif_include_suppressed)
     else:
         from mutlint.report.text import render_text
 

@@ -34,6 +34,14 @@ class Workspace:
     config: Config
     convex_dir: str
 
+    def repository_prefix(self) -> str:
+        """The project root's path inside its git repository ("" when they are the same), so
+        reports for code scanning name files as the repository does."""
+        top = git_root(self.root)
+        if top is None or top.resolve() == self.root.resolve():
+            return ""
+        return self.root.resolve().relative_to(top.resolve()).as_posix()
+
     def relpath(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.root).as_posix()
