@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files or directories")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: .")
-    check.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    check.add_argument("--format", choices=["text", "json", "sarif", "github"], default="text")
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report here")
     check.add_argument("--select", metavar="IDS", help="only these rule ids (comma-separated)")
     check.add_argument("--ignore", metavar="IDS", help="skip these rule ids (comma-separated)")

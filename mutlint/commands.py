@@ -45,6 +45,18 @@ def run_check(args) -> int:
         described = [*rule_set.rules, *(r for r in ENGINE_RULES if r.id in rule_set.enabled_ids)]
         text = render_sarif(result, described, prefix=workspace.repository_prefix(),
                             include_suppressed=args.sarif_include_suppressed)
+    elif args.format == "github":
+        from mutlint.report.github import markdown_summary, render_github
+
+        text = render_github(result, workspace.repository_prefix())
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            try:
+                with open(summary_path, "a", encoding="utf-8") as summary:
+                    summary.write(markdown_summary(result, workspace.repository_prefix()))
+            except OSError as exc:
+                print(f"{summary_path}: cannot append the job summary ({exc.strerror})",
+                      file=sys.stderr)
     else:
         from mutlint.report.text import render_text
 

@@ -15,7 +15,8 @@ MUTATION_HEADER = 'import { mutation } from "./_generated/server";\n'
 
 
 class RunMutlint(Protocol):
-    def __call__(self, *args: str, cwd: Path, timeout: float = ...) -> tuple[int, str, str]: ...
+    def __call__(self, *args: str, cwd: Path, timeout: float = ...,
+                 env: dict[str, str] | None = ...) -> tuple[int, str, str]: ...
 
 
 class MakeProject(Protocol):
@@ -32,8 +33,11 @@ def mutation_source(name: str, body: str) -> str:
 def run_mutlint() -> RunMutlint:
     """Run `python -m mutlint ARGS` in `cwd`; return (exit code, stdout, stderr)."""
 
-    def run(*args: str, cwd: Path, timeout: float = 120) -> tuple[int, str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    def run(*args: str, cwd: Path, timeout: float = 120,
+            env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        base = {k: v for k, v in os.environ.items()
+                if k not in ("NO_COLOR", "GITHUB_STEP_SUMMARY")}
+        env = {**base, **(env or {})}
         done = subprocess.run([sys.executable, "-m", "mutlint", *args], cwd=cwd, env=env,
                               capture_output=True, text=True, encoding="utf-8",
                               errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)

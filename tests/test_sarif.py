@@ -31,7 +31,10 @@ export const save = mutation({
   args: { text: v.string() },
   handler: async (ctx, { text }) => {
     const identity = await ctx.auth.getUserIdentity();
-    const me = await ctx.db.query("users").withIndex("by_token", (q) => q.eq("token", identity!.tokenIdentifier)).unique();
+    const me = await ctx.db
+      .query("users")
+      .withIndex("by_token", (q) => q.eq("token", identity!.tokenIdentifier))
+      .unique();
     await ctx.db.patch(me!._id, { text });
   },
 });
@@ -104,7 +107,7 @@ def test_fingerprints_survive_lines_inserted_above(run_mutlint: RunMutlint,
     after = sarif_of(run_mutlint, root)["runs"][0]["results"]
     assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in (before + after)]
-    assert lines == [8, 11]
+    assert lines == [8, 11]  # page.tsx line 8, then 3 lines lower
 
 
 def test_sarif_is_byte_identical_across_runs(run_mutlint: RunMutlint):
