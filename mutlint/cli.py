@@ -44,6 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=["error", "warning", "note", "never"],
                        default="warning", help="lowest severity that makes the exit code 1")
     check.add_argument("--no-color", action="store_true", help="no ANSI colours")
+    check.add_argument("--changed", action="store_true",
+                       help="report only on files changed since the merge-base with --base "
+                            "(staged, unstaged and untracked included); the project is still read")
+    check.add_argument("--base", metavar="REF",
+                       help="with --changed: the ref to compare with (default: the branch's "
+                            "upstream, else HEAD)")
+    check.add_argument("--diff-lines", action="store_true",
+                       help="report only findings on changed lines (implies --changed)")
+    check.add_argument("--baseline", type=Path, metavar="FILE",
+                       help="hide the findings recorded in FILE; count the ones gone as fixed")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE",
+                       help="record the current findings in FILE and exit 0")
     check.add_argument("--sarif-include-suppressed", action="store_true",
                        help="keep suppressed findings in SARIF, marked with `suppressions`")
     _rule_options(check)

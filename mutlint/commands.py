@@ -27,11 +27,32 @@ def run_check(args) -> int:
     files, missing = selector.select(paths)
     if missing:
         raise UsageError(missing)
+    changes = None
+    if args.base is not None and not (args.changed or args.diff_lines):
+        raise UsageError("--base goes with --changed or --diff-lines")
+    if args.changed or args.diff_lines:
+        from mutlint.changes import changed
+
+        changes = changed(paths[0], args.base, with_lines=args.diff_lines)
+        files = [f for f in files if f.resolve() in changes.files]
     # The whole project is context (schema, crons, helpers), even when one file is reported on.
     project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
                       sources={workspace.relpath(p): p for p in selector.walk(workspace.root)},
                       high_volume_tables=workspace.config.high_volume_tables or None)
     result = check(project, files, rule_set)
+    if args.diff_lines:
+        _keep_changed_lines(result, workspace.root, changes)
+    if args.write_baseline is not None:
+        from mutlint.baseline import render_baseline
+
+        write_output(render_baseline(result.reported), args.write_baseline)
+        print(f"{args.write_baseline}: recorded {len(result.reported)} findings", file=sys.stderr)
+        return EXIT_OK
+    if args.baseline is not None:
+        from mutlint.baseline import apply_baseline, load_baseline
+
+        result.baseline = apply_baseline(result.findings, load_baseline(args.baseline),
+                                         result.checked_paths)
     for diagnostic in result.diagnostics:
         print(str(diagnostic), file=sys.stderr)
     if args.format == "json":
@@ -77,6 +98,16 @@ def run_check(args) -> int:
         return EXIT_OK
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.reported) else EXIT_OK
+
+
+def _keep_changed_lines(result, root: Path, changes) -> None:
+    """--diff-lines: drop findings whose primary location is not on a changed line."""
+    kept = []
+    for finding in result.findings:
+        lines = changes.lines(root / finding.span.path)
+        if lines is None or finding.span.start_line in lines:
+            kept.append(finding)
+    result.findings = kept
 
 
 def _rules_for_listing(args):

@@ -27,6 +27,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)  # sorted; suppressed ones flagged
     diagnostics: list[Diagnostic] = field(default_factory=list)  # files that were skipped
     files_checked: int = 0
+    checked_paths: set[str] = field(default_factory=set)
+    baseline: tuple[int, int] | None = None  # (hidden by the baseline, fixed since it)
 
     @property
     def reported(self) -> list[Finding]:
@@ -66,6 +68,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
             result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
             continue
         result.files_checked += 1
+        result.checked_paths.add(relpath)
         file_pass = rule_set.plan(file.language).run(file)
         evaluator = FileEvaluator(project, file, file_pass)
         for rule in rule_set.rules:

@@ -48,4 +48,6 @@ def render_json(result: CheckResult, *, include_suppressed: bool = False) -> str
             "suppressed": len(result.findings) - len(result.reported),
         },
     }
+    if result.baseline is not None:
+        document["summary"]["baseline"] = {"hidden": result.baseline[0], "fixed": result.baseline[1]}
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

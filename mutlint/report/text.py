@@ -60,7 +60,16 @@ def summary_line(result: CheckResult) -> str:
     reported = result.reported
     files = _plural(result.files_checked, "file")
     suppressed = len(result.findings) - len(reported)
-    tail = f" ({suppressed} suppressed)" if suppressed else ""
+    notes = []
+    if result.baseline is not None:
+        hidden, fixed = result.baseline
+        suppressed -= hidden
+        notes.append(f"{hidden} in the baseline")
+        if fixed:
+            notes.append(f"{fixed} baseline finding{'s' if fixed != 1 else ''} fixed")
+    if suppressed:
+        notes.insert(0, f"{suppressed} suppressed")
+    tail = f" ({', '.join(notes)})" if notes else ""
     if not reported:
         return f"No findings in {files}.{tail}"
     counts = {s: sum(1 for f in reported if f.severity == s) for s in Severity}
