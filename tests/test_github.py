@@ -50,3 +50,18 @@ def test_at_most_ten_per_level_most_severe_first(run_mutlint: RunMutlint,
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n### mutlint\n\n13 findings in 2 files.")
     assert text.count("| error | `unawaited-convex-write` |") == 12
+
+
+def test_example_workflow_is_well_formed():
+    import yaml
+
+    workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" / "github"
+                               / "mutlint.yml").read_text(encoding="utf-8"))
+    scanning = workflow["jobs"]["code-scanning"]
+    upload = next(step for step in scanning["steps"]
+                  if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+    assert upload["with"] == {"sarif_file": "mutlint.sarif", "category": "mutlint"}
+    assert scanning["permissions"]["security-events"] == "write"
+    commands = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any("--format sarif -o mutlint.sarif" in c for c in commands)
+    assert any("--format github" in c and "--changed" in c for c in commands)
