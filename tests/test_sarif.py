@@ -85,6 +85,17 @@ def test_every_rule_fixture_gives_valid_sarif(case: Path, run_mutlint: RunMutlin
         assert_valid(log, tmp_path, case.name + "-".join(extra))
 
 
+USER_RULES = REPO / "tests" / "fixtures" / "rule-language"
+USER_CASES = sorted(p for p in USER_RULES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", USER_CASES, ids=lambda p: p.name)
+def test_user_rule_fixtures_give_valid_sarif(case: Path, run_mutlint: RunMutlint, tmp_path: Path):
+    log = sarif_of(run_mutlint, case, "--rules", str(USER_RULES), "--select", case.name)
+    assert log["runs"][0]["results"], "the fixture should produce findings"
+    assert_valid(log, tmp_path, case.name)
+
+
 def test_suppressed_findings_are_left_out_unless_asked(run_mutlint: RunMutlint,
                                                        make_project: MakeProject, tmp_path: Path):
     page = RACY_PAGE.replace('    await save({ text: "b" });',
