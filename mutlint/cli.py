@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep suppressed findings in SARIF, marked with `suppressions`")
     _rule_options(check)
 
+    audit = commands.add_parser("audit", help="write the mutation-health audit of a Convex app")
+    audit.add_argument("path", nargs="?", type=Path, default=Path("."), metavar="PATH")
+    audit.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    audit.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the audit here")
+    audit.add_argument("--link-base", metavar="URL",
+                       help="make file links absolute, e.g. https://github.com/ORG/REPO/blob/SHA")
+    _rule_options(audit)
+
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=["text", "json"], default="text")
     _rule_options(rules)

@@ -18,15 +18,25 @@ from mutlint.selection import build_rule_set, load_all_rules, shown_path
 from mutlint.workspace import FileSelector, open_workspace
 
 
-def run_check(args) -> int:
-    paths = args.paths or [Path(".")]
+def prepare(paths: list[Path], args, select=None, ignore=None):
+    """Workspace, rule set, the files to report on, and the project read for context."""
     workspace = open_workspace(paths[0], args.config)
     rules = load_all_rules(workspace.config, args.rules)
-    rule_set = build_rule_set(rules, workspace.config, args.select, args.ignore)
+    rule_set = build_rule_set(rules, workspace.config, select, ignore)
     selector = FileSelector(workspace)
     files, missing = selector.select(paths)
     if missing:
         raise UsageError(missing)
+    # The whole project is context (schema, crons, helpers), even when one file is reported on.
+    project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
+                      sources={workspace.relpath(p): p for p in selector.walk(workspace.root)},
+                      high_volume_tables=workspace.config.high_volume_tables or None)
+    return workspace, rule_set, files, project
+
+
+def run_check(args) -> int:
+    paths = args.paths or [Path(".")]
+    workspace, rule_set, files, project = prepare(paths, args, args.select, args.ignore)
     changes = None
     if args.base is not None and not (args.changed or args.diff_lines):
         raise UsageError("--base goes with --changed or --diff-lines")
@@ -35,10 +45,6 @@ def run_check(args) -> int:
 
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
-    # The whole project is context (schema, crons, helpers), even when one file is reported on.
-    project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
-                      sources={workspace.relpath(p): p for p in selector.walk(workspace.root)},
-                      high_volume_tables=workspace.config.high_volume_tables or None)
     result = check(project, files, rule_set)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
@@ -98,6 +104,22 @@ def run_check(args) -> int:
         return EXIT_OK
     threshold = Severity.parse(args.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in result.reported) else EXIT_OK
+
+
+def run_audit(args) -> int:
+    from mutlint.audit import build_audit
+    from mutlint.report.audit_report import Links, render_audit_json, render_audit_markdown
+
+    workspace, rule_set, _, project = prepare([args.path], args)
+    # The audit covers the whole project, whatever the path inside it.
+    result = check(project, [project.root / relpath for relpath in sorted(project.sources)], rule_set)
+    for diagnostic in result.diagnostics:
+        print(str(diagnostic), file=sys.stderr)
+    audit = build_audit(project, result)
+    links = Links(workspace.repository_prefix(), args.link_base)
+    render = render_audit_json if args.format == "json" else render_audit_markdown
+    write_output(render(audit, links), args.output)
+    return EXIT_OK
 
 
 def _keep_changed_lines(result, root: Path, changes) -> None:
@@ -187,4 +209,4 @@ def run_test(args) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-__all__ = ["run_check", "run_rules", "run_explain", "run_test", "EXIT_USAGE"]
+__all__ = ["run_check", "run_audit", "run_rules", "run_explain", "run_test", "EXIT_USAGE"]

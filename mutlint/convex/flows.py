@@ -67,6 +67,7 @@ class Flows:
     # pool, a worker config, a retrier): something other than this code runs them.
     passed_as_value: set[str] = field(default_factory=set)
     client_called: set[str] = field(default_factory=set)  # mutations the app's client code calls
+    client_calls: list[tuple[SourceFile, tree_sitter.Node]] = field(default_factory=list)
 
     def callees(self) -> dict[str, set[str]]:
         edges: dict[str, set[str]] = defaultdict(set)
@@ -168,6 +169,7 @@ def _build(project: Project) -> Flows:
             found = mutation_call(project, file, captures["call"][0])
             if found is not None:
                 flows.client_called.add(found.target)
+                flows.client_calls.append((file, captures["call"][0]))
     for job in cron_jobs(project):
         if job.target is not None:
             flows.cron_roots.setdefault(job.target.function_id, job.name)
