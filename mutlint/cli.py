@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mutlint import __version__
 from mutlint.errors import Diagnostic, UsageError
+from mutlint.report import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -21,7 +22,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def _debug_option(parser: argparse.ArgumentParser) -> None:
+    # Accepted after the command too (`mutlint check --debug`); SUPPRESS keeps a top-level
+    # `mutlint --debug check` from being reset by the subcommand's default.
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks of internal errors")
+
+
 def _rule_options(parser: argparse.ArgumentParser) -> None:
+    _debug_option(parser)
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", type=Path,
                         help="extra rule directory or file (repeatable)")
     parser.add_argument("--config", type=Path, metavar="FILE",
@@ -80,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: the built-in pack")
     test.add_argument("--rules", action="append", default=[], metavar="DIR", type=Path,
                       help="rules to test besides those found under PATH")
+    _debug_option(test)
     return parser
 
 
@@ -96,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(commands, f"run_{args.command}")(args)
     except UsageError as exc:
         for diagnostic in exc.diagnostics:
-            print(str(diagnostic), file=sys.stderr)
+            print(printable(str(diagnostic)), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -14,6 +14,7 @@ from mutlint.engine_rules import ENGINE_RULES
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.findings import Severity
 from mutlint.project import Project
+from mutlint.report import printable
 from mutlint.selection import build_rule_set, load_all_rules, shown_path
 from mutlint.workspace import FileSelector, open_workspace
 
@@ -30,7 +31,9 @@ def prepare(paths: list[Path], args, select=None, ignore=None):
     # The whole project is context (schema, crons, helpers), even when one file is reported on.
     project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
                       sources={workspace.relpath(p): p for p in selector.walk(workspace.root)},
-                      high_volume_tables=workspace.config.high_volume_tables or None)
+                      high_volume_tables=workspace.config.high_volume_tables or None,
+                      max_file_size=workspace.config.max_file_size,
+                      skip_generated=not workspace.config.lint_generated)
     return workspace, rule_set, files, project
 
 
@@ -60,7 +63,7 @@ def run_check(args) -> int:
         result.baseline = apply_baseline(result.findings, load_baseline(args.baseline),
                                          result.checked_paths)
     for diagnostic in result.diagnostics:
-        print(str(diagnostic), file=sys.stderr)
+        print(printable(str(diagnostic)), file=sys.stderr)
     if args.format == "json":
         from mutlint.report.json_report import render_json
 
@@ -100,6 +103,8 @@ def run_check(args) -> int:
         text = render_text(result, color=color, frames=interactive, line_of=line_of,
                            display=display)
     write_output(text, args.output)
+    if report_internal_errors(result, args.debug):
+        return EXIT_USAGE
     if args.fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(args.fail_on)
@@ -114,12 +119,24 @@ def run_audit(args) -> int:
     # The audit covers the whole project, whatever the path inside it.
     result = check(project, [project.root / relpath for relpath in sorted(project.sources)], rule_set)
     for diagnostic in result.diagnostics:
-        print(str(diagnostic), file=sys.stderr)
+        print(printable(str(diagnostic)), file=sys.stderr)
     audit = build_audit(project, result)
     links = Links(workspace.repository_prefix(), args.link_base)
     render = render_audit_json if args.format == "json" else render_audit_markdown
     write_output(render(audit, links), args.output)
-    return EXIT_OK
+    return EXIT_USAGE if report_internal_errors(result, args.debug) else EXIT_OK
+
+
+def report_internal_errors(result, debug: bool) -> bool:
+    """Say which rule or file failed (tracebacks with --debug); True if any did."""
+    for error, trace in zip(result.errors, result.tracebacks, strict=True):
+        print(printable(str(error)), file=sys.stderr)
+        if debug:
+            print(trace, file=sys.stderr)
+    if result.errors:
+        print(f"mutlint: {len(result.errors)} internal error{'s' if len(result.errors) != 1 else ''}; "
+              "the report above is incomplete (exit 2)", file=sys.stderr)
+    return bool(result.errors)
 
 
 def _keep_changed_lines(result, root: Path, changes) -> None:

@@ -9,6 +9,7 @@ from mutlint.errors import UsageError
 from mutlint.schema_check import schema_diagnostics
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
+DEFAULT_MAX_FILE_SIZE = 2_000_000
 CONFIG_NAMES = (".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml")
 
 
@@ -20,6 +21,8 @@ class Config:
     rule_levels: dict[str, str] = field(default_factory=dict)  # id -> off | error | ...
     extra_rules: list[Path] = field(default_factory=list)
     high_volume_tables: list[str] = field(default_factory=list)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    lint_generated: bool = False
     doc: YamlDoc | None = None
 
 
@@ -29,6 +32,24 @@ def find_config(directory: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _inside_project(doc: YamlDoc, base: Path) -> None:
+    """Config comes from the repository under test: the paths it names must stay inside the
+    project, so a hostile config cannot make mutlint read files elsewhere on the machine."""
+    root = base.resolve()
+    errors = []
+    places = [(("convex-dir",), doc.data.get("convex-dir"))]
+    places += [(("extra-rules", i), p) for i, p in enumerate(doc.data.get("extra-rules") or [])]
+    for doc_path, value in places:
+        if value is None:
+            continue
+        target = (root / value).resolve()
+        if target != root and root not in target.parents:
+            errors.append(doc.error(doc_path, f"'{value}' is outside the project ({root}); "
+                                              "config paths must stay inside it"))
+    if errors:
+        raise UsageError(errors)
 
 
 def load_config(path: Path, shown: str) -> Config:
@@ -47,6 +68,7 @@ def load_config(path: Path, shown: str) -> Config:
         raise UsageError(diagnostics)
     data = doc.data
     base = path.parent
+    _inside_project(doc, base)
     return Config(
         path=path,
         convex_dir=data.get("convex-dir"),
@@ -54,5 +76,7 @@ def load_config(path: Path, shown: str) -> Config:
         rule_levels=dict(data.get("rules") or {}),
         extra_rules=[base / p for p in data.get("extra-rules") or []],
         high_volume_tables=list(data.get("high-volume-tables") or []),
+        max_file_size=int(data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)),
+        lint_generated=bool(data.get("lint-generated", False)),
         doc=doc,
     )

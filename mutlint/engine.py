@@ -7,6 +7,7 @@ is plain data (findings and diagnostics) for a report writer to format.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,14 @@ class CheckResult:
     files_checked: int = 0
     checked_paths: set[str] = field(default_factory=set)
     baseline: tuple[int, int] | None = None  # (hidden by the baseline, fixed since it)
+    # Internal errors: a rule or a file that failed. The rest of the run completed, but some
+    # findings may be missing, so the CLI exits 2. `tracebacks` is shown with --debug.
+    errors: list[Diagnostic] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)
+
+    def fail(self, where: str, what: str, exc: BaseException) -> None:
+        self.errors.append(Diagnostic(where, f"internal error {what}: {type(exc).__name__}: {exc}"))
+        self.tracebacks.append("".join(traceback.format_exception(exc)))
 
     @property
     def reported(self) -> list[Finding]:
@@ -63,22 +72,38 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
         project.sources.setdefault(relpath, path)
     for path in paths:
         relpath = _relpath(project.root, path)
-        file = project.file(relpath, path)
-        if file is None:
-            result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
+        try:
+            file = project.file(relpath, path)
+            if file is None:
+                result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
+                continue
+            file_pass = rule_set.plan(file.language).run(file)
+            directives = parse_directives(file, file_pass.comments)
+        except Exception as exc:  # one bad file must not stop the run
+            result.fail(relpath, "while reading the file; no rule ran on it", exc)
             continue
         result.files_checked += 1
         result.checked_paths.add(relpath)
-        file_pass = rule_set.plan(file.language).run(file)
         evaluator = FileEvaluator(project, file, file_pass)
         for rule in rule_set.rules:
-            if file.language in rule.languages:
+            if file.language not in rule.languages:
+                continue
+            if rule.id in file_pass.failed_rules:
+                result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing",
+                            file_pass.failed_rules[rule.id])
+                continue
+            try:
                 matches[rule.id].extend(evaluator.matches(rule))
-        per_file_directives[relpath] = (file, parse_directives(file, file_pass.comments))
+            except Exception as exc:  # one bad rule must not stop the others
+                result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
+        per_file_directives[relpath] = (file, directives)
         if PARSE_ERROR in rule_set.enabled_engine_rules:
             result.findings.extend(_parse_error_finding(file))
     for rule in rule_set.rules:
-        result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
+        try:
+            result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
+        except Exception as exc:
+            result.fail("(project)", f"in rule {rule.id} while grouping; its findings are missing", exc)
     for finding in result.findings:
         override = rule_set.severity_overrides.get(finding.rule_id)
         if override is not None:

@@ -29,6 +29,8 @@ class Project:
     files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
     unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
+    max_file_size: int | None = None
+    skip_generated: bool = True
     _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
@@ -39,7 +41,8 @@ class Project:
             return None
         path = path or self.sources.get(relpath) or self.root / relpath
         try:
-            parsed = read_source(path, relpath)
+            parsed = read_source(path, relpath, max_size=self.max_file_size,
+                                 skip_generated=self.skip_generated)
         except UnreadableSource as exc:
             self.unreadable[relpath] = str(exc)
             return None

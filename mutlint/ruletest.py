@@ -110,7 +110,9 @@ def run_rule_tests(paths: list[Path], extra_rules: list[Path]) -> tuple[str, int
         files = unit.files if unit.files is not None else everything
         project = Project(root=unit.root, convex_dir=workspace.convex_dir,
                           sources={workspace.relpath(p): p for p in everything},
-                          high_volume_tables=workspace.config.high_volume_tables or None)
+                          high_volume_tables=workspace.config.high_volume_tables or None,
+                          max_file_size=workspace.config.max_file_size,
+                          skip_generated=not workspace.config.lint_generated)
         result = check(project, files, rule_set)
         expectations = Expectations()
         for file in files:

@@ -20,6 +20,9 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_BYTES = 2_000_000
 
+STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
+
 DocPath = tuple  # keys and indexes from the document root
 
 
@@ -107,6 +110,10 @@ def _convert(root: yaml.Node, doc: YamlDoc, constructor: yaml.SafeLoader) -> Any
                 Diagnostic(doc.path, f"nesting deeper than {MAX_DEPTH} levels", line, column)
             )
         doc.value_marks.setdefault(doc_path, _mark(node))
+        if node.tag not in STANDARD_TAGS:
+            line, column = _mark(node)
+            raise UsageError(Diagnostic(doc.path, f"unsupported YAML tag {node.tag} (only plain "
+                                        "YAML values are allowed)", line, column))
         if isinstance(node, yaml.ScalarNode):
             try:
                 container[slot] = constructor.construct_object(node)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity
+from mutlint.report import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 PER_LEVEL = 10
 
 
 def escape_data(text: str) -> str:
-    """The toolkit's escaping for a command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escaping for a command's message (other control characters, which could
+    colour or rewrite the log, are shown escaped)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)
 
 
 def escape_property(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity
+from mutlint.report import printable
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -28,12 +29,12 @@ def render_text(result: CheckResult, *, color: bool = False, frames: bool = Fals
 
 
 def _headline(finding: Finding, color: bool, display) -> str:
-    where = f"{display(finding.span.path)}:{finding.span.start_line}:{finding.span.start_column}"
+    where = f"{printable(display(finding.span.path))}:{finding.span.start_line}:{finding.span.start_column}"
     label = f"{finding.severity.label}[{finding.rule_id}]"
     if color:
         where = f"{_BOLD}{where}{_RESET}"
         label = f"{_COLOURS[finding.severity]}{label}{_RESET}"
-    return f"{where}: {label} {finding.message}"
+    return f"{where}: {label} {printable(finding.message)}"
 
 
 def _frame(finding: Finding, line_of, color: bool) -> list[str]:
@@ -49,10 +50,10 @@ def _frame(finding: Finding, line_of, color: bool) -> list[str]:
     if color:
         marker = f"{_COLOURS[finding.severity]}{marker}{_RESET}"
         gutter = f"{_DIM}{gutter}{_RESET}"
-    frame = [gutter + text.expandtabs(1), marker]
+    frame = [gutter + printable(text.expandtabs(1)), marker]
     for related in finding.related:
-        frame.append(f"        {related.span.path}:{related.span.start_line}:"
-                     f"{related.span.start_column}: {related.message}")
+        frame.append(f"        {printable(related.span.path)}:{related.span.start_line}:"
+                     f"{related.span.start_column}: {printable(related.message)}")
     return frame
 
 

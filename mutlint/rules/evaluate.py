@@ -15,6 +15,7 @@ import tree_sitter
 
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, fact_registry
 from mutlint.project import Project
+from mutlint.regex_guard import guarded_search
 from mutlint.rules.model import Relation, Rule, RuleNode
 from mutlint.rules.plan import Env, FilePass
 from mutlint.source import SourceFile, descendants
@@ -104,7 +105,7 @@ class FileEvaluator:
                 return []
         if node.regex is not None:
             text = self.file.data[target.start_byte : target.end_byte].decode("utf-8", "replace")
-            if not node.regex.search(text):
+            if not guarded_search(node.regex, text):
                 return []
         if node.inside is not None:
             envs = [m for e in envs for m in self.inside(rule, node.inside, target, e)]

@@ -17,6 +17,7 @@ import tree_sitter
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
+from mutlint.regex_guard import compile_user_regex
 from mutlint.rules.model import (
     Atom,
     AtomQuery,
@@ -40,12 +41,34 @@ KNOWN_PREDICATES = frozenset({
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
     "any-not-match?", "any-of?", "not-any-of?",
 })
-MAX_REGEX_LENGTH = 1000
+# Regex predicates are renamed so that mutlint, not py-tree-sitter, evaluates them, under the
+# time limit of regex_guard (the query pass's predicate callback handles the new names).
+GUARDED_PREDICATES = {"match?": "mutlint-match?", "not-match?": "mutlint-not-match?",
+                      "any-match?": "mutlint-any-match?", "any-not-match?": "mutlint-any-not-match?"}
 _atom_ids = count()
 
 
-def scan_predicates(query: str) -> list[tuple[str, int, int]]:
-    """Names of `#predicate` uses in query source, skipping strings and comments."""
+def _string_after(query: str, start: int) -> str | None:
+    """The first string literal after `start` within the same predicate, unescaped."""
+    i = start
+    while i < len(query) and query[i] not in '")':
+        i += 1
+    if i >= len(query) or query[i] != '"':
+        return None
+    value, i = [], i + 1
+    while i < len(query) and query[i] != '"':
+        if query[i] == "\\" and i + 1 < len(query):
+            i += 1
+            value.append({"n": "\n", "t": "\t"}.get(query[i], query[i]))
+        else:
+            value.append(query[i])
+        i += 1
+    return "".join(value)
+
+
+def scan_predicates(query: str) -> list[tuple[str, int, int, int, str | None]]:
+    """(name, line, column, offset, first string argument) of every `#predicate` in query
+    source, skipping strings and comments."""
     found = []
     line, column, i = 1, 1, 0
     in_string = False
@@ -67,13 +90,21 @@ def scan_predicates(query: str) -> list[tuple[str, int, int]]:
         elif ch == "#":
             m = re.match(r"#([A-Za-z_][A-Za-z0-9_-]*[?!]?)", query[i:])
             if m:
-                found.append((m.group(1), line, column))
+                found.append((m.group(1), line, column, i, _string_after(query, i + len(m.group(0)))))
         if ch == "\n":
             line, column = line + 1, 1
         else:
             column += 1
         i += 1
     return found
+
+
+def guard_match_predicates(query: str) -> str:
+    """Rename regex predicates so the query pass evaluates them with a time limit."""
+    for name, _, _, offset, _ in reversed(scan_predicates(query)):
+        if name in GUARDED_PREDICATES:
+            query = query[:offset + 1] + GUARDED_PREDICATES[name] + query[offset + 1 + len(name):]
+    return query
 
 
 class _RuleBuilder:
@@ -89,14 +120,11 @@ class _RuleBuilder:
     def error(self, doc_path: tuple, message: str, *, key: bool = False) -> None:
         self.errors.append(self.doc.error(doc_path, message, key=key))
 
-    def regex(self, doc_path: tuple, text: str) -> re.Pattern | None:
-        if len(text) > MAX_REGEX_LENGTH:
-            self.error(doc_path, f"regex longer than {MAX_REGEX_LENGTH} characters")
-            return None
+    def regex(self, doc_path: tuple, text: str):
         try:
-            return re.compile(text)
-        except re.error as exc:
-            self.error(doc_path, f"invalid regex {text!r}: {exc}")
+            return compile_user_regex(text)
+        except ValueError as exc:
+            self.error(doc_path, str(exc))
             return None
 
     # -- atoms -------------------------------------------------------------------------------
@@ -131,13 +159,20 @@ class _RuleBuilder:
 
     def query_atom(self, doc_path: tuple, query: str) -> Atom | None:
         ok = True
-        for name, line, column in scan_predicates(query):
+        for name, line, column, _, argument in scan_predicates(query):
             if name not in KNOWN_PREDICATES:
                 self.error(doc_path, f"unknown predicate #{name} at query line {line}, column "
                            f"{column} (supported: {', '.join(sorted(KNOWN_PREDICATES))})")
                 ok = False
+            elif name in GUARDED_PREDICATES and argument is not None:
+                try:
+                    compile_user_regex(argument)
+                except ValueError as exc:
+                    self.error(doc_path, f"#{name} at query line {line}: {exc}")
+                    ok = False
         if not ok:
             return None
+        query = guard_match_predicates(query)
         by_language = {}
         for language in self.languages:
             try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from mutlint.findings import Severity
+from mutlint.regex_guard import guarded_search
 
 
 @dataclass
@@ -42,7 +44,7 @@ class RuleNode:
     """ast-grep's rule object: every key present must hold for a node."""
 
     atoms: list[Atom] = field(default_factory=list)
-    regex: re.Pattern | None = None
+    regex: Any = None  # compiled by regex_guard
     inside: Relation | None = None
     has: Relation | None = None
     not_: RuleNode | None = None
@@ -52,13 +54,13 @@ class RuleNode:
 
 @dataclass
 class Constraint:
-    regex: re.Pattern | None = None
-    not_regex: re.Pattern | None = None
+    regex: Any = None  # compiled by regex_guard
+    not_regex: Any = None
 
     def allows(self, text: str) -> bool:
-        if self.regex is not None and not self.regex.search(text):
+        if self.regex is not None and not guarded_search(self.regex, text):
             return False
-        return not (self.not_regex is not None and self.not_regex.search(text))
+        return not (self.not_regex is not None and guarded_search(self.not_regex, text))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
+from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.source import SourceFile, ts_language
 
@@ -57,6 +58,7 @@ class FilePass:
     hits: dict[int, AtomHits]
     comments: list[tree_sitter.Node]
     error_ranges: list[tuple[int, int]]
+    failed_rules: dict[str, Exception] = field(default_factory=dict)  # rule id -> why
 
     def in_error(self, node: tree_sitter.Node) -> bool:
         return any(start <= node.start_byte and node.end_byte <= end
@@ -84,7 +86,18 @@ class QueryPlan:
         comments: list[tree_sitter.Node] = []
         errors: list[tuple[int, int]] = []
         cursor = tree_sitter.QueryCursor(self.query)
-        for pattern_index, captures in cursor.matches(file.root):
+        failed: dict[str, Exception] = {}
+
+        def predicate(name, args, pattern_index, captures) -> bool:
+            # py-tree-sitter swallows exceptions raised here, so failures are recorded instead.
+            try:
+                return _guarded_predicate(name, args, captures)
+            except Exception as exc:
+                atom = self.pattern_atoms[pattern_index - self.first_atom_pattern][0]
+                failed.setdefault(atom.rule_id, exc)
+                return False
+
+        for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
             if pattern_index < self.first_atom_pattern:
                 if COMMENT_CAPTURE in captures:
                     comments.extend(captures[COMMENT_CAPTURE])
@@ -100,7 +113,25 @@ class QueryPlan:
                 continue
             hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
         comments.sort(key=lambda n: n.start_byte)
-        return FilePass(hits, comments, errors)
+        return FilePass(hits, comments, errors, failed)
+
+
+def _guarded_predicate(name: str, args, captures) -> bool:
+    """The regex predicates of raw queries (renamed by the loader), under a time limit."""
+    if not name.startswith("mutlint-") or len(args) != 2:
+        return True  # not ours; the loader rejects every other unknown predicate
+    (capture, _), (pattern_text, _) = args
+    pattern = compile_user_regex(pattern_text)
+    texts = [n.text.decode("utf-8", "replace") for n in captures.get(capture, [])]
+    results = [guarded_search(pattern, text) for text in texts]
+    kind = name[len("mutlint-"):]
+    if kind == "match?":
+        return all(results)
+    if kind == "not-match?":
+        return not any(results)
+    if kind == "any-match?":
+        return any(results)
+    return not all(results)  # any-not-match?
 
 
 def _bindings(captures: dict[str, list[tree_sitter.Node]], compiled: AtomQuery) -> Env | None:
