@@ -1,0 +1,151 @@
+"""mutlint side by side with the parse floor, ast-grep and Semgrep, on generated projects.
+
+For each size, one generated project (benchmarks/generate.py) and, alternating between tools
+on every run, the median wall time and the peak RSS of:
+  parse floor       read + tree-sitter parse of every file, one process
+  mutlint           `mutlint check` with all built-in rules
+  ast-grep          `ast-grep scan` with ONE rule ($CTX.db.patch($$$))
+  semgrep           `semgrep scan` with the same one rule (offline, metrics off)
+and, on the 1,000-file project, `mutlint check` on one changed file next to `mutlint --version`.
+Peers are looked up on PATH (install them with `pip install ast-grep-cli semgrep` in any venv
+and pass --peers-bin DIR); a missing peer is reported as such.
+Usage: python benchmarks/run.py [--sizes 100,1000,10000] [--runs 3] [--peers-bin DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+PARSE_FLOOR = """
+import sys, pathlib, tree_sitter, tree_sitter_typescript as t
+ts = tree_sitter.Parser(tree_sitter.Language(t.language_typescript()))
+tsx = tree_sitter.Parser(tree_sitter.Language(t.language_tsx()))
+skip = {"node_modules", ".git", "_generated"}
+for path in pathlib.Path(sys.argv[1]).rglob("*"):
+    if path.suffix in (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts") and not skip & set(path.parts):
+        (ts if path.suffix in (".ts", ".mts", ".cts") else tsx).parse(path.read_bytes())
+"""
+AST_GREP_RULE = """id: db-patch
+language: TypeScript
+severity: warning
+message: ctx.db.patch
+rule:
+  pattern: $CTX.db.patch($$$ARGS)
+"""
+SEMGREP_RULE = """rules:
+  - id: db-patch
+    languages: [typescript]
+    severity: WARNING
+    message: ctx.db.patch
+    pattern: $CTX.db.patch(...)
+"""
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | None]:
+    def find(*names: str) -> str | None:
+        for name in names:
+            found = shutil.which(name, path=str(peers) if peers else None) or shutil.which(name)
+            if found:
+                return found
+        return None
+
+    (work / "ast-grep.yml").write_text(AST_GREP_RULE)
+    (work / "semgrep.yml").write_text(SEMGREP_RULE)
+    ast_grep, semgrep = find("ast-grep", "sg"), find("semgrep")
+    python = sys.executable
+    return {
+        "parse floor": [python, "-c", PARSE_FLOOR, str(root)],
+        "mutlint check": [python, "-m", "mutlint", "check", str(root), "--fail-on", "never"],
+        "ast-grep (1 rule)": [ast_grep, "scan", "--rule", str(work / "ast-grep.yml"), str(root)]
+        if ast_grep else None,
+        "semgrep (1 rule)": [semgrep, "scan", "--config", str(work / "semgrep.yml"), "--metrics=off",
+                             "--disable-version-check", "--quiet", str(root)] if semgrep else None,
+    }
+
+
+def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float, float]]:
+    with tempfile.TemporaryDirectory() as scratch:
+        root, work = Path(scratch) / "project", Path(scratch)
+        generate(root, files)
+        commands = tools(root, work, peers)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        env = {**os.environ, "SEMGREP_SEND_METRICS": "off"}
+        for _ in range(runs):  # alternate tools within each run
+            for name, command in commands.items():
+                if command is not None:
+                    times[name].append(measure(command, root, env))
+        rows = []
+        for name, samples in times.items():
+            if not samples:
+                rows.append((name, float("nan"), float("nan")))
+                continue
+            rows.append((name, statistics.median(s for s, _ in samples), max(m for _, m in samples)))
+        return rows
+
+
+def run_one_file(runs: int) -> list[tuple[str, float, float]]:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "project"
+        generate(root, 1000)
+        changed = next(root.glob("app/p0/page.tsx"))
+        changed.write_text(changed.read_text() + "\n// edited\n")
+        python = sys.executable
+        commands = {
+            "mutlint --version": [python, "-m", "mutlint", "--version"],
+            "mutlint check, 1 changed file": [python, "-m", "mutlint", "check", str(changed),
+                                              "--fail-on", "never"],
+        }
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, command in commands.items():
+                samples[name].append(measure(command, root))
+        return [(name, statistics.median(s for s, _ in values), max(m for _, m in values))
+                for name, values in samples.items()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers-bin", type=Path, help="directory with ast-grep/sg and semgrep")
+    args = parser.parse_args()
+    print("| project | tool | median s | x parse floor | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- |")
+    for size in (int(s) for s in args.sizes.split(",")):
+        rows = run_size(size, args.runs, args.peers_bin)
+        floor = rows[0][1]
+        for name, seconds, rss in rows:
+            if seconds != seconds:  # NaN: the peer is not installed
+                print(f"| {size} files | {name} | not installed | | |")
+            else:
+                print(f"| {size} files | {name} | {seconds:.2f} | {seconds / floor:.2f} | {rss:.0f} |")
+    version_time = None
+    for name, seconds, rss in run_one_file(args.runs):
+        version_time = version_time or seconds
+        print(f"| 1000 files | {name} | {seconds:.3f} | x{seconds / version_time:.1f} of --version "
+              f"| {rss:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
