@@ -19,6 +19,7 @@ from mutlint.rules.evaluate import FileEvaluator, Match
 from mutlint.rules.grouping import findings_from_matches, span_of
 from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
+from mutlint.rules.prefilter import Prefilter
 from mutlint.source import first_syntax_error
 from mutlint.suppress import apply_directives, parse_directives, unused_directive_findings
 
@@ -51,6 +52,13 @@ class RuleSet:
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
     _plans: dict[str, QueryPlan] = field(default_factory=dict, repr=False)
+    _prefilter: Prefilter | None = field(default=None, repr=False)
+
+    @property
+    def prefilter(self) -> Prefilter:
+        if self._prefilter is None:
+            self._prefilter = Prefilter.for_rules(self.rules)
+        return self._prefilter
 
     def plan(self, language: str) -> QueryPlan:
         if language not in self._plans:
@@ -69,14 +77,18 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
     per_file_directives = {}
     for path in paths:
         relpath = _relpath(project.root, path)
-        project.sources.setdefault(relpath, path)
-    for path in paths:
-        relpath = _relpath(project.root, path)
         try:
-            file = project.file(relpath, path)
-            if file is None:
+            data = project.raw(relpath, path)
+            if data is None:
                 result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
                 continue
+            needed = rule_set.prefilter.rules_for(data)
+            if not rule_set.prefilter.needs_parse(data, needed):
+                # No rule can match code without these tokens: checked, without a parse.
+                result.files_checked += 1
+                result.checked_paths.add(relpath)
+                continue
+            file = project.file(relpath, path)
             file_pass = rule_set.plan(file.language).run(file)
             directives = parse_directives(file, file_pass.comments)
         except Exception as exc:  # one bad file must not stop the run
@@ -86,7 +98,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
         result.checked_paths.add(relpath)
         evaluator = FileEvaluator(project, file, file_pass)
         for rule in rule_set.rules:
-            if file.language not in rule.languages:
+            if file.language not in rule.languages or rule.id not in needed:
                 continue
             if rule.id in file_pass.failed_rules:
                 result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing",

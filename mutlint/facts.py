@@ -33,6 +33,9 @@ class FactSpec:
     display: str  # the attribute `{NAME}` prints in a message
     # None: no value; a list: several values, and the match is considered once per value.
     compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | list[FactValue] | None]
+    # The fact can only have a value in a file that contains one of these (empty: unknown).
+    # Lets the engine skip parsing files that no rule can match.
+    tokens: tuple[bytes, ...] = ()
 
 
 FACTS: dict[str, FactSpec] = {}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from mutlint.source import SourceFile, UnreadableSource, read_source
+from mutlint import source
+from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
 _IMPORT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -25,28 +26,52 @@ class Project:
 
     root: Path
     convex_dir: str  # POSIX path relative to root, no trailing slash ("convex", "src/convex")
-    sources: dict[str, Path] = field(default_factory=dict)  # every lintable file: relpath -> path
+    # Every lintable file (relpath -> path), or a function that finds them: walking the project
+    # is left until some fact needs context, so a run that parses nothing never walks.
+    sources_found: dict[str, Path] | Callable[[], dict[str, Path]] = field(default_factory=dict)
     files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
     unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
     max_file_size: int | None = None
     skip_generated: bool = True
     _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    _raw: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def sources(self) -> dict[str, Path]:
+        if callable(self.sources_found):
+            self.sources_found = self.sources_found()
+        return self.sources_found
+
+    def raw(self, relpath: str, path: Path | None = None) -> bytes | None:
+        """The file's bytes if it can be linted, or None (the reason is in `unreadable`)."""
+        if relpath in self.files:
+            return self.files[relpath].data
+        if relpath in self._raw:
+            return self._raw[relpath]
+        if relpath in self.unreadable:
+            return None
+        path = path or self.root / relpath
+        try:
+            data = source.load_bytes(path, max_size=self.max_file_size,
+                                     skip_generated=self.skip_generated)
+        except source.UnreadableSource as exc:
+            self.unreadable[relpath] = str(exc)
+            return None
+        self._raw[relpath] = data
+        return data
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
         """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
         if relpath in self.files:
             return self.files[relpath]
-        if relpath in self.unreadable:
+        path = path or self.root / relpath
+        data = self.raw(relpath, path)
+        if data is None:
             return None
-        path = path or self.sources.get(relpath) or self.root / relpath
-        try:
-            parsed = read_source(path, relpath, max_size=self.max_file_size,
-                                 skip_generated=self.skip_generated)
-        except UnreadableSource as exc:
-            self.unreadable[relpath] = str(exc)
-            return None
+        parsed = source.parse_source(data, path, relpath, source.language_for(path))
         self.files[relpath] = parsed
+        self._raw.pop(relpath, None)  # the parsed file keeps the bytes
         return parsed
 
     def convex_files(self) -> list[SourceFile]:

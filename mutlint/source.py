@@ -128,11 +128,10 @@ def generated_reason(data: bytes) -> str | None:
     return None
 
 
-def read_source(path: Path, relpath: str, *, max_size: int | None = None,
-                skip_generated: bool = False) -> SourceFile:
-    """Read and parse one file, or raise UnreadableSource with a short reason."""
-    language = language_for(path)
-    if language is None:
+def load_bytes(path: Path, *, max_size: int | None = None, skip_generated: bool = False) -> bytes:
+    """A file's bytes if mutlint can lint it, else UnreadableSource with a short reason. All
+    byte-level checks, so a file can be judged (and skipped) before it is parsed."""
+    if language_for(path) is None:
         raise UnreadableSource("not a TypeScript or JavaScript file")
     try:
         if max_size is not None and path.stat().st_size > max_size:
@@ -142,14 +141,6 @@ def read_source(path: Path, relpath: str, *, max_size: int | None = None,
         raise UnreadableSource(f"cannot read file ({exc.strerror or exc})") from None
     if max_size is not None and len(data) > max_size:
         raise UnreadableSource(f"larger than {max_size} bytes (max-file-size)")
-    if skip_generated:
-        reason = generated_reason(data)
-        if reason is not None:
-            raise UnreadableSource(f"{reason}; set lint-generated: true to lint it")
-    return parse_source(data, path, relpath, language)
-
-
-def parse_source(data: bytes, path: Path, relpath: str, language: str) -> SourceFile:
     if not data.strip():
         raise UnreadableSource("empty file")
     if b"\0" in data[:BINARY_SNIFF_BYTES]:
@@ -162,6 +153,21 @@ def parse_source(data: bytes, path: Path, relpath: str, language: str) -> Source
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
             "save the file as UTF-8 to lint it"
         ) from None
+    if skip_generated:
+        reason = generated_reason(data)
+        if reason is not None:
+            raise UnreadableSource(f"{reason}; set lint-generated: true to lint it")
+    return data
+
+
+def read_source(path: Path, relpath: str, *, max_size: int | None = None,
+                skip_generated: bool = False) -> SourceFile:
+    """Read and parse one file, or raise UnreadableSource with a short reason."""
+    data = load_bytes(path, max_size=max_size, skip_generated=skip_generated)
+    return parse_source(data, path, relpath, language_for(path))
+
+
+def parse_source(data: bytes, path: Path, relpath: str, language: str) -> SourceFile:
     # A BOM is not TypeScript syntax; blank it out so byte offsets stay those of the file.
     parse_data = b"   " + data[3:] if data.startswith(UTF8_BOM) else data
     tree = ts_parser(language).parse(parse_data)

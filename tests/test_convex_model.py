@@ -20,7 +20,7 @@ def make_project(root: Path, files: dict[str, str], convex_dir: str = "convex") 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         sources[relpath] = path
-    return Project(root=root, convex_dir=convex_dir, sources=sources)
+    return Project(root=root, convex_dir=convex_dir, sources_found=sources)
 
 
 def parsed(project: Project, relpath: str) -> SourceFile:

@@ -191,11 +191,11 @@ register_fact(FactSpec(
             "arguments the target validates with v.id), and whether the target rewrites "
             "existing documents.",
     attributes=("mutation", "transport", "document", "rewrites"), display="mutation",
-    compute=_mutation_call))
+    tokens=(b"utation", b"mutate"), compute=_mutation_call))
 register_fact(FactSpec(
     name="call-repetition",
     summary="How a mutation call repeats: its segment (same segment = back to back with no "
             "other awaited work between, or one Promise.all, or a loop), how many calls it "
             "stands for (1, or many in a loop), how it runs, and the effect.",
     attributes=("how", "segment", "times", "effect"), display="how",
-    compute=_call_repetition))
+    tokens=(b"utation", b"mutate"), compute=_call_repetition))

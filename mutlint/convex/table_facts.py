@@ -48,14 +48,14 @@ def _cleanup(project, file, node) -> FactValue | None:
 
 register_fact(FactSpec(
     name="schema-table", summary="The schema table defined by this entry of defineSchema({...}).",
-    attributes=("name",), display="name", compute=_schema_table))
+    attributes=("name",), display="name", tokens=(b"defineSchema",), compute=_schema_table))
 register_fact(FactSpec(
     name="table-volume",
     summary="How fast a schema table grows, estimated from the code (config high-volume-tables "
             "first; else append-only plus a hot path or a log-like name), with the reason.",
-    attributes=("level", "reason"), display="level", compute=_volume))
+    attributes=("level", "reason"), display="level", tokens=(b"defineSchema",), compute=_volume))
 register_fact(FactSpec(
     name="table-cleanup",
     summary="What deletes old rows of a schema table: a function reached from a cron, or a job "
             "scheduled when the row is inserted. No value when nothing does.",
-    attributes=("function", "how"), display="function", compute=_cleanup))
+    attributes=("function", "how"), display="function", tokens=(b"defineSchema",), compute=_cleanup))

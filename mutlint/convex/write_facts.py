@@ -26,5 +26,5 @@ register_fact(FactSpec(
             "inferred (argument, validator, annotation, id-source, schema, or name: a guess).",
     attributes=("label", "table", "how"),
     display="label",
-    compute=_written_table,
+    tokens=(b"db",), compute=_written_table,
 ))

@@ -143,7 +143,8 @@ class _RuleBuilder:
                 return None
             by_language[language] = AtomQuery(compiled.query, ROOT_CAPTURE,
                                               compiled.metavariables,
-                                              compiled.multi_metavariables, compiled.sequences)
+                                              compiled.multi_metavariables, compiled.sequences,
+                                              literals=compiled.literals)
         return self.new_atom(doc_path, "pattern", text, by_language)
 
     def kind_atom(self, doc_path: tuple, kind: str) -> Atom | None:

@@ -20,6 +20,7 @@ class AtomQuery:
     multi_metavariables: list[str] = field(default_factory=list)
     sequences: list = field(default_factory=list)  # pattern.SequenceCheck
     pattern_count: int = 1  # top-level patterns in `source` (raw queries may have several)
+    literals: list[str] = field(default_factory=list)  # text any match must contain
 
 
 @dataclass

@@ -50,6 +50,7 @@ class CompiledPattern:
     multi_metavariables: list[str] = field(default_factory=list)
     sequences: list[SequenceCheck] = field(default_factory=list)
     root_type: str = "_"
+    literals: list[str] = field(default_factory=list)  # code every match contains (prefiltering)
 
 
 def query_string(text: str) -> str:
@@ -165,6 +166,7 @@ class _Compiler:
                 if node.child_count == 0:
                     capture = self.hidden("l")
                     self.predicates.append(f"(#eq? @{capture} {query_string(text)})")
+                    self.result.literals.append(text)
                     built[node.id] = f"({node.type}) @{capture}"
                 else:
                     built[node.id] = self.children_sexpr(node, [], multi_at, built)
@@ -187,9 +189,11 @@ class _Compiler:
                 return self.single(meta.group(1))
             capture = self.hidden("s")
             self.predicates.append(f"(#eq? @{capture} {query_string(content)})")
+            self.result.literals.append(content)
             return f"(string (string_fragment) @{capture})"
         capture = self.hidden("l")
         self.predicates.append(f"(#eq? @{capture} {query_string(self.text(node))})")
+        self.result.literals.append(self.text(node))
         return f"(string) @{capture}"
 
     def children_sexpr(self, node, children, multi_at, built) -> str:
