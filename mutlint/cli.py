@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings recorded in FILE; count the ones gone as fixed")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record the current findings in FILE and exit 0")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the time per phase and per rule to stderr")
     check.add_argument("--sarif-include-suppressed", action="store_true",
                        help="keep suppressed findings in SARIF, marked with `suppressions`")
     _rule_options(check)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
@@ -16,16 +17,20 @@ from mutlint.findings import Severity
 from mutlint.project import Project
 from mutlint.report import printable
 from mutlint.selection import build_rule_set, load_all_rules, shown_path
+from mutlint.statistics import NoStatistics, Statistics
 from mutlint.workspace import FileSelector, open_workspace
 
 
-def prepare(paths: list[Path], args, select=None, ignore=None):
+def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
     """Workspace, rule set, the files to report on, and the project read for context."""
-    workspace = open_workspace(paths[0], args.config)
-    rules = load_all_rules(workspace.config, args.rules)
-    rule_set = build_rule_set(rules, workspace.config, select, ignore)
-    selector = FileSelector(workspace)
-    files, missing = selector.select(paths)
+    stats = stats or NoStatistics()
+    with stats.phase("load rules"):
+        workspace = open_workspace(paths[0], args.config)
+        rules = load_all_rules(workspace.config, args.rules)
+        rule_set = build_rule_set(rules, workspace.config, select, ignore)
+    with stats.phase("discover"):
+        selector = FileSelector(workspace)
+        files, missing = selector.select(paths)
     if missing:
         raise UsageError(missing)
     # The whole project is context (schema, crons, helpers), even when one file is reported on.
@@ -39,7 +44,8 @@ def prepare(paths: list[Path], args, select=None, ignore=None):
 
 def run_check(args) -> int:
     paths = args.paths or [Path(".")]
-    workspace, rule_set, files, project = prepare(paths, args, args.select, args.ignore)
+    stats = Statistics() if args.statistics else NoStatistics()
+    workspace, rule_set, files, project = prepare(paths, args, args.select, args.ignore, stats)
     changes = None
     if args.base is not None and not (args.changed or args.diff_lines):
         raise UsageError("--base goes with --changed or --diff-lines")
@@ -48,7 +54,7 @@ def run_check(args) -> int:
 
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
-    result = check(project, files, rule_set)
+    result = check(project, files, rule_set, stats)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
     if args.write_baseline is not None:
@@ -64,6 +70,7 @@ def run_check(args) -> int:
                                          result.checked_paths)
     for diagnostic in result.diagnostics:
         print(printable(str(diagnostic)), file=sys.stderr)
+    report_started = time.perf_counter()
     if args.format == "json":
         from mutlint.report.json_report import render_json
 
@@ -103,6 +110,9 @@ def run_check(args) -> int:
         text = render_text(result, color=color, frames=interactive, line_of=line_of,
                            display=display)
     write_output(text, args.output)
+    if args.statistics:
+        stats.phases["report"] += time.perf_counter() - report_started
+        sys.stderr.write(stats.render())
     if report_internal_errors(result, args.debug):
         return EXIT_USAGE
     if args.fail_on == "never":

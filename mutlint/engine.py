@@ -21,6 +21,7 @@ from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
 from mutlint.rules.prefilter import Prefilter
 from mutlint.source import first_syntax_error
+from mutlint.statistics import NoStatistics, Statistics
 from mutlint.suppress import apply_directives, parse_directives, unused_directive_findings
 
 
@@ -71,26 +72,33 @@ class RuleSet:
         return {r.id for r in self.rules} | self.enabled_engine_rules
 
 
-def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult:
+def check(project: Project, paths: list[Path], rule_set: RuleSet,
+          stats: Statistics | None = None) -> CheckResult:
+    stats = stats or NoStatistics()
     result = CheckResult()
     matches: dict[str, list[Match]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives = {}
     for path in paths:
         relpath = _relpath(project.root, path)
         try:
-            data = project.raw(relpath, path)
-            if data is None:
-                result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
-                continue
-            needed = rule_set.prefilter.rules_for(data)
+            with stats.phase("read"):
+                data = project.raw(relpath, path)
+                stats.counts["files"] += 1
+                if data is None:
+                    result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
+                    continue
+                needed = rule_set.prefilter.rules_for(data)
             if not rule_set.prefilter.needs_parse(data, needed):
                 # No rule can match code without these tokens: checked, without a parse.
+                stats.counts["prefiltered"] += 1
                 result.files_checked += 1
                 result.checked_paths.add(relpath)
                 continue
-            file = project.file(relpath, path)
-            file_pass = rule_set.plan(file.language).run(file)
-            directives = parse_directives(file, file_pass.comments)
+            with stats.phase("parse and query"):
+                file = project.file(relpath, path)
+                file_pass = rule_set.plan(file.language).run(file)
+                directives = parse_directives(file, file_pass.comments)
+                stats.counts["parsed"] += 1
         except Exception as exc:  # one bad file must not stop the run
             result.fail(relpath, "while reading the file; no rule ran on it", exc)
             continue
@@ -105,7 +113,8 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
                             file_pass.failed_rules[rule.id])
                 continue
             try:
-                matches[rule.id].extend(evaluator.matches(rule))
+                with stats.phase("rules"), stats.rule(rule.id):
+                    matches[rule.id].extend(evaluator.matches(rule))
             except Exception as exc:  # one bad rule must not stop the others
                 result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
         per_file_directives[relpath] = (file, directives)
@@ -113,7 +122,8 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet) -> CheckResult
             result.findings.extend(_parse_error_finding(file))
     for rule in rule_set.rules:
         try:
-            result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
+            with stats.phase("group"), stats.rule(rule.id):
+                result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
         except Exception as exc:
             result.fail("(project)", f"in rule {rule.id} while grouping; its findings are missing", exc)
     for finding in result.findings:
