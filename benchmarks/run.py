@@ -36,8 +36,17 @@ for path in pathlib.Path(sys.argv[1]).rglob("*"):
     if path.suffix in (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts") and not skip & set(path.parts):
         (ts if path.suffix in (".ts", ".mts", ".cts") else tsx).parse(path.read_bytes())
 """
+# ast-grep parses .ts and .tsx with different languages: the same rule for both, so it reads
+# every file mutlint and the parse floor read.
 AST_GREP_RULE = """id: db-patch
 language: TypeScript
+severity: warning
+message: ctx.db.patch
+rule:
+  pattern: $CTX.db.patch($$$ARGS)
+---
+id: db-patch-tsx
+language: Tsx
 severity: warning
 message: ctx.db.patch
 rule:
