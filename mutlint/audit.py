@@ -24,7 +24,7 @@ from mutlint.audit_model import (
     SchedulerRow,
     TableRow,
 )
-from mutlint.convex.call_facts import _call_repetition
+from mutlint.convex.call_facts import call_repetition
 from mutlint.convex.flows import loop_of, project_flows
 from mutlint.convex.function_facts import name_node
 from mutlint.convex.functions import FUNCTION_TYPES, registered_functions
@@ -143,7 +143,7 @@ def _parallel(project: Project, audit: Audit, findings: list[Finding]) -> None:
         call = _call_at(_node_at(file, finding)) if file is not None else None
         if call is None:
             continue
-        repetition = _call_repetition(project, file, call) or {}
+        repetition = call_repetition(project, file, call) or {}
         found = mutation_call(project, file, call)
         mutations = {found.target} if found else set()
         for related in finding.related:
@@ -179,7 +179,7 @@ def _frontend_pattern(project: Project, file: SourceFile, component: str,
                       calls: list[tree_sitter.Node]) -> str:
     if any(loop_of(c) is not None for c in calls):
         return "In a loop"
-    repetitions = [(_call_repetition(project, file, c) or {}).get("how", "") for c in calls]
+    repetitions = [(call_repetition(project, file, c) or {}).get("how", "") for c in calls]
     if len(calls) == 1:
         args = calls[0].child_by_field_name("arguments")
         batched = args is not None and any(

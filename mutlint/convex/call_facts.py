@@ -179,7 +179,7 @@ class Repetition:
                 "effect": effect}
 
 
-def _call_repetition(project: Project, file: SourceFile, node) -> FactValue | None:
+def call_repetition(project: Project, file: SourceFile, node) -> FactValue | None:
     repetition = project.memo(("repetition", file.relpath), lambda: Repetition(project, file))
     return repetition.value(node)
 
@@ -198,4 +198,4 @@ register_fact(FactSpec(
             "other awaited work between, or one Promise.all, or a loop), how many calls it "
             "stands for (1, or many in a loop), how it runs, and the effect.",
     attributes=("how", "segment", "times", "effect"), display="how",
-    tokens=(b"utation", b"mutate"), compute=_call_repetition))
+    tokens=(b"utation", b"mutate"), compute=call_repetition))

@@ -17,7 +17,7 @@ import tree_sitter
 from mutlint.convex.functions import (
     FUNCTION_TYPES,
     RegisteredFunction,
-    _local_functions,
+    local_functions,
     registered_functions,
 )
 from mutlint.convex.syntax import project_imports
@@ -50,15 +50,15 @@ class CallGraph:
         for file in project.convex_files():
             self._add_edges(file)
 
-    def _helpers_of(self, file: SourceFile) -> dict[str, tree_sitter.Node]:
+    def helpers_of(self, file: SourceFile) -> dict[str, tree_sitter.Node]:
         if file.relpath not in self._helpers:
-            self._helpers[file.relpath] = _local_functions(file)
+            self._helpers[file.relpath] = local_functions(file)
             for node in self._helpers[file.relpath].values():
                 self.units[file.relpath][node.start_byte] = node
         return self._helpers[file.relpath]
 
     def _add_units(self, file: SourceFile) -> None:
-        self._helpers_of(file)
+        self.helpers_of(file)
         for function in registered_functions(self.project, file):
             if function.handler is not None:
                 key = (file.relpath, function.handler.start_byte)
@@ -80,7 +80,7 @@ class CallGraph:
         return None
 
     def _add_edges(self, file: SourceFile) -> None:
-        helpers = self._helpers_of(file)
+        helpers = self.helpers_of(file)
         imported = imported_names(self.project, file)
         calls = [c for _, c in tree_sitter.QueryCursor(_query(file.language)).matches(file.root)]
         for captures in calls:
@@ -90,7 +90,7 @@ class CallGraph:
             elif callee_name in imported:
                 target, name = imported[callee_name]
                 target_file = self.project.file(target)
-                node = self._helpers_of(target_file).get(name) if target_file else None
+                node = self.helpers_of(target_file).get(name) if target_file else None
                 if node is None:
                     continue
                 callee = (target, node.start_byte)
@@ -175,14 +175,14 @@ def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, s
 def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:
     """The top-level function `name` refers to in `file`: defined there or imported."""
     graph = call_graph(project)
-    local = graph._helpers_of(file).get(name)
+    local = graph.helpers_of(file).get(name)
     if local is not None:
         return file, local
     imported = imported_names(project, file).get(name)
     if imported is None:
         return None
     target = project.file(imported[0])
-    node = graph._helpers_of(target).get(imported[1]) if target is not None else None
+    node = graph.helpers_of(target).get(imported[1]) if target is not None else None
     return (target, node) if node is not None else None
 
 

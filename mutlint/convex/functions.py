@@ -110,7 +110,7 @@ def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str,
     return builders
 
 
-def _local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
+def local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
     """Top-level named functions of the file, for `handler: someFunction`."""
     found: dict[str, tree_sitter.Node] = {}
     for statement in file.root.named_children:
@@ -180,7 +180,7 @@ def _find_registered_functions(project: Project, file: SourceFile) -> list[Regis
     builders = builders_in(project, file)
     if not builders:
         return []
-    local_functions = _local_functions(file)
+    functions_here = local_functions(file)
     module = project.module_name(file.relpath)
     found = []
     for captures in query_matches(file, _CALLS):
@@ -196,7 +196,7 @@ def _find_registered_functions(project: Project, file: SourceFile) -> list[Regis
         found.append(RegisteredFunction(
             name=name, function_id=f"{module}:{name}", kind=kind, visibility=visibility,
             exported=exported, call=call,
-            handler=_handler_of(file, captures["definition"][0], local_functions),
+            handler=_handler_of(file, captures["definition"][0], functions_here),
         ))
     return found
 
