@@ -131,7 +131,7 @@ def local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
 
 
 def _handler_of(file: SourceFile, definition: tree_sitter.Node,
-                local_functions: dict[str, tree_sitter.Node]) -> tree_sitter.Node | None:
+                functions_here: dict[str, tree_sitter.Node]) -> tree_sitter.Node | None:
     if definition.type in FUNCTION_TYPES:
         return definition  # old syntax: mutation(async (ctx, args) => ...)
     if definition.type != "object":
@@ -142,7 +142,7 @@ def _handler_of(file: SourceFile, definition: tree_sitter.Node,
             if key is not None and file.text(key).strip("\"'") == "handler":
                 value = member.child_by_field_name("value")
                 if value is not None and value.type == "identifier":
-                    return local_functions.get(file.text(value))
+                    return functions_here.get(file.text(value))
                 return value
         elif member.type == "method_definition":
             name = member.child_by_field_name("name")
