@@ -25,7 +25,7 @@ from mutlint.audit_model import (
     TableRow,
 )
 from mutlint.convex.call_facts import call_repetition
-from mutlint.convex.flows import loop_of, project_flows
+from mutlint.convex.flows import client_calls, loop_of, project_flows
 from mutlint.convex.function_facts import name_node
 from mutlint.convex.functions import FUNCTION_TYPES, registered_functions
 from mutlint.convex.handles import mutation_call
@@ -199,7 +199,7 @@ def _frontend(project: Project, audit: Audit, flows) -> None:
     # One row per function that makes the calls (two onClick arrows are two handlers).
     handlers: dict[tuple[str, int], list[tree_sitter.Node]] = defaultdict(list)
     files: dict[str, SourceFile] = {}
-    for file, call in flows.client_calls:
+    for file, call in client_calls(project).calls:
         files[file.relpath] = file
         function = call.parent
         while function is not None and function.type not in FUNCTION_TYPES:

@@ -66,8 +66,6 @@ class Flows:
     # Functions whose reference is handed over as a value in the functions dir (to a work
     # pool, a worker config, a retrier): something other than this code runs them.
     passed_as_value: set[str] = field(default_factory=set)
-    client_called: set[str] = field(default_factory=set)  # mutations the app's client code calls
-    client_calls: list[tuple[SourceFile, tree_sitter.Node]] = field(default_factory=list)
 
     def callees(self) -> dict[str, set[str]]:
         edges: dict[str, set[str]] = defaultdict(set)
@@ -122,13 +120,43 @@ def in_loop(node: tree_sitter.Node) -> bool:
     return loop_of(node) is not None
 
 
+@dataclass
+class ClientCalls:
+    """Mutation calls in the app's client code (everything outside the functions dir)."""
+
+    calls: list[tuple[SourceFile, tree_sitter.Node]] = field(default_factory=list)
+    targets: set[str] = field(default_factory=set)  # the mutations they call
+
+
+def client_calls(project: Project) -> ClientCalls:
+    """Separate from the flows: only the retention heuristics and the audit read every client
+    file; a check of one page does not have to."""
+    def build() -> ClientCalls:
+        from mutlint.convex.handles import mutation_call  # handles use the flows; built later
+
+        found = ClientCalls()
+        for relpath in sorted(project.sources):
+            if project.in_convex_dir(relpath):
+                continue
+            data = project.raw(relpath)
+            if data is None or (b"utation" not in data and b"mutate" not in data):
+                continue
+            file = project.file(relpath)
+            for captures in query_matches(file, "(call_expression) @call"):
+                call = mutation_call(project, file, captures["call"][0])
+                if call is not None:
+                    found.targets.add(call.target)
+                    found.calls.append((file, captures["call"][0]))
+        return found
+
+    return project.memo(("client-calls",), build)
+
+
 def project_flows(project: Project) -> Flows:
     return project.memo(("flows",), lambda: _build(project))
 
 
 def _build(project: Project) -> Flows:
-    from mutlint.convex.handles import mutation_call  # handles ask flows nothing; no cycle at run time
-
     flows = Flows()
     flows.functions = {fid: function for fid, (_, function) in function_index(project).items()}
     graph = call_graph(project)
@@ -159,17 +187,6 @@ def _build(project: Project) -> Flows:
             argument_of = ref.node.parent.parent if ref.node.parent is not None else None
             if argument_of is None or argument_of.id not in called_refs:
                 flows.passed_as_value.add(ref.function_id)
-    for relpath in sorted(project.sources):
-        if project.in_convex_dir(relpath):
-            continue
-        file = project.file(relpath)
-        if file is None or b"utation" not in file.data:
-            continue
-        for captures in query_matches(file, "(call_expression) @call"):
-            found = mutation_call(project, file, captures["call"][0])
-            if found is not None:
-                flows.client_called.add(found.target)
-                flows.client_calls.append((file, captures["call"][0]))
     for job in cron_jobs(project):
         if job.target is not None:
             flows.cron_roots.setdefault(job.target.function_id, job.name)

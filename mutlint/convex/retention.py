@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mutlint.convex.flows import Flows, project_flows
+from mutlint.convex.flows import Flows, client_calls, project_flows
 from mutlint.project import Project
 
 LOG_LIKE = re.compile(
@@ -45,7 +45,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _hot_paths(flows: Flows, inserting: set[str], in_loop: bool) -> list[str]:
+def _hot_paths(flows: Flows, client_targets: set[str], inserting: set[str], in_loop: bool) -> list[str]:
     """Why inserts of this table happen often, strongest first."""
     reasons = []
     callers: dict[str, set[str]] = {}
@@ -57,7 +57,7 @@ def _hot_paths(flows: Flows, inserting: set[str], in_loop: bool) -> list[str]:
         function = flows.functions.get(function_id)
         if function is None:
             continue
-        if function.kind == "mutation" and function_id in flows.client_called:
+        if function.kind == "mutation" and function_id in client_targets:
             reasons.append(f"inserted by {function_id}, which the app's client code calls")
         for caller_id in sorted(callers.get(function_id, ())):
             caller = flows.functions.get(caller_id)
@@ -88,7 +88,8 @@ def table_volume(project: Project, table: str) -> Volume:
             # Rows are deleted by the app's own logic (with their owner, by a user): they have
             # a lifecycle, unlike a log that only grows.
             return Volume("medium", f"its rows are deleted by the app (inserted by {count})")
-        hot = _hot_paths(flows, inserting, any(w.in_loop for w in inserts))
+        hot = _hot_paths(flows, client_calls(project).targets, inserting,
+                         any(w.in_loop for w in inserts))
         log_like = LOG_LIKE.search(table) is not None
         basis = f"append-only (inserted by {count}, never patched or replaced)"
         if hot:
