@@ -10,35 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_sources import NOTES, RACY_PAGE
 
 REPO = Path(__file__).resolve().parent.parent
-NOTES = """import { v } from "convex/values";
-import { mutation } from "./_generated/server";
-export const save = mutation({
-  args: { text: v.string() },
-  handler: async (ctx, { text }) => {
-    const identity = await ctx.auth.getUserIdentity();
-    const me = await ctx.db
-      .query("users")
-      .withIndex("by_token", (q) => q.eq("token", identity!.tokenIdentifier))
-      .unique();
-    await ctx.db.patch(me!._id, { text });
-  },
-});
-"""
-RACY = """"use client";
-import { useMutation } from "convex/react";
-import { api } from "../convex/_generated/api";
-export function Page() {
-  const save = useMutation(api.notes.save);
-  async function onClick() {
-    await save({ text: "a" });
-    await save({ text: "b" });
-  }
-  return <button onClick={onClick}>save</button>;
-}
-"""
-FIXED = RACY.replace('    await save({ text: "a" });\n    await save({ text: "b" });\n',
+FIXED = RACY_PAGE.replace('    await save({ text: "a" });\n    await save({ text: "b" });\n',
                      '    await save({ text: "a and b" });\n')
 
 
@@ -67,7 +42,7 @@ def test_pre_commit_hook_blocks_then_passes(tmp_path: Path):
     (project / "package.json").write_text("{}\n", encoding="utf-8")
     (project / "convex" / "notes.ts").write_text(NOTES, encoding="utf-8")
     page = project / "app" / "page.tsx"
-    page.write_text(RACY, encoding="utf-8")
+    page.write_text(RACY_PAGE, encoding="utf-8")
     _git(project, "init", "-q")
     _git(project, "add", "-A")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),

@@ -8,37 +8,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from app_sources import NOTES, RACY_PAGE
 from conftest import MakeProject, RunMutlint
 from sarif_tools import multitool_problems, sarif_schema
 
 REPO = Path(__file__).resolve().parent.parent
 RULE_CASES = sorted(p for p in (REPO / "rules").iterdir() if p.is_dir())
-RACY_PAGE = """"use client";
-import { useMutation } from "convex/react";
-import { api } from "../convex/_generated/api";
-export function Page() {
-  const save = useMutation(api.notes.save);
-  async function onClick() {
-    await save({ text: "a" });
-    await save({ text: "b" });
-  }
-  return <button onClick={onClick}>save</button>;
-}
-"""
-NOTES = """import { v } from "convex/values";
-import { mutation } from "./_generated/server";
-export const save = mutation({
-  args: { text: v.string() },
-  handler: async (ctx, { text }) => {
-    const identity = await ctx.auth.getUserIdentity();
-    const me = await ctx.db
-      .query("users")
-      .withIndex("by_token", (q) => q.eq("token", identity!.tokenIdentifier))
-      .unique();
-    await ctx.db.patch(me!._id, { text });
-  },
-});
-"""
 
 
 def sarif_of(run_mutlint: RunMutlint, root: Path, *extra: str) -> dict:
