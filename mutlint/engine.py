@@ -15,8 +15,8 @@ from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
 from mutlint.findings import Finding, Severity, assign_fingerprints
 from mutlint.project import Project
-from mutlint.rules.evaluate import FileEvaluator, Match
-from mutlint.rules.grouping import findings_from_matches, span_of
+from mutlint.rules.evaluate import FileEvaluator
+from mutlint.rules.grouping import MatchRecord, findings_from_records, record_of, span_of
 from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
 from mutlint.rules.prefilter import Prefilter
@@ -76,7 +76,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
           stats: Statistics | None = None) -> CheckResult:
     stats = stats or NoStatistics()
     result = CheckResult()
-    matches: dict[str, list[Match]] = {rule.id: [] for rule in rule_set.rules}
+    records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives = {}
     for path in paths:
         relpath = _relpath(project.root, path)
@@ -114,16 +114,17 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
                 continue
             try:
                 with stats.phase("rules"), stats.rule(rule.id):
-                    matches[rule.id].extend(evaluator.matches(rule))
+                    records[rule.id].extend(record_of(project, rule, match)
+                                            for match in evaluator.matches(rule))
             except Exception as exc:  # one bad rule must not stop the others
                 result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
-        per_file_directives[relpath] = (file, directives)
+        per_file_directives[relpath] = directives
         if PARSE_ERROR in rule_set.enabled_engine_rules:
             result.findings.extend(_parse_error_finding(file))
     for rule in rule_set.rules:
         try:
             with stats.phase("group"), stats.rule(rule.id):
-                result.findings.extend(findings_from_matches(project, rule, matches[rule.id]))
+                result.findings.extend(findings_from_records(rule, records[rule.id]))
         except Exception as exc:
             result.fail("(project)", f"in rule {rule.id} while grouping; its findings are missing", exc)
     for finding in result.findings:
@@ -133,11 +134,11 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_path.setdefault(finding.span.path, []).append(finding)
-    for relpath, (file, directives) in per_file_directives.items():
+    for relpath, directives in per_file_directives.items():
         apply_directives(by_path.get(relpath, []), directives)
         if "unused-suppression" in rule_set.enabled_engine_rules:
             result.findings.extend(unused_directive_findings(
-                file, directives, rule_set.enabled_ids, rule_set.known_ids))
+                directives, rule_set.enabled_ids, rule_set.known_ids))
     assign_fingerprints(result.findings)
     result.findings.sort(key=Finding.sort_key)
     result.diagnostics.sort(key=lambda d: (d.path, d.message))

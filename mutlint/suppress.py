@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from mutlint.engine_rules import UNUSED_SUPPRESSION
-from mutlint.findings import Finding, Severity
+from mutlint.findings import Finding, Severity, Span
 from mutlint.rules.grouping import span_of
 from mutlint.source import SourceFile
 
@@ -32,7 +32,8 @@ class Directive:
     kind: str  # next-line | line | file
     rules: tuple[str, ...]  # empty: every rule
     line: int  # the line the directive applies to (0 for file-wide)
-    comment: tree_sitter.Node
+    span: Span  # of the comment
+    text: str  # the comment
     used: set[str] = field(default_factory=set)
 
     def covers(self, finding: Finding) -> bool:
@@ -58,7 +59,7 @@ def parse_directives(file: SourceFile, comments: list[tree_sitter.Node]) -> list
         comment_line = comment.start_point.row + 1
         end_line = comment.end_point.row + 1
         line = {"next-line": end_line + 1, "line": comment_line, "file": 0}[kind]
-        directives.append(Directive(kind, rules, line, comment))
+        directives.append(Directive(kind, rules, line, span_of(file, comment), text))
     return directives
 
 
@@ -71,15 +72,15 @@ def apply_directives(findings: list[Finding], directives: list[Directive]) -> No
                 break
 
 
-def unused_directive_findings(file: SourceFile, directives: list[Directive],
+def unused_directive_findings(directives: list[Directive],
                               enabled: set[str], known: set[str]) -> list[Finding]:
     """Notes for directives (or rule ids in them) that suppressed nothing in this run."""
     findings = []
     for directive in directives:
-        span = span_of(file, directive.comment)
+        span = directive.span
         if not directive.rules:
             if not directive.used:
-                findings.append(_unused(file, directive, span,
+                findings.append(_unused(directive, span,
                                         f"mutlint-disable-{directive.kind} suppresses nothing"))
             continue
         for rule_id in directive.rules:
@@ -91,10 +92,10 @@ def unused_directive_findings(file: SourceFile, directives: list[Directive],
                 message = f"mutlint-disable-{directive.kind} for {rule_id} suppresses nothing"
             else:
                 continue  # that rule did not run, so we cannot tell
-            findings.append(_unused(file, directive, span, message))
+            findings.append(_unused(directive, span, message))
     return findings
 
 
-def _unused(file: SourceFile, directive: Directive, span, message: str) -> Finding:
+def _unused(directive: Directive, span, message: str) -> Finding:
     return Finding(rule_id=UNUSED_SUPPRESSION, severity=Severity.NOTE, message=message, span=span,
-                   anchor_text=file.text(directive.comment) + message)
+                   anchor_text=directive.text + message)

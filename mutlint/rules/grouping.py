@@ -9,6 +9,7 @@ other members as related locations.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import tree_sitter
 
@@ -37,7 +38,44 @@ def _one_line(text: str) -> str:
     return text
 
 
-def render_message(rule: Rule, match: Match, count: int | None = None,
+@dataclass(frozen=True)
+class MatchRecord:
+    """A match reduced to strings and positions, so no syntax tree outlives its file's turn
+    (and records can cross process boundaries). Grouping and messages work on these."""
+
+    rule_id: str
+    order: tuple  # (path, start byte, end byte, node type): sorting and identity
+    span: Span  # where the finding points (the rule's focus, else the match)
+    anchor: str  # the matched code, for the fingerprint
+    code: str  # the matched code on one line, for {code} and related locations
+    env: dict  # metavariable -> code
+    facts: dict  # fact name -> {attribute: value}
+    fact_nodes: dict  # fact name -> (span, anchor) of the node the fact is about
+    scope: tuple | None  # the group scope this match belongs to (None: no scope, dropped)
+
+
+def record_of(project: Project, rule: Rule, match: Match) -> MatchRecord:
+    facts, fact_nodes = {}, {}
+    for name, value in match.facts.items():
+        facts[name] = {k: v for k, v in value.items() if k != NODE_KEY}
+        if NODE_KEY in value:
+            file, node = value[NODE_KEY]
+            fact_nodes[name] = (span_of(file, node), file.text(node))
+    anchor = match.file.text(match.node)
+    return MatchRecord(
+        rule_id=rule.id,
+        order=(match.file.relpath, match.node.start_byte, match.node.end_byte, match.node.type),
+        span=span_of(match.file, match.reported_node),
+        anchor=anchor,
+        code=_one_line(anchor),
+        env={name: match.text_of(name) for name in match.env},
+        facts=facts,
+        fact_nodes=fact_nodes,
+        scope=scope_key(project, match, rule.group.scope) if rule.group is not None else None,
+    )
+
+
+def render_message(rule: Rule, record: MatchRecord, count: int | None = None,
                    distinct: list[str] | None = None, listed: list[str] | None = None) -> str:
     def replace(found) -> str:
         name, attribute = found.group(1), found.group(2)
@@ -48,10 +86,10 @@ def render_message(rule: Rule, match: Match, count: int | None = None,
         if name == "count" and attribute is None and count is not None:
             return str(count)
         if name == "code" and attribute is None:
-            return _one_line(match.file.text(match.node))
-        if attribute is None and name in match.env:
-            return _one_line(match.text_of(name))
-        value = match.facts.get(name)
+            return record.code
+        if attribute is None and name in record.env:
+            return _one_line(record.env[name])
+        value = record.facts.get(name)
         if value is not None:
             return value.get(attribute or FACTS[rule_fact(rule, name)].display, "")
         return ""
@@ -82,63 +120,57 @@ def scope_key(project: Project, match: Match, scope: str) -> tuple | None:
     return (match.file.relpath, ancestor.start_byte if ancestor is not None else -1)
 
 
-def group_value(rule: Rule, match: Match, key: str) -> str:
+def group_value(rule: Rule, record: MatchRecord, key: str) -> str:
     if key.startswith("$"):
-        return " ".join(match.text_of(key[1:]).split())
+        return " ".join(record.env.get(key[1:], "").split())
     name, _, attribute = key.partition(".")
-    value = match.facts.get(name, {})
+    value = record.facts.get(name, {})
     return value.get(attribute or FACTS[rule_fact(rule, name)].display, "")
 
 
-def _order(match: Match) -> tuple:
-    return (match.file.relpath, match.node.start_byte, match.node.end_byte)
-
-
-def finding_for(rule: Rule, match: Match, related: list[Match], count: int | None,
+def finding_for(rule: Rule, record: MatchRecord, related: list[MatchRecord], count: int | None,
                 distinct: list[str] | None = None, at: tuple | None = None) -> Finding:
-    """`at` = (file, node) overrides where the finding points (`group.report-at`)."""
-    file, node = at if at is not None else (match.file, match.reported_node)
+    """`at` = (span, anchor) overrides where the finding points (`group.report-at`)."""
+    span, anchor = at if at is not None else (record.span, record.anchor)
     listed = None
     if rule.group is not None and rule.group.list is not None:
-        listed = sorted({group_value(rule, m, rule.group.list) for m in [match, *related]} - {""})
+        listed = sorted({group_value(rule, m, rule.group.list) for m in [record, *related]} - {""})
     return Finding(
         rule_id=rule.id,
         severity=rule.severity,
-        message=render_message(rule, match, count, distinct, listed),
-        span=span_of(file, node),
-        related=tuple(Related(span_of(m.file, m.reported_node),
-                              "related: " + _one_line(m.file.text(m.node))) for m in related),
-        anchor_text=file.text(node) if at is not None else match.file.text(match.node),
+        message=render_message(rule, record, count, distinct, listed),
+        span=span,
+        related=tuple(Related(m.span, "related: " + m.code) for m in related),
+        anchor_text=anchor,
     )
 
 
-def _weight(rule: Rule, match: Match) -> int:
+def _weight(rule: Rule, record: MatchRecord) -> int:
     """How many calls a member stands for: `group.weight` names a fact attribute holding a
     number, or "many" (a call in a loop), which satisfies any `at-least` by itself."""
     if rule.group.weight is None:
         return 1
-    value = group_value(rule, match, rule.group.weight)
+    value = group_value(rule, record, rule.group.weight)
     if value == "many":
         return rule.group.at_least
     return int(value) if value.isdigit() else 1
 
 
-def findings_from_matches(project: Project, rule: Rule, matches: list[Match]) -> list[Finding]:
+def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Finding]:
+    ordered = sorted(records, key=lambda r: r.order)
     if rule.group is None:
-        return [finding_for(rule, m, [], None) for m in sorted(matches, key=_order)]
+        return [finding_for(rule, r, [], None) for r in ordered]
     group = rule.group
-    buckets: dict[tuple, list[Match]] = defaultdict(list)
-    for match in matches:
-        scope = scope_key(project, match, group.scope)
-        if scope is None:
+    buckets: dict[tuple, list[MatchRecord]] = defaultdict(list)
+    for record in ordered:
+        if record.scope is None:
             continue
-        key = scope + tuple(group_value(rule, match, k) for k in group.by)
-        buckets[key].append(match)
+        key = record.scope + tuple(group_value(rule, record, k) for k in group.by)
+        buckets[key].append(record)
     findings = []
     for members in buckets.values():
-        members.sort(key=_order)
         # The same node can be a member twice (a fact fanned out); count it once.
-        unique = list({(m.file.relpath, m.node.id): m for m in members}.values())
+        unique = list({m.order: m for m in members}.values())
         distinct = None
         if group.distinct is not None:
             distinct = sorted({group_value(rule, m, group.distinct) for m in members} - {""})
@@ -149,8 +181,8 @@ def findings_from_matches(project: Project, rule: Rule, matches: list[Match]) ->
             continue
         if group.report_at is not None:
             first = unique[0]
-            at = first.facts[group.report_at][NODE_KEY]
-            findings.append(finding_for(rule, first, unique, size, distinct, at=at))
+            findings.append(finding_for(rule, first, unique, size, distinct,
+                                        at=first.fact_nodes[group.report_at]))
             continue
         running, chosen = 0, unique[-1]
         for member in unique:
