@@ -22,6 +22,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return max(1, os.cpu_count() or 1)
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or auto, got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("expected at least 1")
+    return jobs
+
+
 def _debug_option(parser: argparse.ArgumentParser) -> None:
     # Accepted after the command too (`mutlint check --debug`); SUPPRESS keeps a top-level
     # `mutlint --debug check` from being reset by the subcommand's default.
@@ -65,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings recorded in FILE; count the ones gone as fixed")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record the current findings in FILE and exit 0")
+    check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N|auto",
+                       help="processes to use (auto: one per core); the output is the same")
     check.add_argument("--statistics", action="store_true",
                        help="print the time per phase and per rule to stderr")
     check.add_argument("--sarif-include-suppressed", action="store_true",

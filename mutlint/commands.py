@@ -54,7 +54,7 @@ def run_check(args) -> int:
 
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
-    result = check(project, files, rule_set, stats)
+    result = check(project, files, rule_set, stats, jobs=args.jobs)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
     if args.write_baseline is not None:

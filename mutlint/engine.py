@@ -7,6 +7,7 @@ is plain data (findings and diagnostics) for a report writer to format.
 
 from __future__ import annotations
 
+import multiprocessing
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from mutlint.rules.plan import QueryPlan
 from mutlint.rules.prefilter import Prefilter
 from mutlint.source import first_syntax_error
 from mutlint.statistics import NoStatistics, Statistics
-from mutlint.suppress import apply_directives, parse_directives, unused_directive_findings
+from mutlint.suppress import Directive, apply_directives, parse_directives, unused_directive_findings
 
 
 @dataclass
@@ -72,12 +73,48 @@ class RuleSet:
         return {r.id for r in self.rules} | self.enabled_engine_rules
 
 
+@dataclass
+class Scan:
+    """What reading and matching some files produced: strings and spans only, so the scans of
+    several processes can be merged (-j N) into the same result one process would give."""
+
+    result: CheckResult
+    records: dict[str, list[MatchRecord]]
+    directives: dict[str, list[Directive]]
+    stats: Statistics
+
+
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
-          stats: Statistics | None = None) -> CheckResult:
+          stats: Statistics | None = None, jobs: int = 1) -> CheckResult:
     stats = stats or NoStatistics()
+    if jobs > 1 and len(paths) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
+        global _FORK_STATE
+        _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics))
+        try:
+            # Interleaved chunks balance directories of big and small files; forked children
+            # inherit the loaded rules and build the Convex facts they need themselves.
+            chunks = [paths[index::jobs] for index in range(jobs)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                scans = pool.map(_scan_in_child, chunks)
+        finally:
+            _FORK_STATE = None
+    else:
+        scans = [_scan(project, paths, rule_set, stats)]
+    return _finish(scans, rule_set, stats)
+
+
+_FORK_STATE: tuple | None = None
+
+
+def _scan_in_child(paths: list[Path]) -> Scan:
+    project, rule_set, timed = _FORK_STATE
+    return _scan(project, paths, rule_set, Statistics() if timed else NoStatistics())
+
+
+def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics) -> Scan:
     result = CheckResult()
     records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
-    per_file_directives = {}
+    per_file_directives: dict[str, list[Directive]] = {}
     for path in paths:
         relpath = _relpath(project.root, path)
         try:
@@ -121,6 +158,26 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
         per_file_directives[relpath] = directives
         if PARSE_ERROR in rule_set.enabled_engine_rules:
             result.findings.extend(_parse_error_finding(file))
+    return Scan(result, records, per_file_directives, stats)
+
+
+def _finish(scans: list[Scan], rule_set: RuleSet, stats: Statistics) -> CheckResult:
+    result = CheckResult()
+    records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
+    per_file_directives: dict[str, list[Directive]] = {}
+    failures = []
+    for scan in scans:
+        part = scan.result
+        result.findings.extend(part.findings)
+        result.diagnostics.extend(part.diagnostics)
+        failures.extend(zip(part.errors, part.tracebacks, strict=True))
+        result.files_checked += part.files_checked
+        result.checked_paths |= part.checked_paths
+        for rule_id, found in scan.records.items():
+            records[rule_id].extend(found)
+        per_file_directives.update(scan.directives)
+        if scan.stats is not stats:
+            stats.merge(scan.stats)
     for rule in rule_set.rules:
         try:
             with stats.phase("group"), stats.rule(rule.id):
@@ -134,7 +191,8 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_path.setdefault(finding.span.path, []).append(finding)
-    for relpath, directives in per_file_directives.items():
+    for relpath in sorted(per_file_directives):
+        directives = per_file_directives[relpath]
         apply_directives(by_path.get(relpath, []), directives)
         if "unused-suppression" in rule_set.enabled_engine_rules:
             result.findings.extend(unused_directive_findings(
@@ -142,6 +200,9 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     assign_fingerprints(result.findings)
     result.findings.sort(key=Finding.sort_key)
     result.diagnostics.sort(key=lambda d: (d.path, d.message))
+    failures.sort(key=lambda item: (item[0].path, item[0].message))
+    result.errors = [e for e, _ in failures] + result.errors
+    result.tracebacks = [t for _, t in failures] + result.tracebacks
     return result
 
 

@@ -32,6 +32,15 @@ class Statistics:
         finally:
             self.rules[rule_id] += time.perf_counter() - start
 
+    def merge(self, other: Statistics) -> None:
+        """Add another process's numbers (times are summed CPU-side work, not wall time)."""
+        for name, seconds in other.phases.items():
+            self.phases[name] += seconds
+        for name, seconds in other.rules.items():
+            self.rules[name] += seconds
+        for name, count in other.counts.items():
+            self.counts[name] += count
+
     def render(self) -> str:
         lines = ["phase                      seconds"]
         for name in ("discover", "load rules", "read", "parse and query", "rules", "group",
@@ -49,6 +58,9 @@ class Statistics:
 
 class NoStatistics(Statistics):
     """Does nothing, cheaply, when --statistics is not asked for."""
+
+    def merge(self, other: Statistics) -> None:
+        pass
 
     @contextmanager
     def phase(self, name: str):

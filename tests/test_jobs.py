@@ -1,0 +1,38 @@
+"""-j N: several processes, the same bytes as one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject, RunMutlint
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "onboarding-app"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_jobs_give_the_same_output(run_mutlint: RunMutlint, fmt: str):
+    one = run_mutlint("check", ".", "--format", fmt, "--no-color", cwd=EXAMPLE)
+    two = run_mutlint("check", ".", "--format", fmt, "--no-color", "-j", "2", cwd=EXAMPLE)
+    three = run_mutlint("check", ".", "--format", fmt, "--no-color", "-j", "auto", cwd=EXAMPLE)
+    assert one == two == three
+    assert one[0] == 1 and one[1]
+
+
+def test_jobs_keep_internal_errors_and_skips(run_mutlint: RunMutlint, make_project: MakeProject):
+    good = ('import { mutation } from "./_generated/server";\n'
+            "export const f = mutation({ args: {}, handler: async (ctx) => {\n"
+            "    ctx.db.patch(id, {});\n  },\n});\n")
+    files = {f"convex/f{i}.ts": good.replace("f =", f"f{i} =") for i in range(6)}
+    files.update({"convex/empty.ts": "", "convex/bin.ts": b"\x00\x01db"})
+    root = make_project(files)
+    one = run_mutlint("check", ".", "--format", "json", cwd=root)
+    two = run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root)
+    assert one == two
+    assert "convex/bin.ts: skipped: binary file" in two[2] and "convex/empty.ts: skipped" in two[2]
+
+
+def test_bad_jobs_value_is_a_usage_error(run_mutlint: RunMutlint):
+    code, _, err = run_mutlint("check", ".", "-j", "0", cwd=EXAMPLE)
+    assert code == 2 and "expected at least 1" in err
