@@ -3,7 +3,7 @@
 For each size, one generated project (benchmarks/generate.py) and, alternating between tools
 on every run, the median wall time and the peak RSS of:
   parse floor       read + tree-sitter parse of every file, one process
-  mutlint           `mutlint check` with all built-in rules
+  mutlint           `mutlint check` with all built-in rules, one process and -j auto
   ast-grep          `ast-grep scan` with ONE rule ($CTX.db.patch($$$))
   semgrep           `semgrep scan` with the same one rule (offline, metrics off)
 and, on the 1,000-file project, `mutlint check` on one changed file next to `mutlint --version`.
@@ -85,6 +85,8 @@ def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | N
     return {
         "parse floor": [python, "-c", PARSE_FLOOR, str(root)],
         "mutlint check": [python, "-m", "mutlint", "check", str(root), "--fail-on", "never"],
+        "mutlint check -j auto": [python, "-m", "mutlint", "check", str(root), "--fail-on", "never",
+                                  "-j", "auto"],
         "ast-grep (1 rule)": [ast_grep, "scan", "--rule", str(work / "ast-grep.yml"), str(root)]
         if ast_grep else None,
         "semgrep (1 rule)": [semgrep, "scan", "--config", str(work / "semgrep.yml"), "--metrics=off",
