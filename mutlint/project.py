@@ -17,6 +17,14 @@ from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
 _IMPORT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Test files in the functions dir (`foo.test.ts`, convex-test's usual place) are not deployed:
+# their `t.run(async (ctx) => ctx.db.insert(...))` writes are fixtures, not the app's traffic.
+_TEST_FILE_MARKERS = (".test.", ".spec.")
+
+
+def is_test_file(relpath: str) -> bool:
+    name = PurePosixPath(relpath).name
+    return any(marker in name for marker in _TEST_FILE_MARKERS)
 
 
 @dataclass
@@ -75,9 +83,10 @@ class Project:
         return parsed
 
     def convex_files(self) -> list[SourceFile]:
-        """Every readable file in the functions dir, in path order."""
+        """Every readable file in the functions dir that Convex deploys, in path order."""
         return [f for relpath in sorted(self.sources) if self.in_convex_dir(relpath)
-                and not relpath.endswith(".d.ts") and (f := self.file(relpath)) is not None]
+                and not relpath.endswith(".d.ts") and not is_test_file(relpath)
+                and (f := self.file(relpath)) is not None]
 
     def resolve_import(self, from_relpath: str, specifier: str) -> str | None:
         """The project file a relative import names, if it is one of the project's sources."""

@@ -406,3 +406,24 @@ def test_references_in_typescript_casts_and_path_aliases(tmp_path: Path) -> None
         ("files:rename", "public", "(api satisfies object).files.rename"),
         ("files:list", "public", "api.files.list"),
     ]
+
+
+# ---------------------------------------------------------------- test files
+
+
+def test_test_files_in_the_functions_dir_are_not_deployed_code(tmp_path: Path) -> None:
+    from mutlint.convex.flows import project_flows
+
+    project = make_project(tmp_path, {
+        "convex/events.ts": 'import { mutation } from "./_generated/server";\n'
+                            'export const log = mutation({ args: {}, handler: async (ctx) => {\n'
+                            '  await ctx.db.insert("events", {});\n} });\n',
+        # convex-test fixtures write directly; they are no traffic of the app's.
+        "convex/events.test.ts": 'test("x", async () => { await t.run(async (ctx) => {\n'
+                                 '  await ctx.db.insert("events", {});\n'
+                                 '  await ctx.db.insert("events", {});\n}); });\n',
+        "convex/events.spec.ts": 'await t.run(async (ctx) => ctx.db.delete(id));\n',
+    })
+    assert [f.relpath for f in project.convex_files()] == ["convex/events.ts"]
+    writes = project_flows(project).writes
+    assert [(w.file.relpath, w.method) for w in writes] == [("convex/events.ts", "insert")]
