@@ -57,8 +57,9 @@ def render_audit_markdown(audit: Audit, links: Links) -> str:
     writes = audit.write_counts
     out.append(f"Analyzed **{writes.get('patch', 0)} `ctx.db.patch`** operations (plus "
                f"{writes.get('replace', 0)} replace, {writes.get('delete', 0)} delete and "
-               f"{writes.get('insert', 0)} insert) in {audit.files_with_writes} of "
-               f"{audit.convex_files} Convex files with registered functions.")
+               f"{writes.get('insert', 0)} insert) in {_plural(audit.files_with_writes, 'file')}; "
+               f"{_plural(audit.convex_files, 'Convex file')} "
+               f"register{'s' if audit.convex_files == 1 else ''} functions.")
     out.append("")
     out.append(" ".join(audit.top_risks))
     out.append("")
@@ -147,3 +148,7 @@ def render_audit_json(audit: Audit, links: Links) -> str:
     document = {"version": AUDIT_JSON_VERSION, "tool": {"name": "mutlint", "version": __version__},
                 **data}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
