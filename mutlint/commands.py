@@ -42,6 +42,16 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
     return workspace, rule_set, files, project
 
 
+def _note_missing_convex_dir(workspace) -> None:
+    """Without a functions dir the Convex rules have nothing to stand on; a clean report would
+    look like a clean app, so say why it may be empty."""
+    if (workspace.root / workspace.convex_dir).is_dir():
+        return
+    where = printable(shown_path(workspace.root / workspace.convex_dir))
+    print(f"{where}: no Convex functions dir here, so the Convex rules see no functions (set "
+          "`convex-dir` in .mutlint.yaml, or convex.json's \"functions\")", file=sys.stderr)
+
+
 def run_check(args) -> int:
     paths = args.paths or [Path(".")]
     stats = Statistics() if args.statistics else NoStatistics()
@@ -70,6 +80,7 @@ def run_check(args) -> int:
                                          result.checked_paths)
     for diagnostic in result.diagnostics:
         print(printable(str(diagnostic)), file=sys.stderr)
+    _note_missing_convex_dir(workspace)
     report_started = time.perf_counter()
     if args.format == "json":
         from mutlint.report.json_report import render_json

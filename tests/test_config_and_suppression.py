@@ -228,3 +228,14 @@ def test_unused_suppression_can_be_ignored(run_mutlint: RunMutlint, make_project
                              "--ignore", "unused-suppression", "--fail-on", "note")
     assert code == 0
     assert report["findings"] == []
+
+
+def test_a_missing_functions_dir_is_said_not_mistaken_for_a_clean_app(run_mutlint: RunMutlint,
+                                                                        make_project: MakeProject):
+    root = make_project({"src/component/counter.ts": "export const x = 1;\n"})
+    code, out, err = run_mutlint("check", ".", cwd=root)
+    assert code == 0 and "No findings" in out
+    assert "convex: no Convex functions dir here" in err and "convex-dir" in err
+    (root / ".mutlint.yaml").write_text("convex-dir: src/component\n", encoding="utf-8")
+    code, out, err = run_mutlint("check", ".", cwd=root)
+    assert code == 0 and err == ""
