@@ -135,6 +135,31 @@ class TableInference:
             return self._by_name(name)
         return None
 
+    def inserted_here(self, method: str, args: list[tree_sitter.Node]) -> bool:
+        """Is the document a patch/replace/delete changes one that this code has just inserted
+        (`const id = await ctx.db.insert(...)`, then `ctx.db.patch(id, ...)`)? Nobody else can
+        have read a document that is not committed yet, so writing it conflicts with no one."""
+        if method not in ("patch", "replace", "delete") or not args:
+            return False
+        table_first = string_value(self.file, args[0]) is not None and len(args) >= 2
+        node = unwrap(args[1] if table_first else args[0])
+        for _ in range(MAX_STEPS):
+            if node is None:
+                return False
+            call = db_call(self.file, node)
+            if call is not None:
+                return call[0] == "insert"
+            if node.type != "identifier":
+                return False
+            declaration = self.scopes.declaration(node, self.file.text(node))
+            # Only a `const` binding keeps the id it was given.
+            if declaration is None or declaration.type != "variable_declarator" or \
+                    declaration.parent is None or declaration.parent.type != "lexical_declaration" \
+                    or declaration.parent.child(0).type != "const":
+                return False
+            node = unwrap(declaration.child_by_field_name("value"))
+        return False
+
     def doc_table(self, node: tree_sitter.Node, steps: int = 0) -> TableGuess | None:
         node = unwrap(node)
         if node is None or steps > MAX_STEPS:

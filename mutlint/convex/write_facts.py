@@ -14,17 +14,20 @@ def _written_table(project: Project, file: SourceFile, node) -> FactValue | None
     call = db_call(file, node)
     if call is None or call[0] not in WRITE_METHODS:
         return None
-    guess = table_inference(project, file).write_table(call[0], call[1])
+    inference = table_inference(project, file)
+    guess = inference.write_table(call[0], call[1])
     if guess is None:
         return None
-    return {"table": guess.table, "how": guess.how, "label": guess.label}
+    document = "new" if inference.inserted_here(call[0], call[1]) else "existing"
+    return {"table": guess.table, "how": guess.how, "label": guess.label, "document": document}
 
 
 register_fact(FactSpec(
     name="written-table",
-    summary="The table a `ctx.db.insert/patch/replace/delete` call writes, and how it was "
-            "inferred (argument, validator, annotation, id-source, schema, or name: a guess).",
-    attributes=("label", "table", "how"),
+    summary="The table a `ctx.db.insert/patch/replace/delete` call writes, how it was "
+            "inferred (argument, validator, annotation, id-source, schema, or name: a guess), "
+            "and whether the document is `new` (inserted just before by this code) or `existing`.",
+    attributes=("label", "table", "how", "document"),
     display="label",
     tokens=(b"db",), compute=_written_table,
 ))

@@ -73,9 +73,35 @@ export const rename = mutation({
   args: {},
   handler: async (ctx) => {
     const teamId: Id<"teams"> = await someTeam();
-    const eventId = await ctx.db.insert("events", { kind: "rename" });
+    const event = await ctx.db.query("events").withIndex("by_kind", (q) => q.eq("kind", "rename")).first();
     await ctx.db.patch(teamId, { name: "renamed" });
-    await ctx.db.delete(eventId);
+    await ctx.db.delete(event!._id);
+  },
+});
+
+// A document inserted in this transaction is new: patching or deleting it conflicts with no
+// one, so only the jobs table counts (both spellings of the write).
+// ok: dual-doc-patch
+export const enqueue = mutation({
+  args: { jobId: v.id("jobs") },
+  handler: async (ctx, { jobId }) => {
+    const workId = await ctx.db.insert("work", { state: "pending" });
+    await ctx.db.patch("work", workId, { state: "queued" });
+    const logId = await ctx.db.insert("logs", { kind: "enqueue" });
+    await ctx.db.patch(logId, { kind: "enqueued" });
+    await ctx.db.replace(jobId, { state: "busy" });
+  },
+});
+
+// Near miss: a `let` may have been given another id since; it counts as existing.
+// ruleid: dual-doc-patch
+export const requeue = mutation({
+  args: { jobId: v.id("jobs"), workId: v.id("work") },
+  handler: async (ctx, args) => {
+    let workId = await ctx.db.insert("work", { state: "pending" });
+    workId = args.workId;
+    await ctx.db.patch(workId, { state: "queued" });
+    await ctx.db.replace(args.jobId, { state: "busy" });
   },
 });
 
