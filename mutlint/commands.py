@@ -35,7 +35,7 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
         raise UsageError(missing)
     # The whole project is context (schema, crons, helpers), even when one file is reported on.
     project = Project(root=workspace.root, convex_dir=workspace.convex_dir,
-                      sources_found=lambda: {workspace.relpath(p): p for p in selector.walk(workspace.root)},
+                      sources_found=selector.sources,
                       high_volume_tables=workspace.config.high_volume_tables or None,
                       max_file_size=workspace.config.max_file_size,
                       skip_generated=not workspace.config.lint_generated)

@@ -8,6 +8,7 @@ is plain data (findings and diagnostics) for a report writer to format.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,10 @@ def _parse_error_finding(file) -> list[Finding]:
 
 
 def _relpath(root: Path, path: Path) -> str:
+    # The selector hands over resolved paths: cut the root off the string when it is there.
+    text, prefix = str(path), f"{root}{os.sep}"
+    if text.startswith(prefix) and path.is_absolute():
+        return text[len(prefix):].replace(os.sep, "/")
     try:
         return path.resolve().relative_to(root).as_posix()
     except ValueError:

@@ -6,6 +6,7 @@ columns counted in UTF-16 code units, the unit TypeScript, ESLint and GitHub use
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -46,7 +47,7 @@ def ts_parser(name: str) -> tree_sitter.Parser:
 
 
 def language_for(path: Path | str) -> str | None:
-    return LANGUAGE_BY_SUFFIX.get(Path(path).suffix.lower())
+    return LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
 class UnreadableSource(Exception):

@@ -132,13 +132,23 @@ class FileSelector:
                     found.add(path.resolve())
         return sorted(found), problems
 
+    def sources(self) -> dict[str, Path]:
+        """Every lintable file of the project by its POSIX path relative to the root."""
+        prefix = len(str(self.workspace.root)) + 1
+        return {_posix(str(path)[prefix:]): path for path in self.walk(self.workspace.root)}
+
     def walk(self, top: Path) -> list[Path]:
+        """Lintable files under `top` (a resolved directory). Entries are never symlinks, so
+        their paths are real and relative paths are cut from the strings: resolving every
+        path cost more than the rest of the walk."""
         files = []
+        root_prefix = str(self.workspace.root) + os.sep
         ignores = self._inherited_gitignores(top)
-        stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(top, ignores)]
+        stack: list[tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [
+            (str(top), [(str(base), spec) for base, spec in ignores])]
         while stack:
             directory, ignores = stack.pop()
-            local = _gitignore_of(directory)
+            local = _gitignore_of(Path(directory))
             if local is not None:
                 ignores = [*ignores, (directory, local)]
             try:
@@ -146,19 +156,21 @@ class FileSelector:
             except OSError:
                 continue
             for entry in entries:
-                path = Path(entry.path)
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                     is_file = entry.is_file(follow_symlinks=False)
                 except OSError:
                     continue
-                rel = self.workspace.relpath(path)
-                if self.excluded(rel, is_dir) or _git_ignored(path, is_dir, ignores):
+                if not is_dir and not (is_file and language_for(entry.name) is not None):
+                    continue
+                full = entry.path
+                rel = _posix(full[len(root_prefix):]) if full.startswith(root_prefix) else _posix(full)
+                if self.excluded(rel, is_dir) or _git_ignored(full, is_dir, ignores):
                     continue
                 if is_dir:
-                    stack.append((path, ignores))
-                elif is_file and language_for(path) is not None:
-                    files.append(path)
+                    stack.append((full, ignores))
+                else:
+                    files.append(Path(full))
         return files
 
     def _inherited_gitignores(self, top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
@@ -185,9 +197,13 @@ def _gitignore_of(directory: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _git_ignored(path: Path, is_dir: bool, ignores) -> bool:
+def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
     for base, spec in ignores:
-        rel = path.relative_to(base).as_posix()
+        rel = _posix(path[len(base) + 1:])
         if spec.match_file(rel + "/" if is_dir else rel):
             return True
     return False
+
+
+def _posix(path: str) -> str:
+    return path if os.sep == "/" else path.replace(os.sep, "/")
