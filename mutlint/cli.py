@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="record the current findings in FILE and exit 0")
     check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N|auto",
                        help="processes to use (auto: one per core); the output is the same")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write .mutlint_cache/ (per-file results of earlier runs)")
     check.add_argument("--statistics", action="store_true",
                        help="print the time per phase and per rule to stderr")
     check.add_argument("--sarif-include-suppressed", action="store_true",

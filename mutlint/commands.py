@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from mutlint import __version__
+from mutlint.cache import code_fingerprint, open_cache
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 from mutlint.config import Config
 from mutlint.engine import check
@@ -42,6 +44,20 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
     return workspace, rule_set, files, project
 
 
+def _cache_salt(workspace, rule_set) -> str:
+    """Everything besides the files that decides what a check finds: entries made under
+    another version, code, grammar, config or rule set are never read."""
+    from importlib.metadata import version
+
+    config = workspace.config
+    return json.dumps([
+        __version__, code_fingerprint(), version("tree-sitter"), version("tree-sitter-typescript"),
+        workspace.convex_dir, sorted(config.exclude), config.high_volume_tables, config.max_file_size,
+        config.lint_generated, sorted((rule.id, rule.source_hash) for rule in rule_set.rules),
+        sorted(rule_set.enabled_engine_rules),
+    ])
+
+
 def _note_missing_convex_dir(workspace) -> None:
     """Without a functions dir the Convex rules have nothing to stand on; a clean report would
     look like a clean app, so say why it may be empty."""
@@ -64,7 +80,9 @@ def run_check(args) -> int:
 
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
-    result = check(project, files, rule_set, stats, jobs=args.jobs)
+    with stats.phase("cache"):
+        cache = open_cache(workspace.root, _cache_salt(workspace, rule_set), enabled=not args.no_cache)
+    result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
     if args.write_baseline is not None:

@@ -11,8 +11,11 @@ import multiprocessing
 import os
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from mutlint.cache import Cache, ContentHashes, Entry
+from mutlint.cache_records import BadEntry, decode_payload, encode_payload
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
 from mutlint.findings import Finding, Severity, assign_fingerprints
@@ -83,14 +86,16 @@ class Scan:
     records: dict[str, list[MatchRecord]]
     directives: dict[str, list[Directive]]
     stats: Statistics
+    cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
 
 
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
-          stats: Statistics | None = None, jobs: int = 1) -> CheckResult:
+          stats: Statistics | None = None, jobs: int = 1, cache: Cache | None = None) -> CheckResult:
     stats = stats or NoStatistics()
+    cache = cache or Cache(None)
     if jobs > 1 and len(paths) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
         global _FORK_STATE
-        _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics))
+        _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
         try:
             # Interleaved chunks balance directories of big and small files; forked children
             # inherit the loaded rules and build the Convex facts they need themselves.
@@ -100,7 +105,12 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
         finally:
             _FORK_STATE = None
     else:
-        scans = [_scan(project, paths, rule_set, stats)]
+        scans = [_scan(project, paths, rule_set, stats, cache)]
+    for scan in scans:
+        for relpath, entry in scan.cache_entries.items():
+            cache.put(relpath, entry)
+    with stats.phase("cache"):
+        cache.save()
     return _finish(scans, rule_set, stats)
 
 
@@ -108,16 +118,20 @@ _FORK_STATE: tuple | None = None
 
 
 def _scan_in_child(paths: list[Path]) -> Scan:
-    project, rule_set, timed = _FORK_STATE
-    return _scan(project, paths, rule_set, Statistics() if timed else NoStatistics())
+    project, rule_set, timed, cache = _FORK_STATE
+    return _scan(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache)
 
 
-def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics) -> Scan:
+def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
+          cache: Cache) -> Scan:
     result = CheckResult()
     records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives: dict[str, list[Directive]] = {}
+    hashes = ContentHashes(project.raw, lambda: project.sources)
+    new_entries: dict[str, Entry] = {}
     for path in paths:
         relpath = _relpath(project.root, path)
+        cached = None
         try:
             with stats.phase("read"):
                 data = project.raw(relpath, path)
@@ -132,34 +146,68 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
                 result.files_checked += 1
                 result.checked_paths.add(relpath)
                 continue
-            with stats.phase("parse and query"):
-                file = project.file(relpath, path)
-                file_pass = rule_set.plan(file.language).run(file)
-                directives = parse_directives(file, file_pass.comments)
-                stats.counts["parsed"] += 1
+            with stats.phase("cache"):
+                cached = _from_cache(cache, relpath, hashes, rule_set)
+            if cached is None:
+                with stats.phase("parse and query"):
+                    file = project.file(relpath, path)
+                    file_pass = rule_set.plan(file.language).run(file)
+                    directives = parse_directives(file, file_pass.comments)
+                    stats.counts["parsed"] += 1
         except Exception as exc:  # one bad file must not stop the run
             result.fail(relpath, "while reading the file; no rule ran on it", exc)
             continue
         result.files_checked += 1
         result.checked_paths.add(relpath)
-        evaluator = FileEvaluator(project, file, file_pass)
-        for rule in rule_set.rules:
-            if file.language not in rule.languages or rule.id not in needed:
-                continue
-            if rule.id in file_pass.failed_rules:
-                result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing",
-                            file_pass.failed_rules[rule.id])
-                continue
-            try:
-                with stats.phase("rules"), stats.rule(rule.id):
-                    records[rule.id].extend(record_of(project, rule, match)
-                                            for match in evaluator.matches(rule))
-            except Exception as exc:  # one bad rule must not stop the others
-                result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
+        if cached is not None:
+            stats.counts["cached"] += 1
+            file_records, directives, findings = cached
+        else:
+            errors_before = len(result.errors)
+            file_records, reads = project.reads_of(
+                partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
+            findings = _parse_error_finding(file) if PARSE_ERROR in rule_set.enabled_engine_rules else []
+            if len(result.errors) == errors_before and not cache.disabled:
+                # A check that failed somewhere is not kept: the next run tries again.
+                new_entries[relpath] = Entry(
+                    hashes.of(relpath), {d: hashes.of(d) for d in sorted(reads) if d != relpath},
+                    encode_payload(file_records, directives, findings))
+        for rule_id, found in file_records.items():
+            records[rule_id].extend(found)
         per_file_directives[relpath] = directives
-        if PARSE_ERROR in rule_set.enabled_engine_rules:
-            result.findings.extend(_parse_error_finding(file))
-    return Scan(result, records, per_file_directives, stats)
+        result.findings.extend(findings)
+    return Scan(result, records, per_file_directives, stats, new_entries)
+
+
+def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set[str],
+               result: CheckResult, stats: Statistics) -> dict[str, list[MatchRecord]]:
+    relpath = file.relpath
+    evaluator = FileEvaluator(project, file, file_pass)
+    found: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
+    for rule in rule_set.rules:
+        if file.language not in rule.languages or rule.id not in needed:
+            continue
+        if rule.id in file_pass.failed_rules:
+            result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing",
+                        file_pass.failed_rules[rule.id])
+            continue
+        try:
+            with stats.phase("rules"), stats.rule(rule.id):
+                found[rule.id] = [record_of(project, rule, match) for match in evaluator.matches(rule)]
+        except Exception as exc:  # one bad rule must not stop the others
+            result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
+    return found
+
+
+def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):
+    """(records, directives, findings) of an earlier run whose inputs are all unchanged."""
+    entry = cache.get(relpath)
+    if entry is None or entry.hash != hashes.of(relpath) or not hashes.unchanged(entry.deps):
+        return None
+    try:
+        return decode_payload(entry.payload, {rule.id for rule in rule_set.rules})
+    except BadEntry:
+        return None
 
 
 def _finish(scans: list[Scan], rule_set: RuleSet, stats: Statistics) -> CheckResult:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mutlint import source
+from mutlint.cache import LISTING
 from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
@@ -25,6 +26,20 @@ _TEST_FILE_MARKERS = (".test.", ".spec.")
 def is_test_file(relpath: str) -> bool:
     name = PurePosixPath(relpath).name
     return any(marker in name for marker in _TEST_FILE_MARKERS)
+
+
+_MISSING = object()
+
+
+@dataclass
+class _Reads:
+    """What one computation read: files directly, and the reads of the memoised facts it used."""
+
+    files: set[str] = field(default_factory=set)
+    facts: set[frozenset[str]] = field(default_factory=set)
+
+    def all(self) -> frozenset[str]:
+        return frozenset(self.files).union(*self.facts)
 
 
 @dataclass
@@ -42,17 +57,38 @@ class Project:
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
     max_file_size: int | None = None
     skip_generated: bool = True
-    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple, tuple[Any, frozenset[str]]] = field(default_factory=dict, repr=False)
     _raw: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # Open computations, innermost last: every file read is recorded in each, so the cache
+    # knows which files a check (or a memoised fact) depended on.
+    _reading: list[_Reads] = field(default_factory=list, repr=False)
 
     @property
     def sources(self) -> dict[str, Path]:
+        self._read(LISTING)
         if callable(self.sources_found):
             self.sources_found = self.sources_found()
         return self.sources_found
 
+    def _read(self, dependency: str) -> None:
+        if self._reading:
+            self._reading[-1].files.add(dependency)
+
+    def reads_of(self, compute: Callable[[], Any]) -> tuple[Any, frozenset[str]]:
+        """compute()'s value and every file (or LISTING) it read, memoised facts included."""
+        self._reading.append(_Reads())
+        try:
+            value = compute()
+        finally:
+            reads = self._reading.pop()
+        dependencies = reads.all()
+        if self._reading:
+            self._reading[-1].facts.add(dependencies)
+        return value, dependencies
+
     def raw(self, relpath: str, path: Path | None = None) -> bytes | None:
         """The file's bytes if it can be linted, or None (the reason is in `unreadable`)."""
+        self._read(relpath)
         if relpath in self.files:
             return self.files[relpath].data
         if relpath in self._raw:
@@ -71,6 +107,7 @@ class Project:
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
         """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
+        self._read(relpath)
         if relpath in self.files:
             return self.files[relpath]
         path = path or self.root / relpath
@@ -103,10 +140,17 @@ class Project:
                 return candidate
         return None
 
-    def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+    def memo(self, key: tuple, compute: Callable[[], Any], *, while_computing: Any = _MISSING) -> Any:
+        """compute() once per run. `while_computing` is what a cycle back to the same key
+        gets (an import cycle, say) instead of recursing forever."""
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            if while_computing is not _MISSING:
+                self._memo[key] = (while_computing, frozenset())
+            found = self._memo[key] = self.reads_of(compute)
+        elif self._reading:
+            self._reading[-1].facts.add(found[1])  # a fact used is a fact's reads depended on
+        return found[0]
 
     def in_convex_dir(self, relpath: str) -> bool:
         prefix = self.convex_dir + "/" if self.convex_dir else ""

@@ -43,12 +43,13 @@ class Statistics:
 
     def render(self) -> str:
         lines = ["phase                      seconds"]
-        for name in ("discover", "load rules", "read", "parse and query", "rules", "group",
-                     "suppress", "report"):
+        for name in ("discover", "load rules", "read", "cache", "parse and query", "rules",
+                     "group", "suppress", "report"):
             if name in self.phases:
                 lines.append(f"{name:<24} {self.phases[name]:>9.3f}")
         lines.append(f"files: {self.counts['files']} read, {self.counts['parsed']} parsed, "
-                     f"{self.counts['prefiltered']} skipped unparsed (no rule can match them)")
+                     f"{self.counts['cached']} from the cache, {self.counts['prefiltered']} "
+                     "skipped unparsed (no rule can match them)")
         if self.rules:
             lines += ["", "rule                                 seconds"]
             for rule_id, seconds in sorted(self.rules.items(), key=lambda item: (-item[1], item[0])):

@@ -77,10 +77,11 @@ def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str,
     """Names in this file bound to Convex function builders: imported from Convex's generated
     `server` module or `convex/server`, imported from a project file that defines builders
     (a local `functions.ts`), or defined here with a custom builder wrapping one of those."""
-    key = ("builders", file.relpath)
-    if key in project._memo:
-        return project._memo[key]
-    project._memo[key] = {}  # a guard while this file is resolved (import cycles)
+    return project.memo(("builders", file.relpath), lambda: _find_builders(project, file, depth),
+                        while_computing={})  # import cycles see no builders
+
+
+def _find_builders(project: Project, file: SourceFile, depth: int) -> dict[str, tuple[str, str]]:
     builders: dict[str, tuple[str, str]] = {}
     for local, spec in project_imports(project, file).items():
         module, imported = spec.module, spec.imported
@@ -106,7 +107,6 @@ def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str,
                     and CUSTOM_BUILDER.match(file.text(captures["wrapper"][0])):
                 builders[name] = builders[wrapped]
                 changed = True
-    project._memo[key] = builders
     return builders
 
 

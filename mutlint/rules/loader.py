@@ -8,6 +8,7 @@ group keys refer to metavariables or facts the rule defines.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from itertools import count
 from pathlib import Path
@@ -397,4 +398,9 @@ def load_rule_file(path: Path, display_path: str | None = None) -> Rule:
     diagnostics = schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
     if diagnostics:
         raise UsageError(diagnostics)
-    return _RuleBuilder(doc).build()
+    rule = _RuleBuilder(doc).build()
+    try:
+        rule.source_hash = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        rule.source_hash = "unreadable"  # gone since it was loaded: never matches a cache
+    return rule

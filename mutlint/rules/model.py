@@ -102,6 +102,7 @@ class Rule:
     group: Group | None = None
     focus: str | None = None  # metavariable (without `$`) whose node is reported
     atoms: list[Atom] = field(default_factory=list)  # every atom in `match`, for the query plan
+    source_hash: str = ""  # of the rule file's bytes: the cache's entries are per rule set
 
     @property
     def summary(self) -> str:

@@ -1,0 +1,189 @@
+"""The on-disk cache in `.mutlint_cache/`: what a file's check produced, and what it depended on.
+
+An entry is kept per linted file: the file's content hash, the content hashes of every other
+file (and whether the list of project files) the Convex model read to check it, and the match
+records, suppression directives and parse-error finding the check produced. A later run reuses
+the entry only when all of those hashes still match, so an edit to a mutation invalidates the
+pages that call it and nothing else.
+
+Everything about the cache is distrusted: entries are plain JSON decoded into typed values and
+any entry that does not decode is ignored and rebuilt; a cache directory that git tracks (one a
+pull request could have forged) is not read at all; writes go to a temporary file that replaces
+the entry atomically, so concurrent runs see an old entry or a new one, never half of one. The
+salt (mutlint's version and code, the rules, the config and the rule selection) names a
+directory of its own, so runs with different settings never read each other's entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".mutlint_cache"
+KEEP_SALTS = 4  # settings directories kept; older ones are removed when a new one is made
+LISTING = "\0listing"  # the dependency "which files the project has"
+MISSING = "-"  # the hash of a file that could not be read
+
+
+def content_hash(data: bytes | None) -> str:
+    return MISSING if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """mutlint's own code: a checkout edited without a version bump must not reuse entries."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for directory, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith((".py", ".json")):
+                stat = os.stat(os.path.join(directory, name))
+                parts.append(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return content_hash("\n".join(parts).encode())
+
+
+@dataclass
+class Entry:
+    hash: str
+    deps: dict[str, str]  # relpath (or LISTING) -> content hash when the entry was made
+    payload: dict[str, Any]  # what the check produced, encoded by mutlint.cache_records
+
+
+@dataclass
+class Cache:
+    """The entries of one project under one salt. `disabled` caches read and write nothing."""
+
+    directory: Path | None
+    new: dict[str, Entry] = field(default_factory=dict)
+
+    @property
+    def disabled(self) -> bool:
+        return self.directory is None
+
+    def get(self, relpath: str) -> Entry | None:
+        if self.directory is None:
+            return None
+        try:
+            raw = json.loads((self.directory / _entry_name(relpath)).read_text(encoding="utf-8"))
+            entry = Entry(raw["hash"], raw["deps"], raw["payload"])
+            if raw.get("path") != relpath or not isinstance(entry.hash, str) \
+                    or not isinstance(entry.payload, dict) or not isinstance(entry.deps, dict) \
+                    or not all(isinstance(k, str) and isinstance(v, str) for k, v in entry.deps.items()):
+                return None
+            return entry
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # absent, unreadable or corrupted: rebuilt, never trusted
+
+    def put(self, relpath: str, entry: Entry) -> None:
+        if self.directory is not None:
+            self.new[relpath] = entry
+
+    def save(self) -> None:
+        """Write the new entries; a cache that cannot be written is simply not kept."""
+        if self.directory is None or not self.new:
+            return
+        try:
+            fresh = not self.directory.is_dir()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                _prune_old_salts(self.directory.parent)
+            for relpath, entry in sorted(self.new.items()):
+                _write_atomically(self.directory / _entry_name(relpath), json.dumps(
+                    {"path": relpath, "hash": entry.hash, "deps": entry.deps,
+                     "payload": entry.payload}, sort_keys=True, separators=(",", ":")))
+        except OSError:
+            pass
+        self.new.clear()
+
+
+def open_cache(root: Path, salt: str, enabled: bool = True) -> Cache:
+    if not enabled:
+        return Cache(None)
+    top = root / CACHE_DIR
+    if top.is_dir() and _tracked_by_git(root):
+        return Cache(None)
+    try:
+        _mark_cache_dir(top)
+    except OSError:
+        return Cache(None)  # a read-only checkout: run without a cache
+    return Cache(top / content_hash(salt.encode()))
+
+
+def _entry_name(relpath: str) -> str:
+    return content_hash(relpath.encode()) + ".json"
+
+
+def _mark_cache_dir(top: Path) -> None:
+    """The cache ignores itself in git and tells backup tools what it is."""
+    if (top / ".gitignore").is_file():
+        return
+    top.mkdir(exist_ok=True)
+    _write_atomically(top / ".gitignore", "# Created by mutlint: the whole directory is a cache.\n*\n")
+    _write_atomically(top / "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                      "# This file is a cache directory tag created by mutlint.\n")
+
+
+def _tracked_by_git(root: Path) -> bool:
+    """A cache committed to the repository came from whoever wrote the commit: not ours."""
+    directory = root
+    while not (directory / ".git").exists():
+        if directory.parent == directory:
+            return False
+        directory = directory.parent
+    try:
+        done = subprocess.run(["git", "ls-files", "--cached", "-z", "--", CACHE_DIR], cwd=root,
+                              capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and bool(done.stdout)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _prune_old_salts(top: Path) -> None:
+    salts = [p for p in top.iterdir() if p.is_dir()]
+    salts.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in salts[KEEP_SALTS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class ContentHashes:
+    """The content hash of each project file (and of the file list) in this run, each computed
+    once, from the bytes the run itself reads."""
+
+    def __init__(self, read: Callable[[str], bytes | None], listing: Callable[[], Iterable[str]]):
+        self._read = read
+        self._listing = listing
+        self._hashes: dict[str, str] = {}
+
+    def of(self, dependency: str) -> str:
+        found = self._hashes.get(dependency)
+        if found is None:
+            if dependency == LISTING:
+                found = content_hash("\n".join(sorted(self._listing())).encode())
+            else:
+                found = content_hash(self._read(dependency))
+            self._hashes[dependency] = found
+        return found
+
+    def unchanged(self, dependencies: dict[str, str]) -> bool:
+        return all(self.of(dependency) == recorded for dependency, recorded in dependencies.items())

@@ -1,0 +1,167 @@
+""".mutlint_cache/: a warm run says exactly what a run without the cache says, whatever changed
+since (the files a check depended on are tracked), and nothing in the cache is trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import RunMutlint
+from fuzz_inputs import EXAMPLE, example_files, mutate_lines
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mutlint.cli import main
+
+EXAMPLES = int(os.environ.get("MUTLINT_FUZZ_EXAMPLES", "25"))
+SOURCES = tuple(sorted(p for p in example_files() if p.endswith((".ts", ".tsx"))))
+PAGE = "app/onboarding/page.tsx"
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".mutlint_cache").glob("*/*.json"))
+
+
+def copy_example(tmp_path: Path) -> Path:
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
+    return root
+
+
+def check_json(run_mutlint: RunMutlint, root: Path, *extra: str) -> tuple[str, str]:
+    code, out, err = run_mutlint("check", ".", "--format", "json", *extra, cwd=root)
+    assert code in (0, 1), err
+    return out, err
+
+
+def test_a_warm_run_parses_nothing_and_reports_the_same(run_mutlint: RunMutlint, tmp_path: Path):
+    root = copy_example(tmp_path)
+    cold, _ = check_json(run_mutlint, root)
+    assert entries(root), "the first run fills the cache"
+    warm, _ = check_json(run_mutlint, root)
+    without, _ = check_json(run_mutlint, root, "--no-cache")
+    assert cold == warm == without
+    assert json.loads(warm)["findings"], "the example app has findings to keep"
+    _, _, stats = run_mutlint("check", ".", "--statistics", cwd=root)
+    assert " 0 parsed, " in stats and f"{len(entries(root))} from the cache" in stats
+
+
+def test_an_edit_to_a_mutation_reaches_the_unchanged_page_that_calls_it(run_mutlint: RunMutlint,
+                                                                        tmp_path: Path):
+    root = copy_example(tmp_path)
+    before, _ = check_json(run_mutlint, root)
+    assert any(f["path"] == PAGE and f["rule"] == "parallel-mutations-same-doc"
+               for f in json.loads(before)["findings"])
+    # The mutation stops changing existing documents: the page's repeated calls no longer race.
+    mutation = root / "convex" / "onboarding.ts"
+    text = mutation.read_text(encoding="utf-8")
+    assert "ctx.db.patch(" in text
+    mutation.write_text(text.replace("ctx.db.patch(", "ctx.db.get("), encoding="utf-8")
+    after, _ = check_json(run_mutlint, root)
+    assert after == check_json(run_mutlint, root, "--no-cache")[0]
+    assert not any(f["path"] == PAGE and f["rule"] == "parallel-mutations-same-doc"
+                   for f in json.loads(after)["findings"])
+
+
+def test_corrupted_entries_are_rebuilt_not_trusted(run_mutlint: RunMutlint, tmp_path: Path):
+    root = copy_example(tmp_path)
+    clean, _ = check_json(run_mutlint, root)
+    damaged = entries(root)
+    forged = {"path": "x", "hash": 1, "deps": [], "payload": {"records": {"r": [[1]]}}}
+    for index, entry in enumerate(damaged):
+        if index % 3 == 0:
+            entry.write_bytes(b"\x00\xff not json")
+        elif index % 3 == 1:
+            entry.write_text(json.dumps(forged), encoding="utf-8")
+        else:  # the right file and hashes, a payload of the wrong shape
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            records = data["payload"]["records"]
+            data["payload"]["records"] = {rule: [["not", "a", "record"]] for rule in records}
+            entry.write_text(json.dumps(data), encoding="utf-8")
+    again, err = check_json(run_mutlint, root)
+    assert again == clean and "Traceback" not in err and "internal error" not in err
+    assert check_json(run_mutlint, root)[0] == clean  # and the entries were written anew
+
+
+def _hide_every_finding(root: Path) -> None:
+    for entry in entries(root):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["payload"]["records"] = {rule: [] for rule in data["payload"]["records"]}
+        entry.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_cache_committed_to_the_repository_is_not_read(run_mutlint: RunMutlint, tmp_path: Path):
+    root = copy_example(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    clean, _ = check_json(run_mutlint, root)
+    assert "mutlint_cache" not in subprocess.run(["git", "status", "--porcelain"], cwd=root,
+                                                 capture_output=True, text=True).stdout
+    _hide_every_finding(root)
+    # A forged cache that is only on this disk is believed (it hides the findings) ...
+    believed = json.loads(check_json(run_mutlint, root)[0])["findings"]
+    assert not any(f["rule"] == "parallel-mutations-same-doc" for f in believed)
+    # ... but one that arrived in a commit, as a pull request could send it, is not.
+    subprocess.run([*git, "add", "-f", ".mutlint_cache"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "forged"], cwd=root, check=True)
+    assert check_json(run_mutlint, root)[0] == clean
+
+
+def test_no_cache_reads_and_writes_nothing(run_mutlint: RunMutlint, tmp_path: Path):
+    root = copy_example(tmp_path)
+    check_json(run_mutlint, root, "--no-cache")
+    assert not (root / ".mutlint_cache").exists()
+    check_json(run_mutlint, root)
+    _hide_every_finding(root)
+    assert json.loads(check_json(run_mutlint, root, "--no-cache")[0])["findings"]
+
+
+def test_two_runs_at_once_share_the_cache(tmp_path: Path):
+    root = copy_example(tmp_path)
+    command = [sys.executable, "-m", "mutlint", "check", ".", "--format", "json"]
+    expected = subprocess.run([*command, "--no-cache"], cwd=root, capture_output=True, text=True).stdout
+    for _ in range(3):
+        shutil.rmtree(root / ".mutlint_cache", ignore_errors=True)
+        runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True) for _ in range(2)]
+        outputs = [run.communicate(timeout=120) for run in runs]
+        assert [out for out, _ in outputs] == [expected, expected], [err for _, err in outputs]
+        assert subprocess.run(command, cwd=root, capture_output=True, text=True).stdout == expected
+
+
+def run_json(capsys, root: Path, *extra: str) -> str:
+    code = main(["check", str(root), "--format", "json", *extra])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return out
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rng=st.randoms(use_true_random=False), edits=st.lists(st.sampled_from(SOURCES), min_size=1,
+                                                              max_size=3))
+def test_after_any_edits_the_cache_agrees_with_a_cold_run(capsys, rng: random.Random, edits: list[str]):
+    """Edits anywhere (a mutation, the schema, crons, a page), files deleted and added: the
+    warm run must equal a run without the cache."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "app"
+        shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
+        run_json(capsys, root)
+        for target in edits:
+            path = root / target
+            action = rng.choice(("mutate", "mutate", "mutate", "delete", "copy"))
+            if action == "delete":
+                path.unlink(missing_ok=True)
+            elif action == "copy":
+                (path.parent / f"copy{rng.randrange(100)}{path.suffix}").write_bytes(
+                    (EXAMPLE / target).read_bytes())
+            elif path.exists():
+                path.write_bytes(mutate_lines(rng, path.read_bytes()))
+        assert run_json(capsys, root) == run_json(capsys, root, "--no-cache")
