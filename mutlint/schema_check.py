@@ -38,6 +38,7 @@ def schema_diagnostics(doc: YamlDoc, package: str, schema_name: str) -> list[Dia
             message = f"missing required key: {error.message.split(' is a required')[0]}"
         else:
             where = "/".join(str(p) for p in path)
-            message = f"{where}: {error.message}" if where else error.message
+            what = error.message if len(error.message) <= 160 else error.message[:159] + "…"
+            message = f"{where}: {what}" if where else what
         diagnostics.append(doc.error(path, message))
     return sorted(diagnostics, key=lambda d: (d.line or 0, d.column or 0, d.message))

@@ -69,9 +69,26 @@ def load_yaml_file(path: Path, display_path: str | None = None) -> YamlDoc:
     return load_yaml_text(text, shown)
 
 
+def _check_depth(text: str, shown: str) -> None:
+    """PyYAML composes nodes recursively, so a document nested a few hundred levels deep would
+    exhaust the stack before the depth limit below is checked. Its parser is iterative: count
+    the depth on the event stream first."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                raise UsageError(Diagnostic(shown, f"nesting deeper than {MAX_DEPTH} levels",
+                                            line, column))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_yaml_text(text: str, shown: str) -> YamlDoc:
     loader = yaml.SafeLoader(text)
     try:
+        _check_depth(text, shown)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -109,6 +109,24 @@ def test_yaml_alias_bomb_is_refused_quickly(run_mutlint: RunMutlint, make_projec
     assert re.match(r"^myrules/bomb\.yaml:\d+:\d+: .*aliases", line), line
 
 
+def test_deeply_nested_yaml_is_refused_with_its_position(run_mutlint: RunMutlint,
+                                                         make_project: MakeProject):
+    """PyYAML composes recursively: 500 levels used to end in a RecursionError."""
+    deep = "[" * 500 + "]" * 500
+    root = make_project({"convex/a.ts": GOOD_FILE, ".mutlint.yaml": f"exclude: {deep}\n",
+                         "myrules/deep.yaml": f"{RULE}rule:\n  pattern: {deep}\n"})
+    code, stdout, stderr = run_mutlint("check", ".", cwd=root)
+    assert code == 2 and stdout == ""
+    assert_no_traceback(stderr)
+    assert error_lines(stderr) == [".mutlint.yaml:1:73: nesting deeper than 64 levels"]
+    (root / ".mutlint.yaml").unlink()
+    code, _, stderr = run_mutlint("check", ".", "--rules", "myrules", cwd=root)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/deep\.yaml:\d+:\d+: nesting deeper than 64 levels$", line), line
+
+
 # -- source files --------------------------------------------------------------------------
 
 
