@@ -25,7 +25,8 @@ def shown_path(path: Path) -> str:
 
 def load_all_rules(config: Config, extra: list[Path], *, builtin: bool = True) -> list[Rule]:
     sources = ([builtin_rules_dir()] if builtin else []) + config.extra_rules + list(extra)
-    return load_rules(sources, shown_path)
+    confined = {path: config.path.parent for path in config.extra_rules} if config.path else {}
+    return load_rules(sources, shown_path, confined=confined)
 
 
 def _ids(text: str | None) -> list[str]:

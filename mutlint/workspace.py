@@ -81,7 +81,20 @@ def _convex_dir_from_convex_json(root: Path) -> str | None:
     except (OSError, ValueError):
         return None
     functions = data.get("functions") if isinstance(data, dict) else None
-    return functions if isinstance(functions, str) and functions.strip() else None
+    if not isinstance(functions, str) or not functions.strip():
+        return None
+    target = (root / functions.strip()).resolve()
+    return functions if target == root.resolve() or root.resolve() in target.parents else None
+
+
+def refuse_outside_links(path: Path, root: Path, what: str) -> None:
+    """A config or rule file the repository supplies may be a symbolic link; one that leads
+    out of the project would make mutlint read (and quote, in its errors) a file elsewhere on
+    the machine, such as a CI runner's credentials."""
+    target, top = path.resolve(), root.resolve()
+    if top not in target.parents:
+        raise UsageError(Diagnostic(_shown(path), f"{what} that is a symbolic link out of the "
+                                    "project; refusing to read it"))
 
 
 def normalise_dir(text: str) -> str:
@@ -96,6 +109,8 @@ def open_workspace(first_path: Path, config_path: Path | None = None) -> Workspa
         found = config_path
     else:
         root, found = find_project_root(first_path)
+        if found is not None:
+            refuse_outside_links(found, root, "a config file")
     config = load_config(found, _shown(found)) if found else Config()
     convex_dir = config.convex_dir or _convex_dir_from_convex_json(root) or "convex"
     return Workspace(root=root, config=config, convex_dir=normalise_dir(convex_dir))

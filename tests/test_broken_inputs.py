@@ -257,6 +257,17 @@ def test_minified_and_generated_files_are_skipped_by_default(run_mutlint: RunMut
                                              "set lint-generated: true to lint it"}]
 
 
+def test_a_long_prompt_string_is_not_mistaken_for_minified_code(run_mutlint: RunMutlint,
+                                                                make_project: MakeProject):
+    prompt = "You are a careful assistant. Answer in short sentences and cite the docs. " * 110
+    source = GOOD_FILE.replace("export const", f'const PROMPT = "{prompt}";\nexport const', 1)
+    assert len(source) > 8000 and source.count("\n") < 30
+    root = make_project({"convex/ai.ts": source})
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert code == 1 and "skipped" not in stderr
+    assert [f["path"] for f in json.loads(stdout)["findings"]] == ["convex/ai.ts"]
+
+
 def test_files_over_the_size_limit_are_skipped(run_mutlint: RunMutlint, make_project: MakeProject):
     root = make_project({"convex/big.ts": GOOD_FILE + "// padding\n" * 200,
                          "convex/good.ts": GOOD_FILE, ".mutlint.yaml": "max-file-size: 1000\n"})

@@ -174,3 +174,39 @@ def test_symlinks_are_not_followed(run_mutlint: RunMutlint, make_project: MakePr
     code, out, err = run_mutlint("check", ".", "--format", "json", cwd=root, timeout=60)
     assert code == 1
     assert [f["path"] for f in json.loads(out)["findings"]] == ["convex/a.ts"]
+
+
+def test_config_and_rule_files_linked_out_of_the_project_are_not_read(
+        run_mutlint: RunMutlint, make_project: MakeProject, tmp_path: Path):
+    """A pull request can commit a symbolic link to a file on the CI runner; reading it would
+    print its keys in the 'unknown key' error."""
+    secret = tmp_path / "outside" / "credentials.yaml"
+    secret.parent.mkdir()
+    secret.write_text("aws_secret_access_key: AKIAEXAMPLE\n", encoding="utf-8")
+    root = make_project({"convex/a.ts": GOOD, "rules/inside.yaml": "not: a rule\n"})
+    (root / ".mutlint.yaml").symlink_to(secret)
+    code, out, err = run_mutlint("check", ".", cwd=root)
+    assert (code, out) == (2, "") and "AKIAEXAMPLE" not in err and "aws_secret" not in err
+    assert err.strip() == ".mutlint.yaml: a config file that is a symbolic link out of the " \
+                          "project; refusing to read it"
+    (root / ".mutlint.yaml").unlink()
+    (root / ".mutlint.yaml").write_text("extra-rules: [myrules]\n", encoding="utf-8")
+    (root / "myrules").mkdir()
+    (root / "myrules" / "evil.yaml").symlink_to(secret)
+    code, out, err = run_mutlint("check", ".", cwd=root)
+    assert (code, out) == (2, "") and "aws_secret" not in err
+    assert "myrules/evil.yaml: a rule file that is a symbolic link out of the project" in err
+    # Near miss: a link that stays inside the project is an ordinary file.
+    (root / "myrules" / "evil.yaml").unlink()
+    (root / "myrules" / "alias.yaml").symlink_to(root / "rules" / "inside.yaml")
+    code, _, err = run_mutlint("check", ".", cwd=root)
+    assert code == 2 and "myrules/alias.yaml:1:1: unknown key 'not'" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_skipped_not_read(run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD})
+    os.mkfifo(root / "convex" / "pipe.ts")
+    code, out, err = run_mutlint("check", "convex/pipe.ts", "convex/a.ts", cwd=root, timeout=30)
+    assert code == 1 and "convex/a.ts:" in out
+    assert "convex/pipe.ts: skipped: not a regular file" in err

@@ -11,6 +11,7 @@ from pathlib import Path
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.rules.loader import load_rule_file
 from mutlint.rules.model import Rule
+from mutlint.workspace import refuse_outside_links
 
 CONFIG_NAMES = frozenset({".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml"})
 
@@ -44,8 +45,11 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
-def load_rules(paths: list[Path], shown=lambda p: str(p)) -> list[Rule]:
-    """Load every rule file under `paths`; all errors are collected before raising."""
+def load_rules(paths: list[Path], shown=lambda p: str(p), *, confined: dict[Path, Path] | None = None
+               ) -> list[Rule]:
+    """Load every rule file under `paths`; all errors are collected before raising.
+    `confined` maps rule directories the repository named (config `extra-rules`) to the project
+    root their files must stay inside, symbolic links included."""
     rules: list[Rule] = []
     errors: list[Diagnostic] = []
     seen: dict[str, str] = {}
@@ -54,8 +58,11 @@ def load_rules(paths: list[Path], shown=lambda p: str(p)) -> list[Rule]:
         if not path.exists():
             errors.append(Diagnostic(str(path), "no such file or directory"))
             continue
+        root = (confined or {}).get(path)
         for file in files:
             try:
+                if root is not None:
+                    refuse_outside_links(file, root, "a rule file")
                 rule = load_rule_file(file, shown(file))
             except UsageError as exc:
                 errors.extend(exc.diagnostics)
