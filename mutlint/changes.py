@@ -22,10 +22,12 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 @dataclass
 class Changes:
     base: str  # the commit compared against
-    files: dict[Path, set[int] | None] = field(default_factory=dict)  # path -> changed lines (None: all)
+    # Files as git names them under the (resolved) repository root -> changed lines (None: all).
+    # Links are left out, so every path here is a real file that a walk of the project meets.
+    files: dict[Path, set[int] | None] = field(default_factory=dict)
 
     def lines(self, path: Path) -> set[int] | None:
-        return self.files.get(path.resolve(), set())
+        return self.files.get(path, set())
 
 
 def _git(root: Path, *args: str) -> str:
@@ -81,12 +83,12 @@ def changed(path: Path, base: str | None, *, with_lines: bool) -> Changes:
         else:
             new = fields[index + 1]
             index += 2
-        if code.startswith("D"):
-            continue
-        changes.files[(root / new).resolve()] = set()
+        if code.startswith("D") or (root / new).is_symlink():
+            continue  # deleted, or a link: mutlint lints neither (nor follows a link elsewhere)
+        changes.files[root / new] = set()
     for untracked in _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0"):
-        if untracked:
-            changes.files[(root / untracked).resolve()] = None  # every line is new
+        if untracked and not (root / untracked).is_symlink():
+            changes.files[root / untracked] = None  # every line is new
     if with_lines:
         for target, lines in changes.files.items():
             if lines is not None:

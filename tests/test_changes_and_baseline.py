@@ -114,3 +114,22 @@ def test_broken_baseline_is_a_usage_error(run_mutlint: RunMutlint, repo: Path, t
     bad.write_text("{not json", encoding="utf-8")
     code, _, err = run_mutlint("check", "--baseline", str(bad), cwd=repo)
     assert code == 2 and str(bad) in err and "Traceback" not in err
+
+
+def test_changed_links_are_neither_linted_nor_followed(run_mutlint: RunMutlint, repo: Path,
+                                                       tmp_path: Path):
+    outside = tmp_path / "outside.ts"
+    outside.write_text(HEADER + unawaited("secret", "idS"), encoding="utf-8")
+    (repo / "convex" / "evil.ts").symlink_to(outside)
+    (repo / "convex" / "alias.ts").symlink_to(repo / "convex" / "a.ts")
+    git(repo, "add", "convex/evil.ts")
+    git(repo, "commit", "-q", "-m", "a link out of the repository")
+    git(repo, "add", "convex/alias.ts")  # staged: a link to an unchanged file
+    (repo / "convex" / "b.ts").write_text(HEADER + unawaited("b", "idB", "idB2"), encoding="utf-8")
+    for option in ("--changed", "--diff-lines"):
+        code, out, err = run_mutlint("check", option, "--base", "HEAD~1", "--format", "json", cwd=repo)
+        assert code == 1, err
+        found = sorted({(f["path"], f["start"]["line"]) for f in json.loads(out)["findings"]})
+        expected = [("convex/b.ts", 3), ("convex/b.ts", 4)] if option == "--changed" \
+            else [("convex/b.ts", 4)]
+        assert found == expected, (option, found)
