@@ -20,6 +20,7 @@ from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
 from mutlint.findings import Finding, Severity, assign_fingerprints
 from mutlint.project import Project
+from mutlint.regex_guard import reset_regex_budget
 from mutlint.rules.evaluate import FileEvaluator
 from mutlint.rules.grouping import MatchRecord, findings_from_records, record_of, span_of
 from mutlint.rules.model import Rule
@@ -93,6 +94,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
           stats: Statistics | None = None, jobs: int = 1, cache: Cache | None = None) -> CheckResult:
     stats = stats or NoStatistics()
     cache = cache or Cache(None)
+    reset_regex_budget()
     if jobs > 1 and len(paths) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
         global _FORK_STATE
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)

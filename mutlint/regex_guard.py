@@ -1,15 +1,19 @@
 """User regexes (rule constraints, `regex:` filters, `#match?` in raw queries) come from the
 repository under test, so they run under a time limit: a catastrophic pattern such as
 `^(a+)+$` on a long line stops after REGEX_TIMEOUT seconds with RegexTimeout, which the engine
-reports as that rule failing on that file, instead of hanging CI."""
+reports as that rule failing on that file, instead of hanging CI. A pattern that stays under
+the limit on each line but is slow on thousands of them has a budget for the whole run too."""
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from functools import lru_cache
 
 import regex
 
 REGEX_TIMEOUT = 0.25  # seconds per search
+REGEX_BUDGET = 5.0  # seconds per pattern and run
 MAX_REGEX_LENGTH = 1000
 MAX_SUBJECT_LENGTH = 100_000  # longer code is matched on its first characters only
 
@@ -34,8 +38,30 @@ def _compile(text: str) -> regex.Pattern:
     return regex.compile(text)
 
 
+class RegexBudgetSpent(RegexTimeout):
+    def __init__(self, pattern: str):
+        Exception.__init__(self, f"regex /{pattern}/ has used its {REGEX_BUDGET} s for this run "
+                                 "and was stopped")
+
+
+_spent: dict[str, float] = defaultdict(float)
+
+
+def reset_regex_budget() -> None:
+    _spent.clear()
+
+
 def guarded_search(pattern: regex.Pattern, subject: str) -> bool:
+    spent = _spent[pattern.pattern]
+    if spent >= REGEX_BUDGET:
+        raise RegexBudgetSpent(pattern.pattern)
+    started = time.perf_counter()
     try:
-        return pattern.search(subject[:MAX_SUBJECT_LENGTH], timeout=REGEX_TIMEOUT) is not None
+        return pattern.search(subject[:MAX_SUBJECT_LENGTH],
+                              timeout=min(REGEX_TIMEOUT, REGEX_BUDGET - spent)) is not None
     except TimeoutError:
+        if _spent[pattern.pattern] + time.perf_counter() - started >= REGEX_BUDGET:
+            raise RegexBudgetSpent(pattern.pattern) from None
         raise RegexTimeout(pattern.pattern) from None
+    finally:
+        _spent[pattern.pattern] += time.perf_counter() - started

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,21 @@ def test_catastrophic_regexes_are_stopped(run_mutlint: RunMutlint, make_project:
     assert code == 2
     assert "convex/a.ts: internal error in rule slow" in err
     assert "took longer than 0.25 s and was stopped" in err
+
+
+def test_a_regex_slow_on_every_line_has_a_budget_for_the_run(run_mutlint: RunMutlint,
+                                                              make_project: MakeProject):
+    """Under the per-search limit on each call (about 0.1 s on 30 characters), but 400 calls:
+    without a budget for the whole run this took a minute."""
+    lines = "".join(f"{'a' * 26}b{index}();\n" for index in range(400))
+    rule = "rule:\n  pattern: $F($$$A)\nconstraints:\n  F:\n    regex: ^(a|aa)+$\n"
+    root = make_project({"convex/a.ts": lines + GOOD,
+                         "rules/slow.yaml": "id: slow\n" + RULE_HEAD + rule})
+    started = time.monotonic()
+    code, _, err = run_mutlint("check", ".", "--rules", "rules", cwd=root, timeout=120)
+    assert time.monotonic() - started < 30
+    assert code == 2
+    assert "has used its 5.0 s for this run and was stopped" in err
 
 
 NAMES = ["app/my page.tsx", "app/100%,a:b.tsx", "app/ünï©ode.tsx", "app/new\nline.tsx",
