@@ -89,7 +89,9 @@ def run_check(args) -> int:
         from mutlint.baseline import render_baseline
 
         write_output(render_baseline(result.reported), args.write_baseline)
-        print(f"{args.write_baseline}: recorded {len(result.reported)} findings", file=sys.stderr)
+        count = len(result.reported)
+        print(f"{args.write_baseline}: recorded {count} finding{'' if count == 1 else 's'}",
+              file=sys.stderr)
         return EXIT_OK
     if args.baseline is not None:
         from mutlint.baseline import apply_baseline, load_baseline
