@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 
 import jsonschema  # noqa: E402
-from fuzz_inputs import EXAMPLE, MUTABLE, hostile_file  # noqa: E402
+from fuzz_inputs import EXAMPLE, MUTABLE, SOURCES, hostile_file  # noqa: E402
 from sarif_tools import sarif_schema  # noqa: E402
 
 from mutlint.cli import main  # noqa: E402
@@ -52,7 +52,7 @@ def check_one(root: Path, rng: random.Random, target: str, clean: dict, schema: 
     jsonschema.validate(log, schema)
     if run(root)[1] != out:
         return "not deterministic"
-    if others(log, target) != others(clean[target], target):
+    if target in clean and others(log, target) != others(clean[target], target):
         return "findings of other files changed"
     return None
 
@@ -69,10 +69,11 @@ def main_loop() -> int:
     deadline = time.monotonic() + args.minutes * 60
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "app"
-        shutil.copytree(EXAMPLE, root)
+        shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
         clean = {target: json.loads(run(root)[1]) for target in MUTABLE}
         while time.monotonic() < deadline:
-            target = rng.choice(MUTABLE)
+            # Half the time a file no other file's findings depend on, half any source file.
+            target = rng.choice(MUTABLE if rng.random() < 0.5 else SOURCES)
             state = rng.getstate()
             try:
                 problem = check_one(root, rng, target, clean, schema)

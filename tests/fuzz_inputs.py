@@ -10,6 +10,10 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "onboarding-app"
 # Files whose content no finding elsewhere depends on: mutating them may only change their own
 # findings (they call mutations whose tables are updated in place, so no TTL verdict moves).
 MUTABLE = ("app/publish/page.tsx", "app/integrations/page.tsx")
+# Every source file, the Convex ones (schema, crons, mutations) included: broken versions of
+# these may change findings anywhere, but must still be handled.
+SOURCES = tuple(sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*")
+                       if p.suffix in (".ts", ".tsx") and ".mutlint_cache" not in p.parts))
 TOKENS = ("ctx", ".", "db", "patch", "insert", "(", ")", "{", "}", "[", "]", ",", ";", "await",
           "async", "=>", "const", "x", "=", "mutation", "useMutation", "api", "internal", '"t"',
           "'", "`", "${", "//", "/*", "*/", "<div>", "</div>", "<", ">", "&", "export", "import",

@@ -87,7 +87,7 @@ def test_audit_is_deterministic(run_mutlint: RunMutlint):
 
 def test_fixing_one_file_changes_only_its_rows(run_mutlint: RunMutlint, tmp_path: Path):
     copy = tmp_path / "app"
-    shutil.copytree(EXAMPLE, copy)
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".mutlint_cache"))
     before = json.loads(audit(run_mutlint, copy, "--format", "json"))
     page = copy / "app" / "onboarding" / "page.tsx"
     text = page.read_text(encoding="utf-8")

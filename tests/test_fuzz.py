@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import jsonschema
-from fuzz_inputs import EXAMPLE, MUTABLE, hostile_file
+from fuzz_inputs import EXAMPLE, MUTABLE, SOURCES, hostile_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sarif_tools import sarif_schema
@@ -44,7 +44,7 @@ def test_any_broken_file_is_handled(capsys, rng: random.Random, target: str):
     schema = sarif_schema()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "app"
-        shutil.copytree(EXAMPLE, root)
+        shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
         _, clean, _ = run_sarif(capsys, root)
         path = root / target
         path.write_bytes(hostile_file(rng, path.read_bytes()))
@@ -55,3 +55,21 @@ def test_any_broken_file_is_handled(capsys, rng: random.Random, target: str):
         jsonschema.validate(log, schema)
         assert run_sarif(capsys, root)[1] == out  # deterministic
         assert other_findings(log, target) == other_findings(json.loads(clean), target)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rng=st.randoms(use_true_random=False), target=st.sampled_from(SOURCES))
+def test_any_broken_convex_file_is_handled(capsys, rng: random.Random, target: str):
+    """The schema, crons and mutations broken too: findings may move anywhere, but the run
+    completes, its SARIF is valid and a second run (from the cache) says the same."""
+    schema = sarif_schema()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "app"
+        shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
+        path = root / target
+        path.write_bytes(hostile_file(rng, path.read_bytes()))
+        code, out, err = run_sarif(capsys, root)
+        assert code in (0, 1), err
+        assert "internal error" not in err and "Traceback" not in err
+        jsonschema.validate(json.loads(out), schema)
+        assert run_sarif(capsys, root)[1] == out
