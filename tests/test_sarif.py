@@ -111,3 +111,20 @@ def test_awkward_file_names_become_valid_uris(run_mutlint: RunMutlint, make_proj
     uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "app/my%20page%20100%25%20%C3%BC%231.tsx"
     assert_valid(log, tmp_path, "names")
+
+
+def test_skipped_files_are_tool_notifications(run_mutlint: RunMutlint, make_project: MakeProject,
+                                              tmp_path: Path):
+    """A skipped file could hide a finding: code scanning must be told, not only stderr."""
+    root = make_project({"convex/notes.ts": NOTES, "app/page.tsx": RACY_PAGE,
+                         "convex/latin1.ts": "// caf\xe9\n".encode("latin-1")})
+    log = sarif_of(run_mutlint, root)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning" and note["message"]["text"].startswith("skipped: not valid UTF-8")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "convex/latin1.ts"
+    assert_valid(log, tmp_path, "skipped")
+    (root / "convex" / "latin1.ts").unlink()
+    clean = sarif_of(run_mutlint, root)
+    assert clean["runs"][0]["invocations"] == [{"executionSuccessful": True}]

@@ -142,6 +142,25 @@ def _result(finding: Finding, rule_index: dict[str, int], prefix: str) -> sarif.
     )
 
 
+def _invocation(result: CheckResult, prefix: str) -> sarif.Invocation:
+    """Files that were skipped, and rules or files that failed: a finding must never go
+    missing without a word, in code scanning either (GitHub lists these as tool notifications)."""
+    notifications = [_notification(d, "warning", prefix) for d in result.diagnostics]
+    notifications += [_notification(e, "error", prefix) for e in result.errors]
+    return sarif.Invocation(execution_successful=not result.errors,
+                            tool_execution_notifications=notifications or None)
+
+
+def _notification(diagnostic, level: str, prefix: str) -> sarif.Notification:
+    location = None
+    if diagnostic.path and not diagnostic.path.startswith("("):
+        location = [sarif.Location(physical_location=sarif.PhysicalLocation(
+            artifact_location=sarif.ArtifactLocation(uri=uri_for(diagnostic.path, prefix),
+                                                     uri_base_id=SRCROOT)))]
+    return sarif.Notification(level=level, message=sarif.Message(text=diagnostic.message),
+                              locations=location)
+
+
 def render_sarif(result: CheckResult, rules: list[Rule], *, prefix: str = "",
                  include_suppressed: bool = False) -> str:
     """`prefix`: the project root's path inside the repository ("" at the top)."""
@@ -153,6 +172,7 @@ def render_sarif(result: CheckResult, rules: list[Rule], *, prefix: str = "",
             name="mutlint", version=__version__, semantic_version=__version__,
             information_uri=INFORMATION_URI, rules=[_descriptor(r) for r in descriptors])),
         results=[_result(f, rule_index, prefix) for f in shown],
+        invocations=[_invocation(result, prefix)],
         column_kind="utf16CodeUnits",
     )
     data = to_sarif_json(sarif.SarifLog(version="2.1.0", runs=[run], schema_uri=SCHEMA_URI))
