@@ -69,12 +69,17 @@ def load_yaml_file(path: Path, display_path: str | None = None) -> YamlDoc:
     return load_yaml_text(text, shown)
 
 
-def _check_depth(text: str, shown: str) -> None:
+# libyaml when PyYAML has it (10x faster); its error messages are worded differently, so an
+# invalid document is read again by the pure-Python loader for the message users and tests see.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _check_depth(text: str, shown: str, loader: type) -> None:
     """PyYAML composes nodes recursively, so a document nested a few hundred levels deep would
     exhaust the stack before the depth limit below is checked. Its parser is iterative: count
     the depth on the event stream first."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -86,9 +91,32 @@ def _check_depth(text: str, shown: str) -> None:
 
 
 def load_yaml_text(text: str, shown: str) -> YamlDoc:
+    try:
+        _check_depth(text, shown, _FAST_LOADER)
+        root = _compose(text, _FAST_LOADER)
+    except yaml.YAMLError:
+        root = None
+    if root is None:  # invalid, or empty: the pure-Python loader says which, in its words
+        root = _compose_with_messages(text, shown)
+    doc = YamlDoc(shown, None)
+    if root is None:
+        return doc
+    doc.data = _convert(root, doc, yaml.SafeLoader(""))
+    return doc
+
+
+def _compose(text: str, loader_class: type) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose_with_messages(text: str, shown: str) -> yaml.Node | None:
     loader = yaml.SafeLoader(text)
     try:
-        _check_depth(text, shown)
+        _check_depth(text, shown, yaml.SafeLoader)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -99,11 +127,7 @@ def load_yaml_text(text: str, shown: str) -> YamlDoc:
         raise UsageError(Diagnostic(shown, f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
-    doc = YamlDoc(shown, None)
-    if root is None:
-        return doc
-    doc.data = _convert(root, doc, yaml.SafeLoader(""))
-    return doc
+    return root
 
 
 def _convert(root: yaml.Node, doc: YamlDoc, constructor: yaml.SafeLoader) -> Any:
