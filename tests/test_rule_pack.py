@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import tree_sitter
 
-from mutlint.rules.pack import builtin_rules_dir, load_rules
+from mutlint.rules.pack import builtin_rules_dir, load_rules, rule_files_in
 from mutlint.ruletest import Expectations, read_annotations
+from mutlint.schema_check import schema_diagnostics
 from mutlint.source import ts_language
+from mutlint.yamldoc import load_yaml_file
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = load_rules([REPO / "rules"])
@@ -22,6 +24,12 @@ RULES = load_rules([REPO / "rules"])
 def test_the_pack_is_found_from_a_checkout():
     assert builtin_rules_dir().resolve() == (REPO / "rules").resolve()
     assert len(RULES) >= 2
+
+
+@pytest.mark.parametrize("path", rule_files_in(REPO / "rules"), ids=lambda p: p.stem)
+def test_rule_files_pass_the_schema(path: Path):
+    """Runs skip the schema check for the shipped pack (it is done here, once)."""
+    assert schema_diagnostics(load_yaml_file(path), "mutlint.rules", "rule.schema.json") == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

@@ -391,11 +391,11 @@ class _RuleBuilder:
         )
 
 
-def load_rule_file(path: Path, display_path: str | None = None) -> Rule:
+def load_rule_file(path: Path, display_path: str | None = None, *, validate_schema: bool = True) -> Rule:
     doc = load_yaml_file(path, display_path)
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
-    diagnostics = schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
+    diagnostics = schema_diagnostics(doc, "mutlint.rules", "rule.schema.json") if validate_schema else []
     if diagnostics:
         raise UsageError(diagnostics)
     rule = _RuleBuilder(doc).build()
