@@ -67,6 +67,13 @@ class Cache:
     def disabled(self) -> bool:
         return self.directory is None
 
+    def get_fact(self, key: tuple[str, ...]) -> Entry | None:
+        """A fact about the project (see Project.stored), under its own name space."""
+        return self.get(_fact_name(key))
+
+    def put_fact(self, key: tuple[str, ...], entry: Entry) -> None:
+        self.put(_fact_name(key), entry)
+
     def get(self, relpath: str) -> Entry | None:
         if self.directory is None:
             return None
@@ -114,6 +121,10 @@ def open_cache(root: Path, salt: str, enabled: bool = True) -> Cache:
     except OSError:
         return Cache(None)  # a read-only checkout: run without a cache
     return Cache(top / content_hash(salt.encode()))
+
+
+def _fact_name(key: tuple[str, ...]) -> str:
+    return "\0fact " + json.dumps(list(key))  # no file's relative path starts with NUL
 
 
 def _entry_name(relpath: str) -> str:

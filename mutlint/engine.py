@@ -94,6 +94,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
           stats: Statistics | None = None, jobs: int = 1, cache: Cache | None = None) -> CheckResult:
     stats = stats or NoStatistics()
     cache = cache or Cache(None)
+    project.cache = cache  # facts that outlive the run go there too
     reset_regex_budget()
     if jobs > 1 and len(paths) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
         global _FORK_STATE
@@ -129,7 +130,7 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
     result = CheckResult()
     records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives: dict[str, list[Directive]] = {}
-    hashes = ContentHashes(project.raw, lambda: project.sources)
+    hashes = project.hashes
     new_entries: dict[str, Entry] = {}
     for path in paths:
         relpath = _relpath(project.root, path)
@@ -178,7 +179,8 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             records[rule_id].extend(found)
         per_file_directives[relpath] = directives
         result.findings.extend(findings)
-    return Scan(result, records, per_file_directives, stats, new_entries)
+    # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
+    return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries})
 
 
 def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set[str],

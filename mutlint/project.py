@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mutlint import source
-from mutlint.cache import LISTING
+from mutlint.cache import LISTING, Cache, ContentHashes, Entry
 from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
@@ -62,6 +62,15 @@ class Project:
     # Open computations, innermost last: every file read is recorded in each, so the cache
     # knows which files a check (or a memoised fact) depended on.
     _reading: list[_Reads] = field(default_factory=list, repr=False)
+    cache: Cache = field(default_factory=lambda: Cache(None), repr=False)
+    _hashes: ContentHashes | None = field(default=None, repr=False)
+
+    @property
+    def hashes(self) -> ContentHashes:
+        """Content hashes of the project's files (and file list) as this run reads them."""
+        if self._hashes is None:
+            self._hashes = ContentHashes(self.raw, lambda: self.sources)
+        return self._hashes
 
     @property
     def sources(self) -> dict[str, Path]:
@@ -151,6 +160,35 @@ class Project:
         elif self._reading:
             self._reading[-1].facts.add(found[1])  # a fact used is a fact's reads depended on
         return found[0]
+
+    def stored(self, key: tuple[str, ...], compute: Callable[[], Any],
+               encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+        """memo() whose value also outlives the run, in the cache, for as long as every file
+        it was computed from is unchanged. For plain-data facts that most checks need and that
+        cost a whole-project build (what a mutation called from a page does), so a check of one
+        edited page parses that page and nothing else."""
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._from_store(key, decode)
+            if found is None:
+                value, dependencies = self.reads_of(compute)
+                found = (value, dependencies)
+                self.cache.put_fact(key, Entry("", {d: self.hashes.of(d) for d in sorted(dependencies)},
+                                                {"value": encode(value)}))
+            self._memo[key] = found
+        if self._reading:
+            self._reading[-1].facts.add(found[1])
+        return found[0]
+
+    def _from_store(self, key: tuple[str, ...], decode: Callable[[Any], Any]
+                    ) -> tuple[Any, frozenset[str]] | None:
+        entry = self.cache.get_fact(key)
+        if entry is None or not self.hashes.unchanged(entry.deps):
+            return None
+        try:
+            return decode(entry.payload["value"]), frozenset(entry.deps)
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry of the wrong shape: computed again
 
     def in_convex_dir(self, relpath: str) -> bool:
         prefix = self.convex_dir + "/" if self.convex_dir else ""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.flows import loop_of, project_flows
+from mutlint.convex.flows import loop_of
 from mutlint.convex.functions import FUNCTION_TYPES
 from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call
+from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.scopes import file_scopes
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
 from mutlint.project import Project
@@ -32,8 +33,8 @@ EFFECTS = {
 
 def _rewrites(project: Project, target: str) -> bool:
     """Does the mutation change existing documents (patch, replace, delete)?"""
-    flows = project_flows(project)
-    return any(target in w.functions for w in flows.writes if w.method != "insert")
+    summary = mutation_summary(project, target)
+    return summary is not None and summary.rewrites
 
 
 def _mutation_call(project: Project, file: SourceFile, node) -> FactValue | None:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.functions import args_validators, enclosing_registered_function, function_index
+from mutlint.convex.functions import enclosing_registered_function
+from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.references import function_ref
 from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import call_arguments, project_imports, query_matches
-from mutlint.convex.tables import id_validator_table, unwrap
+from mutlint.convex.tables import unwrap
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -171,17 +172,12 @@ class HandleResolver:
 
     def _with_document(self, target: str, transport: str,
                        payload: tree_sitter.Node | None) -> MutationCall | None:
-        found = function_index(self.project).get(target)
-        if found is None:
-            return None  # the target is not in this project: its arguments are unknown
-        target_file, function = found
-        if function.kind != "mutation":
-            return None
-        validators = args_validators(target_file, function)
-        id_args = sorted(name for name, code in validators.items() if id_validator_table(code))
+        summary = mutation_summary(self.project, target)
+        if summary is None or summary.kind != "mutation":
+            return None  # not a mutation of this project: its arguments are unknown
         payload = unwrap(payload) if payload is not None else None
-        if not id_args:
-            if finds_document_from_auth(self.project, target_file, function):
+        if not summary.id_args:
+            if summary.from_auth:
                 # The caller's own document, as this mutation finds it.
                 return MutationCall(target, transport, f"{target}: the caller's document", ())
             # It finds its document some other way: only identical arguments are the same one.
@@ -194,10 +190,10 @@ class HandleResolver:
         # Documents named by id: "table=expression", so two different mutations that take the
         # same id of the same table (under any argument name) change the same document.
         parts, nodes = [], []
-        for name in id_args:
+        for name, table in summary.id_args:
             value = self._property(payload, name)
             code = " ".join(self.file.text(value).split()) if value is not None else "(absent)"
-            parts.append(f"{id_validator_table(validators[name])}={code}")
+            parts.append(f"{table}={code}")
             if value is not None:
                 nodes.append(value)
         return MutationCall(target, transport, "; ".join(sorted(parts)), tuple(nodes))

@@ -1,0 +1,70 @@
+"""What a caller needs to know about a mutation, as plain data the cache can keep.
+
+Deciding whether two calls from a page race needs three facts about the mutation they run:
+which arguments name documents (`v.id("t")` validators), whether it finds its document from
+the caller's auth, and whether it changes existing documents at all. Each costs a build of the
+whole Convex model (every function, the call graph, every write), so the summary is stored
+(Project.stored) with the files it was computed from: a check of one edited page then reads
+the summaries of the mutations it calls and parses nothing but the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mutlint.convex.flows import project_flows
+from mutlint.convex.functions import args_validators, function_index
+from mutlint.convex.tables import id_validator_table
+from mutlint.project import Project
+
+
+@dataclass(frozen=True)
+class MutationSummary:
+    kind: str  # the registered function's kind: mutation, query, action, ...
+    id_args: tuple[tuple[str, str], ...]  # (argument, table) for each v.id argument, sorted
+    from_auth: bool  # finds its document from the caller's auth (handler or helpers)
+    rewrites: bool  # patches, replaces or deletes existing documents
+
+
+def mutation_summary(project: Project, function_id: str) -> MutationSummary | None:
+    """None when the function is not in this project (its arguments are unknown)."""
+    return project.stored(("mutation-summary", function_id), lambda: _summarise(project, function_id),
+                          _encode, _decode)
+
+
+def _summarise(project: Project, function_id: str) -> MutationSummary | None:
+    from mutlint.convex.handles import finds_document_from_auth  # handles use the summaries
+
+    found = function_index(project).get(function_id)
+    if found is None:
+        return None
+    file, function = found
+    if function.kind != "mutation":
+        return MutationSummary(function.kind, (), False, False)
+    validators = args_validators(file, function)
+    id_args = tuple(sorted((name, table) for name, code in validators.items()
+                           if (table := id_validator_table(code))))
+    flows = project_flows(project)
+    return MutationSummary(
+        kind=function.kind,
+        id_args=id_args,
+        from_auth=not id_args and finds_document_from_auth(project, file, function),
+        rewrites=any(function_id in w.functions for w in flows.writes if w.method != "insert"),
+    )
+
+
+def _encode(summary: MutationSummary | None):
+    if summary is None:
+        return None
+    return [summary.kind, [list(pair) for pair in summary.id_args], summary.from_auth, summary.rewrites]
+
+
+def _decode(raw) -> MutationSummary | None:
+    if raw is None:
+        return None
+    kind, id_args, from_auth, rewrites = raw
+    pairs = tuple((name, table) for name, table in id_args)
+    if not isinstance(kind, str) or not all(isinstance(x, str) for pair in pairs for x in pair) \
+            or not isinstance(from_auth, bool) or not isinstance(rewrites, bool):
+        raise ValueError("not a mutation summary")
+    return MutationSummary(kind, pairs, from_auth, rewrites)
