@@ -52,13 +52,16 @@ class CheckResult:
         return [f for f in self.findings if f.suppressed_by is None]
 
 
+MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
+
+
 @dataclass
 class RuleSet:
     rules: list[Rule]  # pattern rules that run
     enabled_engine_rules: set[str]
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
-    _plans: dict[str, QueryPlan] = field(default_factory=dict, repr=False)
+    _plans: dict[tuple[str, frozenset[str]], QueryPlan] = field(default_factory=dict, repr=False)
     _prefilter: Prefilter | None = field(default=None, repr=False)
 
     @property
@@ -67,11 +70,20 @@ class RuleSet:
             self._prefilter = Prefilter.for_rules(self.rules)
         return self._prefilter
 
-    def plan(self, language: str) -> QueryPlan:
-        if language not in self._plans:
-            atoms = [a for r in self.rules if language in r.languages for a in r.atoms]
-            self._plans[language] = QueryPlan(language, atoms)
-        return self._plans[language]
+    def plan(self, language: str, needed: set[str] | None = None) -> QueryPlan:
+        """One query for the rules a file may match. tree-sitter spends ~5 ms compiling each
+        pattern, so a page that only the parallel-calls rule can match gets a query of that
+        rule's patterns; after MAX_PLANS such subsets a language uses one query of all rules."""
+        ids = frozenset(r.id for r in self.rules if language in r.languages
+                        and (needed is None or r.id in needed))
+        key = (language, ids)
+        if key not in self._plans:
+            if needed is not None and \
+                    sum(1 for known, _ in self._plans if known == language) >= MAX_PLANS:
+                return self.plan(language)
+            atoms = [a for r in self.rules if r.id in ids for a in r.atoms]
+            self._plans[key] = QueryPlan(language, atoms)
+        return self._plans[key]
 
     @property
     def enabled_ids(self) -> set[str]:
@@ -154,7 +166,7 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             if cached is None:
                 with stats.phase("parse and query"):
                     file = project.file(relpath, path)
-                    file_pass = rule_set.plan(file.language).run(file)
+                    file_pass = rule_set.plan(file.language, needed).run(file)
                     directives = parse_directives(file, file_pass.comments)
                     stats.counts["parsed"] += 1
         except Exception as exc:  # one bad file must not stop the run
