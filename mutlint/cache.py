@@ -37,15 +37,18 @@ def content_hash(data: bytes | None) -> str:
     return MISSING if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def code_fingerprint() -> str:
-    """mutlint's own code: a checkout edited without a version bump must not reuse entries."""
-    package = Path(__file__).resolve().parent
+def code_fingerprint(*modules: Any) -> str:
+    """mutlint's own code and the given packages' (the grammar): a checkout edited without a
+    version bump, or another tree-sitter build, must not reuse entries. File sizes and times
+    are enough to notice and cost a millisecond; package metadata would cost twenty."""
+    packages = [Path(__file__).resolve().parent, *(Path(m.__file__).resolve().parent for m in modules)]
     parts = []
-    for directory, _, names in sorted(os.walk(package)):
-        for name in sorted(names):
-            if name.endswith((".py", ".json")):
-                stat = os.stat(os.path.join(directory, name))
-                parts.append(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    for package in packages:
+        for directory, _, names in sorted(os.walk(package)):
+            for name in sorted(names):
+                if name.endswith((".py", ".json", ".so", ".pyd")):
+                    stat = os.stat(os.path.join(directory, name))
+                    parts.append(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
     return content_hash("\n".join(parts).encode())
 
 

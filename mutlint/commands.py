@@ -47,11 +47,12 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
 def _cache_salt(workspace, rule_set) -> str:
     """Everything besides the files that decides what a check finds: entries made under
     another version, code, grammar, config or rule set are never read."""
-    from importlib.metadata import version
+    import tree_sitter
+    import tree_sitter_typescript
 
     config = workspace.config
     return json.dumps([
-        __version__, code_fingerprint(), version("tree-sitter"), version("tree-sitter-typescript"),
+        __version__, code_fingerprint(tree_sitter, tree_sitter_typescript),
         workspace.convex_dir, sorted(config.exclude), config.high_volume_tables, config.max_file_size,
         config.lint_generated, sorted((rule.id, rule.source_hash) for rule in rule_set.rules),
         sorted(rule_set.enabled_engine_rules),
@@ -81,7 +82,8 @@ def run_check(args) -> int:
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
     with stats.phase("cache"):
-        cache = open_cache(workspace.root, _cache_salt(workspace, rule_set), enabled=not args.no_cache)
+        cache = open_cache(workspace.root, "" if args.no_cache else _cache_salt(workspace, rule_set),
+                           enabled=not args.no_cache)
     result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
