@@ -3,10 +3,12 @@
 For each size, one generated project (benchmarks/generate.py) and, alternating between tools
 on every run, the median wall time and the peak RSS of:
   parse floor       read + tree-sitter parse of every file, one process
-  mutlint           `mutlint check` with all built-in rules, one process and -j auto
+  mutlint           `mutlint check` with all built-in rules: cold (--no-cache) in one process
+                    and with -j auto, and warm (the cache filled by an earlier run)
   ast-grep          `ast-grep scan` with ONE rule ($CTX.db.patch($$$))
   semgrep           `semgrep scan` with the same one rule (offline, metrics off)
-and, on the 1,000-file project, `mutlint check` on one changed file next to `mutlint --version`.
+and, on the 1,000-file project, `mutlint check` on one changed file (a page that calls a
+mutation, edited before every run) cold and with a warm cache, next to `mutlint --version`.
 Peers are looked up on PATH (install them with `pip install ast-grep-cli semgrep` in any venv
 and pass --peers-bin DIR); a missing peer is reported as such.
 Usage: python benchmarks/run.py [--sizes 100,1000,10000] [--runs 3] [--peers-bin DIR]
@@ -62,31 +64,43 @@ SEMGREP_RULE = """rules:
 
 
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child."""
+    """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child.
+    A run that fails is no timing: a tool that exits at once with an error would look fast."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=env)
-    _, _, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+                               stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: findings
+        error = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        raise SystemExit(f"{command[0]} failed (exit {code}): {error[-1] if error else ''}")
+    process.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | None]:
-    def find(*names: str) -> str | None:
+    def find(*names: str, says: str) -> str | None:
+        """The first of `names` whose --version names the tool (`sg` is also Unix's
+        switch-group command)."""
         for name in names:
             found = shutil.which(name, path=str(peers) if peers else None) or shutil.which(name)
             if found:
-                return found
+                done = subprocess.run([found, "--version"], capture_output=True, text=True)
+                if says in (done.stdout + done.stderr).lower():
+                    return found
         return None
 
     (work / "ast-grep.yml").write_text(AST_GREP_RULE)
     (work / "semgrep.yml").write_text(SEMGREP_RULE)
-    ast_grep, semgrep = find("ast-grep", "sg"), find("semgrep")
+    ast_grep, semgrep = find("ast-grep", "sg", says="ast-grep"), find("semgrep", says=".")
     python = sys.executable
+    mutlint = [python, "-m", "mutlint", "check", str(root), "--fail-on", "never"]
     return {
         "parse floor": [python, "-c", PARSE_FLOOR, str(root)],
-        "mutlint check": [python, "-m", "mutlint", "check", str(root), "--fail-on", "never"],
-        "mutlint check -j auto": [python, "-m", "mutlint", "check", str(root), "--fail-on", "never",
-                                  "-j", "auto"],
+        "mutlint check (cold)": [*mutlint, "--no-cache"],
+        "mutlint check -j auto (cold)": [*mutlint, "--no-cache", "-j", "auto"],
+        "mutlint check (warm cache)": mutlint,
         "ast-grep (1 rule)": [ast_grep, "scan", "--rule", str(work / "ast-grep.yml"), str(root)]
         if ast_grep else None,
         "semgrep (1 rule)": [semgrep, "scan", "--config", str(work / "semgrep.yml"), "--metrics=off",
@@ -101,6 +115,7 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
         commands = tools(root, work, peers)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         env = {**os.environ, "SEMGREP_SEND_METRICS": "off"}
+        measure(commands["mutlint check (warm cache)"], root, env)  # fills the cache
         for _ in range(runs):  # alternate tools within each run
             for name, command in commands.items():
                 if command is not None:
@@ -119,16 +134,20 @@ def run_one_file(runs: int) -> list[tuple[str, float, float]]:
         root = Path(scratch) / "project"
         generate(root, 1000)
         changed = next(root.glob("app/p0/page.tsx"))
-        changed.write_text(changed.read_text() + "\n// edited\n")
         python = sys.executable
+        check = [python, "-m", "mutlint", "check", str(changed), "--fail-on", "never"]
         commands = {
             "mutlint --version": [python, "-m", "mutlint", "--version"],
-            "mutlint check, 1 changed file": [python, "-m", "mutlint", "check", str(changed),
-                                              "--fail-on", "never"],
+            "mutlint check, 1 changed file (cold)": [*check, "--no-cache"],
+            "mutlint check, 1 changed file (warm cache)": check,
         }
+        measure([python, "-m", "mutlint", "check", str(root), "--fail-on", "never"], root)  # cache
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for _ in range(runs):
+        for run in range(runs):
             for name, command in commands.items():
+                # Every run sees the page just edited: its own entry is stale, the
+                # mutations it calls are not.
+                changed.write_text(changed.read_text() + f"\n// edit {run}\n")
                 samples[name].append(measure(command, root))
         return [(name, statistics.median(s for s, _ in values), max(m for _, m in values))
                 for name, values in samples.items()]
