@@ -36,3 +36,15 @@ def test_jobs_keep_internal_errors_and_skips(run_mutlint: RunMutlint, make_proje
 def test_bad_jobs_value_is_a_usage_error(run_mutlint: RunMutlint):
     code, _, err = run_mutlint("check", ".", "-j", "0", cwd=EXAMPLE)
     assert code == 2 and "expected at least 1" in err
+
+
+def test_jobs_fill_the_cache_that_one_process_reads(run_mutlint: RunMutlint, tmp_path: Path):
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
+    cold = run_mutlint("check", ".", "--format", "json", "--no-cache", cwd=root)
+    assert run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root) == cold
+    code, out, stats = run_mutlint("check", ".", "--format", "json", "--statistics", cwd=root)
+    assert (code, out) == cold[:2] and " 0 parsed, " in stats  # the children's entries were kept
+    assert run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root) == cold
