@@ -1,15 +1,16 @@
 """The on-disk cache in `.mutlint_cache/`: what a file's check produced, and what it depended on.
 
-An entry is kept per linted file: the file's content hash, the content hashes of every other
-file (and whether the list of project files) the Convex model read to check it, and the match
-records, suppression directives and parse-error finding the check produced. A later run reuses
+An entry is kept per linted file: the file's content hash, the content hashes of the other
+files the Convex model read to check it (most of them through shared groups, see
+mutlint.dependencies), and the match records, suppression directives and parse-error finding
+the check produced. A later run reuses
 the entry only when all of those hashes still match, so an edit to a mutation invalidates the
 pages that call it and nothing else.
 
 Everything about the cache is distrusted: entries are plain JSON decoded into typed values and
 any entry that does not decode is ignored and rebuilt; a cache directory that git tracks (one a
 pull request could have forged) is not read at all; writes go to a temporary file that replaces
-the entry atomically, so concurrent runs see an old entry or a new one, never half of one. The
+its shard atomically, so concurrent runs see an old shard or a new one, never half of one. The
 salt (mutlint's version and code, the rules, the config and the rule selection) names a
 directory of its own, so runs with different settings never read each other's entries.
 """
@@ -22,14 +23,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".mutlint_cache"
 KEEP_SALTS = 4  # settings directories kept; older ones are removed when a new one is made
-LISTING = "\0listing"  # the dependency "which files the project has"
 MISSING = "-"  # the hash of a file that could not be read
 
 
@@ -55,8 +54,9 @@ def code_fingerprint(*modules: Any) -> str:
 @dataclass
 class Entry:
     hash: str
-    deps: dict[str, str]  # relpath (or LISTING) -> content hash when the entry was made
+    deps: dict[str, str]  # relpath (or the file list) -> content hash when the entry was made
     payload: dict[str, Any]  # what the check produced, encoded by mutlint.cache_records
+    groups: list[str] = field(default_factory=list)  # digests of dependency groups (see below)
 
 
 @dataclass
@@ -65,6 +65,7 @@ class Cache:
 
     directory: Path | None
     new: dict[str, Entry] = field(default_factory=dict)
+    _shards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def disabled(self) -> bool:
@@ -77,37 +78,68 @@ class Cache:
     def put_fact(self, key: tuple[str, ...], entry: Entry) -> None:
         self.put(_fact_name(key), entry)
 
-    def get(self, relpath: str) -> Entry | None:
+    def get_group(self, digest: str) -> dict[str, str] | None:
+        """A dependency group: files and their hashes that many entries share (the files a
+        fact about the whole project read), stored once under the digest of its content."""
+        entry = self.get(_group_name(digest))
+        if entry is None or content_hash(json.dumps(entry.deps, sort_keys=True).encode()) != digest:
+            return None
+        return entry.deps
+
+    def put_group(self, digest: str, members: dict[str, str]) -> None:
+        self.put(_group_name(digest), Entry("", members, {}))
+
+    def get(self, name: str) -> Entry | None:
         if self.directory is None:
             return None
+        raw = self._shard(_shard_of(name)).get(name)
         try:
-            raw = json.loads((self.directory / _entry_name(relpath)).read_text(encoding="utf-8"))
-            entry = Entry(raw["hash"], raw["deps"], raw["payload"])
-            if raw.get("path") != relpath or not isinstance(entry.hash, str) \
-                    or not isinstance(entry.payload, dict) or not isinstance(entry.deps, dict) \
-                    or not all(isinstance(k, str) and isinstance(v, str) for k, v in entry.deps.items()):
-                return None
-            return entry
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # absent, unreadable or corrupted: rebuilt, never trusted
+            entry = Entry(raw["hash"], raw["deps"], raw["payload"], raw.get("groups", []))
+        except (KeyError, TypeError, AttributeError):
+            return None  # absent or corrupted: rebuilt, never trusted
+        return entry if _well_formed(entry) else None
 
-    def put(self, relpath: str, entry: Entry) -> None:
+    def put(self, name: str, entry: Entry) -> None:
         if self.directory is not None:
-            self.new[relpath] = entry
+            self.new[name] = entry
+
+    def _shard(self, shard: str) -> dict[str, Any]:
+        """Entries live in 256 shard files, by the hash of their name: a file per entry made
+        the first run on 10,000 files spend two seconds creating files."""
+        found = self._shards.get(shard)
+        if found is None:
+            try:
+                found = json.loads((self.directory / f"{shard}.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = {}
+            if not isinstance(found, dict):
+                found = {}
+            self._shards[shard] = found
+        return found
 
     def save(self) -> None:
-        """Write the new entries; a cache that cannot be written is simply not kept."""
+        """Write the new entries; a cache that cannot be written is simply not kept. Each shard
+        is read again just before it is replaced, so entries another run wrote meanwhile stay
+        (at worst a concurrent run's entry is lost, and made again next time)."""
         if self.directory is None or not self.new:
             return
+        by_shard: dict[str, dict[str, Entry]] = {}
+        for name, entry in self.new.items():
+            by_shard.setdefault(_shard_of(name), {})[name] = entry
         try:
             fresh = not self.directory.is_dir()
             self.directory.mkdir(parents=True, exist_ok=True)
             if fresh:
                 _prune_old_salts(self.directory.parent)
-            for relpath, entry in sorted(self.new.items()):
-                _write_atomically(self.directory / _entry_name(relpath), json.dumps(
-                    {"path": relpath, "hash": entry.hash, "deps": entry.deps,
-                     "payload": entry.payload}, sort_keys=True, separators=(",", ":")))
+            for shard, entries in sorted(by_shard.items()):
+                self._shards.pop(shard, None)
+                merged = dict(self._shard(shard))
+                for name, entry in entries.items():
+                    merged[name] = {"hash": entry.hash, "deps": entry.deps, "groups": entry.groups,
+                                    "payload": entry.payload}
+                _write_atomically(self.directory / f"{shard}.json",
+                                  json.dumps(merged, sort_keys=True, separators=(",", ":")))
+                self._shards[shard] = merged
         except OSError:
             pass
         self.new.clear()
@@ -126,12 +158,23 @@ def open_cache(root: Path, salt: str, enabled: bool = True) -> Cache:
     return Cache(top / content_hash(salt.encode()))
 
 
+def _well_formed(entry: Entry) -> bool:
+    return isinstance(entry.hash, str) and isinstance(entry.payload, dict) \
+        and isinstance(entry.deps, dict) and isinstance(entry.groups, list) \
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in entry.deps.items()) \
+        and all(isinstance(g, str) for g in entry.groups)
+
+
+def _group_name(digest: str) -> str:
+    return "\0group " + digest
+
+
 def _fact_name(key: tuple[str, ...]) -> str:
     return "\0fact " + json.dumps(list(key))  # no file's relative path starts with NUL
 
 
-def _entry_name(relpath: str) -> str:
-    return content_hash(relpath.encode()) + ".json"
+def _shard_of(name: str) -> str:
+    return content_hash(name.encode())[:2]
 
 
 def _mark_cache_dir(top: Path) -> None:
@@ -179,25 +222,3 @@ def _prune_old_salts(top: Path) -> None:
     for old in salts[KEEP_SALTS:]:
         shutil.rmtree(old, ignore_errors=True)
 
-
-class ContentHashes:
-    """The content hash of each project file (and of the file list) in this run, each computed
-    once, from the bytes the run itself reads."""
-
-    def __init__(self, read: Callable[[str], bytes | None], listing: Callable[[], Iterable[str]]):
-        self._read = read
-        self._listing = listing
-        self._hashes: dict[str, str] = {}
-
-    def of(self, dependency: str) -> str:
-        found = self._hashes.get(dependency)
-        if found is None:
-            if dependency == LISTING:
-                found = content_hash("\n".join(sorted(self._listing())).encode())
-            else:
-                found = content_hash(self._read(dependency))
-            self._hashes[dependency] = found
-        return found
-
-    def unchanged(self, dependencies: dict[str, str]) -> bool:
-        return all(self.of(dependency) == recorded for dependency, recorded in dependencies.items())

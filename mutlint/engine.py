@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from mutlint.cache import Cache, ContentHashes, Entry
+from mutlint.cache import Cache, Entry
 from mutlint.cache_records import BadEntry, decode_payload, encode_payload
+from mutlint.dependencies import ContentHashes
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
 from mutlint.findings import Finding, Severity, assign_fingerprints
@@ -184,9 +185,9 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             findings = _parse_error_finding(file) if PARSE_ERROR in rule_set.enabled_engine_rules else []
             if len(result.errors) == errors_before and not cache.disabled:
                 # A check that failed somewhere is not kept: the next run tries again.
-                new_entries[relpath] = Entry(
-                    hashes.of(relpath), {d: hashes.of(d) for d in sorted(reads) if d != relpath},
-                    encode_payload(file_records, directives, findings))
+                files, groups = project.dependencies(reads, leave_out=relpath)
+                new_entries[relpath] = Entry(hashes.of(relpath), files,
+                                             encode_payload(file_records, directives, findings), groups)
         for rule_id, found in file_records.items():
             records[rule_id].extend(found)
         per_file_directives[relpath] = directives
@@ -218,7 +219,8 @@ def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set
 def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):
     """(records, directives, findings) of an earlier run whose inputs are all unchanged."""
     entry = cache.get(relpath)
-    if entry is None or entry.hash != hashes.of(relpath) or not hashes.unchanged(entry.deps):
+    if entry is None or entry.hash != hashes.of(relpath) or \
+            not hashes.still_good(entry.deps, entry.groups, cache):
         return None
     try:
         return decode_payload(entry.payload, {rule.id for rule in rule_set.rules})

@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mutlint import source
-from mutlint.cache import LISTING, Cache, ContentHashes, Entry
+from mutlint.cache import Cache, Entry
+from mutlint.dependencies import LISTING, ContentHashes, Deps, Reads, Recorder
 from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
@@ -32,17 +33,6 @@ _MISSING = object()
 
 
 @dataclass
-class _Reads:
-    """What one computation read: files directly, and the reads of the memoised facts it used."""
-
-    files: set[str] = field(default_factory=set)
-    facts: set[frozenset[str]] = field(default_factory=set)
-
-    def all(self) -> frozenset[str]:
-        return frozenset(self.files).union(*self.facts)
-
-
-@dataclass
 class Project:
     """Files are parsed on first use and kept, so a file is parsed at most once per run
     whether it is reported on, read for context (schema, crons, helpers), or both."""
@@ -57,13 +47,14 @@ class Project:
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
     max_file_size: int | None = None
     skip_generated: bool = True
-    _memo: dict[tuple, tuple[Any, frozenset[str]]] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple, tuple[Any, Deps]] = field(default_factory=dict, repr=False)
     _raw: dict[str, bytes] = field(default_factory=dict, repr=False)
     # Open computations, innermost last: every file read is recorded in each, so the cache
     # knows which files a check (or a memoised fact) depended on.
-    _reading: list[_Reads] = field(default_factory=list, repr=False)
+    _reading: list[Reads] = field(default_factory=list, repr=False)
     cache: Cache = field(default_factory=lambda: Cache(None), repr=False)
     _hashes: ContentHashes | None = field(default=None, repr=False)
+    _recorder: Recorder | None = field(default=None, repr=False)
 
     @property
     def hashes(self) -> ContentHashes:
@@ -71,6 +62,12 @@ class Project:
         if self._hashes is None:
             self._hashes = ContentHashes(self.raw, lambda: self.sources)
         return self._hashes
+
+    def dependencies(self, deps: Deps, leave_out: str | None = None) -> tuple[dict[str, str], list[str]]:
+        """What a cache entry records of `deps`: files with hashes, and group digests."""
+        if self._recorder is None or self._recorder.cache is not self.cache:
+            self._recorder = Recorder(self.cache, self.hashes)
+        return self._recorder.record(deps, leave_out)
 
     @property
     def sources(self) -> dict[str, Path]:
@@ -83,17 +80,16 @@ class Project:
         if self._reading:
             self._reading[-1].files.add(dependency)
 
-    def reads_of(self, compute: Callable[[], Any]) -> tuple[Any, frozenset[str]]:
-        """compute()'s value and every file (or LISTING) it read, memoised facts included."""
-        self._reading.append(_Reads())
+    def reads_of(self, compute: Callable[[], Any]) -> tuple[Any, Deps]:
+        """compute()'s value and what it read (files, LISTING, the facts it used)."""
+        self._reading.append(Reads())
         try:
             value = compute()
         finally:
-            reads = self._reading.pop()
-        dependencies = reads.all()
+            deps = self._reading.pop().close()
         if self._reading:
-            self._reading[-1].facts.add(dependencies)
-        return value, dependencies
+            self._reading[-1].use(deps)
+        return value, deps
 
     def raw(self, relpath: str, path: Path | None = None) -> bytes | None:
         """The file's bytes if it can be linted, or None (the reason is in `unreadable`)."""
@@ -155,10 +151,10 @@ class Project:
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             if while_computing is not _MISSING:
-                self._memo[key] = (while_computing, frozenset())
+                self._memo[key] = (while_computing, Deps(frozenset()))
             found = self._memo[key] = self.reads_of(compute)
         elif self._reading:
-            self._reading[-1].facts.add(found[1])  # a fact used is a fact's reads depended on
+            self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
 
     def stored(self, key: tuple[str, ...], compute: Callable[[], Any],
@@ -171,24 +167,24 @@ class Project:
         if found is _MISSING:
             found = self._from_store(key, decode)
             if found is None:
-                value, dependencies = self.reads_of(compute)
-                found = (value, dependencies)
-                self.cache.put_fact(key, Entry("", {d: self.hashes.of(d) for d in sorted(dependencies)},
-                                                {"value": encode(value)}))
+                found = self.reads_of(compute)
+                if not self.cache.disabled:
+                    files, groups = self.dependencies(found[1])
+                    self.cache.put_fact(key, Entry("", files, {"value": encode(found[0])}, groups))
             self._memo[key] = found
         if self._reading:
-            self._reading[-1].facts.add(found[1])
+            self._reading[-1].use(found[1])
         return found[0]
 
-    def _from_store(self, key: tuple[str, ...], decode: Callable[[Any], Any]
-                    ) -> tuple[Any, frozenset[str]] | None:
+    def _from_store(self, key: tuple[str, ...], decode: Callable[[Any], Any]) -> tuple[Any, Deps] | None:
         entry = self.cache.get_fact(key)
-        if entry is None or not self.hashes.unchanged(entry.deps):
+        if entry is None or not self.hashes.still_good(entry.deps, entry.groups, self.cache):
             return None
         try:
-            return decode(entry.payload["value"]), frozenset(entry.deps)
+            value = decode(entry.payload["value"])
         except (KeyError, TypeError, ValueError):
             return None  # an entry of the wrong shape: computed again
+        return value, Deps(frozenset(entry.deps), (), tuple(entry.groups))
 
     def in_convex_dir(self, relpath: str) -> bool:
         prefix = self.convex_dir + "/" if self.convex_dir else ""

@@ -27,7 +27,15 @@ PAGE = "app/onboarding/page.tsx"
 
 
 def entries(root: Path) -> list[Path]:
+    """The cache's shard files (each holds the entries whose names hash to it)."""
     return sorted((root / ".mutlint_cache").glob("*/*.json"))
+
+
+def rewrite_entries(shard: Path, change) -> None:
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    for entry in data.values():
+        change(entry)
+    shard.write_text(json.dumps(data), encoding="utf-8")
 
 
 def copy_example(tmp_path: Path) -> Path:
@@ -77,31 +85,37 @@ def test_corrupted_entries_are_rebuilt_not_trusted(run_mutlint: RunMutlint, tmp_
     root = copy_example(tmp_path)
     clean, _ = check_json(run_mutlint, root)
     damaged = entries(root)
-    forged = {"path": "x", "hash": 1, "deps": [], "payload": {"records": {"r": [[1]]}}}
-    for index, entry in enumerate(damaged):
+    assert len(damaged) >= 6
+
+    def wrong_types(entry: dict) -> None:
+        entry.update(hash=1, deps=[], groups="x")
+
+    def wrong_payload(entry: dict) -> None:  # the right file (or fact) and hashes
+        if "records" in entry["payload"]:
+            entry["payload"]["records"] = {rule: [["not", "a", "record"]]
+                                           for rule in entry["payload"]["records"]}
+        elif "value" in entry["payload"]:  # a stored fact about a mutation
+            entry["payload"]["value"] = ["mutation", "not pairs", 1, None]
+        else:  # a dependency group: its digest no longer matches
+            entry["deps"] = {path: "0" * 32 for path in entry["deps"]}
+
+    for index, shard in enumerate(damaged):
         if index % 3 == 0:
-            entry.write_bytes(b"\x00\xff not json")
-        elif index % 3 == 1:
-            entry.write_text(json.dumps(forged), encoding="utf-8")
-        else:  # the right file (or fact) and hashes, a payload of the wrong shape
-            data = json.loads(entry.read_text(encoding="utf-8"))
-            if "records" in data["payload"]:
-                records = data["payload"]["records"]
-                data["payload"]["records"] = {rule: [["not", "a", "record"]] for rule in records}
-            else:  # a stored fact about a mutation
-                data["payload"]["value"] = ["mutation", "not pairs", 1, None]
-            entry.write_text(json.dumps(data), encoding="utf-8")
+            shard.write_bytes(b"\x00\xff not json")
+        else:
+            rewrite_entries(shard, wrong_types if index % 3 == 1 else wrong_payload)
     again, err = check_json(run_mutlint, root)
     assert again == clean and "Traceback" not in err and "internal error" not in err
     assert check_json(run_mutlint, root)[0] == clean  # and the entries were written anew
 
 
 def _hide_every_finding(root: Path) -> None:
-    for entry in entries(root):
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        if "records" in data["payload"]:
-            data["payload"]["records"] = {rule: [] for rule in data["payload"]["records"]}
-            entry.write_text(json.dumps(data), encoding="utf-8")
+    def hide(entry: dict) -> None:
+        if "records" in entry["payload"]:
+            entry["payload"]["records"] = {rule: [] for rule in entry["payload"]["records"]}
+
+    for shard in entries(root):
+        rewrite_entries(shard, hide)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter
 
@@ -86,6 +87,11 @@ class Flows:
                     reached[target] = reached[current]
                     stack.append(target)
         return reached
+
+    @cached_property
+    def rewriting(self) -> frozenset[str]:
+        """Functions whose transaction patches, replaces or deletes a document."""
+        return frozenset(f for w in self.writes if w.method != "insert" for f in w.functions)
 
     def job_like(self, function_id: str) -> bool:
         """Run as a background job: by a cron, the scheduler, or a library it was handed to."""

@@ -44,12 +44,11 @@ def _summarise(project: Project, function_id: str) -> MutationSummary | None:
     validators = args_validators(file, function)
     id_args = tuple(sorted((name, table) for name, code in validators.items()
                            if (table := id_validator_table(code))))
-    flows = project_flows(project)
     return MutationSummary(
         kind=function.kind,
         id_args=id_args,
         from_auth=not id_args and finds_document_from_auth(project, file, function),
-        rewrites=any(function_id in w.functions for w in flows.writes if w.method != "insert"),
+        rewrites=function_id in project_flows(project).rewriting,
     )
 
 
