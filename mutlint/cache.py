@@ -78,16 +78,18 @@ class Cache:
     def put_fact(self, key: tuple[str, ...], entry: Entry) -> None:
         self.put(_fact_name(key), entry)
 
-    def get_group(self, digest: str) -> dict[str, str] | None:
-        """A dependency group: files and their hashes that many entries share (the files a
-        fact about the whole project read), stored once under the digest of its content."""
+    def get_group(self, digest: str) -> tuple[dict[str, str], list[str]] | None:
+        """A dependency group: files with their hashes, and the groups it contains, that many
+        entries share (what a fact about the whole project read), stored once under the
+        digest of its content; one whose content does not match its digest is not used."""
         entry = self.get(_group_name(digest))
-        if entry is None or content_hash(json.dumps(entry.deps, sort_keys=True).encode()) != digest:
+        if entry is None or content_hash(json.dumps([entry.deps, entry.groups], sort_keys=True)
+                                         .encode()) != digest:
             return None
-        return entry.deps
+        return entry.deps, entry.groups
 
-    def put_group(self, digest: str, members: dict[str, str]) -> None:
-        self.put(_group_name(digest), Entry("", members, {}))
+    def put_group(self, digest: str, members: dict[str, str], nested: list[str]) -> None:
+        self.put(_group_name(digest), Entry("", members, {}, nested))
 
     def get(self, name: str) -> Entry | None:
         if self.directory is None:

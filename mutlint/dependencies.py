@@ -94,54 +94,114 @@ class ContentHashes:
         return all(self.of(dependency) == recorded for dependency, recorded in dependencies.items())
 
     def still_good(self, deps: dict[str, str], groups: list[str], cache: Cache) -> bool:
-        """Are an entry's files and groups all as they were when it was made?"""
-        if not self.unchanged(deps):
-            return False
-        for digest in groups:
-            if digest not in self._groups:
-                members = cache.get_group(digest)
-                self._groups[digest] = members is not None and self.unchanged(members)
-            if not self._groups[digest]:
-                return False
-        return True
+        """Are an entry's files and groups (and the groups they name) all as they were?"""
+        return self.unchanged(deps) and all(self._group_good(digest, cache) for digest in groups)
+
+    def _group_good(self, digest: str, cache: Cache) -> bool:
+        stack, visiting = [digest], set()
+        while stack:
+            current = stack[-1]
+            if current in self._groups:
+                stack.pop()
+                continue
+            found = cache.get_group(current)
+            if found is None or not self.unchanged(found[0]):
+                self._groups[current] = False
+                stack.pop()
+                continue
+            pending = [g for g in found[1] if g not in self._groups]
+            if pending and current not in visiting:
+                visiting.add(current)
+                stack.extend(g for g in pending if g not in visiting)
+                continue
+            # Groups are named by their content, so they cannot contain each other; a
+            # cycle could only be forged, and a group still pending here counts as changed.
+            self._groups[current] = all(self._groups.get(g, False) for g in found[1])
+            stack.pop()
+        return self._groups[digest]
 
 
 class Recorder:
-    """Turns Deps into what an entry stores: files with their hashes, and group digests."""
+    """Turns Deps into what an entry stores: files with their hashes, and group digests.
+
+    A context (see the module's docstring) becomes a group of its own files and those of the
+    facts beneath it, down to the next contexts, which it names as groups in turn: nothing is
+    flattened, so memory stays proportional to what the run computed."""
 
     def __init__(self, cache: Cache, hashes: ContentHashes):
         self.cache = cache
         self.hashes = hashes
-        self._digests: dict[Deps, str] = {}  # keyed by the node itself, which keeps it alive
+        # Per context node (keyed by the node itself, which keeps it alive): its group's
+        # digest, or its files when they are few enough to list in whatever uses it.
+        self._done: dict[Deps, str | frozenset[str]] = {}
 
     def record(self, root: Deps, leave_out: str | None = None) -> tuple[dict[str, str], list[str]]:
-        direct: set[str] = set()
+        files, groups = self._reach(root, expand_root=True)
+        files.discard(leave_out)
+        return {d: self.hashes.of(d) for d in sorted(files)}, sorted(groups)
+
+    def _gather(self, start: Deps, expand_root: bool) -> tuple[set[str], set[str], list[Deps]]:
+        """Files and cached groups reachable from `start` without entering a context, and
+        the contexts met on the way."""
+        files: set[str] = set()
         groups: set[str] = set()
-        stack, seen = [root], set()
+        contexts: list[Deps] = []
+        stack, seen = [start], set()
         while stack:
             node = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            groups.update(node.groups)
-            if node.context:
-                files, inner = node.flat()
-                groups |= inner
-                if len(files) > INLINE_MAX:
-                    groups.add(self._group(node, files))
-                else:
-                    direct |= files
+            if node.context and not (node is start and expand_root):
+                contexts.append(node)
                 continue
-            direct |= node.files
+            files |= node.files
+            groups.update(node.groups)
             stack.extend(node.parts)
-        direct.discard(leave_out)
-        return {d: self.hashes.of(d) for d in sorted(direct)}, sorted(groups)
+        return files, groups, contexts
 
-    def _group(self, node: Deps, files: frozenset[str]) -> str:
-        digest = self._digests.get(node)
-        if digest is None:
+    def _reach(self, start: Deps, expand_root: bool) -> tuple[set[str], set[str]]:
+        files, groups, contexts = self._gather(start, expand_root)
+        self._settle(contexts)
+        for context in contexts:
+            done = self._done[context]
+            if isinstance(done, str):
+                groups.add(done)
+            else:
+                files |= done
+        return files, groups
+
+    def _settle(self, contexts: list[Deps]) -> None:
+        """Give every context (and every context beneath it) its group, innermost first,
+        without recursion."""
+        stack = [(c, False) for c in contexts if c not in self._done]
+        while stack:
+            node, ready = stack.pop()
+            if node in self._done:
+                continue
+            files, groups, inner = self._gather(node, expand_root=True)
+            pending = [c for c in inner if c not in self._done]
+            if pending:
+                if ready:
+                    raise RuntimeError("dependency cycle")  # memo guards make cycles impossible
+                stack.append((node, True))
+                stack.extend((c, False) for c in pending)
+                continue
+            for context in inner:
+                done = self._done[context]
+                if isinstance(done, str):
+                    groups.add(done)
+                else:
+                    files |= done
+            if not groups and len(files) <= INLINE_MAX:
+                self._done[node] = frozenset(files)
+                continue
             members = {d: self.hashes.of(d) for d in sorted(files)}
-            digest = content_hash(json.dumps(members, sort_keys=True).encode())
-            self.cache.put_group(digest, members)
-            self._digests[node] = digest
-        return digest
+            nested = sorted(groups)
+            digest = group_digest(members, nested)
+            self.cache.put_group(digest, members, nested)
+            self._done[node] = digest
+
+
+def group_digest(members: dict[str, str], nested: list[str]) -> str:
+    return content_hash(json.dumps([members, nested], sort_keys=True).encode())
