@@ -163,13 +163,17 @@ class Recorder:
     def _reach(self, start: Deps, expand_root: bool) -> tuple[set[str], set[str]]:
         files, groups, contexts = self._gather(start, expand_root)
         self._settle(contexts)
+        self._absorb(contexts, files, groups)
+        return files, groups
+
+    def _absorb(self, contexts: list[Deps], files: set[str], groups: set[str]) -> None:
+        """Settled contexts into what names them: a group's digest, or its few files."""
         for context in contexts:
             done = self._done[context]
             if isinstance(done, str):
                 groups.add(done)
             else:
                 files |= done
-        return files, groups
 
     def _settle(self, contexts: list[Deps]) -> None:
         """Give every context (and every context beneath it) its group, innermost first,
@@ -187,12 +191,7 @@ class Recorder:
                 stack.append((node, True))
                 stack.extend((c, False) for c in pending)
                 continue
-            for context in inner:
-                done = self._done[context]
-                if isinstance(done, str):
-                    groups.add(done)
-                else:
-                    files |= done
+            self._absorb(inner, files, groups)
             if not groups and len(files) <= INLINE_MAX:
                 self._done[node] = frozenset(files)
                 continue
