@@ -7,7 +7,6 @@ is plain data (findings and diagnostics) for a report writer to format.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -109,14 +108,14 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too
     reset_regex_budget()
-    if jobs > 1 and len(paths) >= 2 * jobs and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(paths) >= 2 * jobs and "fork" in _multiprocessing().get_all_start_methods():
         global _FORK_STATE
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
         try:
             # Interleaved chunks balance directories of big and small files; forked children
             # inherit the loaded rules and build the Convex facts they need themselves.
             chunks = [paths[index::jobs] for index in range(jobs)]
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with _multiprocessing().get_context("fork").Pool(jobs) as pool:
                 scans = pool.map(_scan_in_child, chunks)
         finally:
             _FORK_STATE = None
@@ -131,6 +130,12 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
 
 
 _FORK_STATE: tuple | None = None
+
+
+def _multiprocessing():
+    import multiprocessing  # only -j needs it; a pre-commit run should not pay its import
+
+    return multiprocessing
 
 
 def _scan_in_child(paths: list[Path]) -> Scan:
