@@ -151,8 +151,8 @@ def open_cache(root: Path, salt: str, enabled: bool = True) -> Cache:
     if not enabled:
         return Cache(None)
     top = root / CACHE_DIR
-    if top.is_dir() and _tracked_by_git(root):
-        return Cache(None)
+    if top.is_symlink() or (top.is_dir() and _tracked_by_git(root)):
+        return Cache(None)  # a link could send the cache's writes anywhere on the machine
     try:
         _mark_cache_dir(top)
     except OSError:

@@ -186,3 +186,13 @@ def test_after_any_edits_the_cache_agrees_with_a_cold_run(capsys, rng: random.Ra
             elif path.exists():
                 path.write_bytes(mutate_lines(rng, path.read_bytes()))
         assert run_json(capsys, root) == run_json(capsys, root, "--no-cache")
+
+
+def test_a_cache_dir_that_is_a_link_is_not_used(run_mutlint: RunMutlint, tmp_path: Path):
+    root = copy_example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / ".mutlint_cache").symlink_to(elsewhere, target_is_directory=True)
+    out, err = check_json(run_mutlint, root)
+    assert out == check_json(run_mutlint, root, "--no-cache")[0] and "Traceback" not in err
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
