@@ -128,6 +128,7 @@ class FileSelector:
         self.workspace = workspace
         patterns = list(DEFAULT_EXCLUDES) + list(workspace.config.exclude)
         self.excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self._walked: dict[Path, list[Path]] = {}  # a check of `.` walks the project once
 
     def excluded(self, relpath: str, is_dir: bool = False) -> bool:
         return self.excludes.match_file(relpath + "/" if is_dir else relpath)
@@ -153,9 +154,14 @@ class FileSelector:
         return {_posix(str(path)[prefix:]): path for path in self.walk(self.workspace.root)}
 
     def walk(self, top: Path) -> list[Path]:
-        """Lintable files under `top` (a resolved directory). Entries are never symlinks, so
-        their paths are real and relative paths are cut from the strings: resolving every
-        path cost more than the rest of the walk."""
+        """Lintable files under `top` (a resolved directory), walked once per run. Entries are
+        never symlinks, so their paths are real and relative paths are cut from the strings:
+        resolving every path cost more than the rest of the walk."""
+        if top not in self._walked:
+            self._walked[top] = self._walk(top)
+        return self._walked[top]
+
+    def _walk(self, top: Path) -> list[Path]:
         files = []
         root_prefix = str(self.workspace.root) + os.sep
         ignores = self._inherited_gitignores(top)
