@@ -5,8 +5,8 @@ itself and the nodes of the facts it used. The nodes form a graph that is never 
 whole: a project of 10,000 files has facts (every registered function, the call graph) that
 read thousands of files, and most checks use them, so listing those files in every entry took
 hundreds of megabytes. Instead, a fact that read the project's file list (the sign of a fact
-about the whole project) is a *context*: its files and their hashes are stored once, under the
-hash of that list, as a group that entries name.
+about the whole project) is a *context*: its files and their hashes, and the contexts beneath
+it, are stored once as a group named by the hash of its content, which entries name in turn.
 """
 
 from __future__ import annotations
@@ -23,37 +23,17 @@ INLINE_MAX = 16  # a context with at most this many files is listed in the entry
 class Deps:
     """Files read directly, the Deps of facts used, and groups already in the cache."""
 
-    __slots__ = ("files", "parts", "groups", "_flat")
+    __slots__ = ("files", "parts", "groups")
 
     def __init__(self, files: frozenset[str], parts: tuple[Deps, ...] = (),
                  groups: tuple[str, ...] = ()):
         self.files = files
         self.parts = parts
         self.groups = groups
-        self._flat: tuple[frozenset[str], frozenset[str]] | None = None
 
     @property
     def context(self) -> bool:
         return LISTING in self.files
-
-    def flat(self) -> tuple[frozenset[str], frozenset[str]]:
-        """(every file, every group) under this node, computed once per node, iteratively."""
-        stack: list[tuple[Deps, bool]] = [(self, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if node._flat is not None:
-                continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((part, False) for part in node.parts if part._flat is None)
-                continue
-            files, groups = set(node.files), set(node.groups)
-            for part in node.parts:
-                part_files, part_groups = part._flat
-                files |= part_files
-                groups |= part_groups
-            node._flat = (frozenset(files), frozenset(groups))
-        return self._flat
 
 
 class Reads:
