@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from mutlint import __version__
@@ -100,8 +101,9 @@ def run_check(args) -> int:
 
         result.baseline = apply_baseline(result.findings, load_baseline(args.baseline),
                                          result.checked_paths)
-    for diagnostic in result.diagnostics:
-        print(printable(str(diagnostic)), file=sys.stderr)
+    for diagnostic in result.diagnostics:  # paths as the findings print them: from the cwd
+        shown = replace(diagnostic, path=shown_path(workspace.root / diagnostic.path))
+        print(printable(str(shown)), file=sys.stderr)
     _note_missing_convex_dir(workspace)
     report_started = time.perf_counter()
     if args.format == "json":

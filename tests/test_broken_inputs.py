@@ -320,3 +320,11 @@ def test_explicit_config_with_unknown_key(run_mutlint: RunMutlint, make_project:
     assert_no_traceback(stderr)
     [line] = error_lines(stderr)
     assert line.startswith("cfg/lint.yaml:2:1: unknown key 'nope'"), line
+
+
+def test_skipped_files_are_named_as_the_findings_are(run_mutlint: RunMutlint,
+                                                    make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE, "convex/bin.ts": b"\x00\x01db"})
+    code, stdout, stderr = run_mutlint("check", root.name, cwd=root.parent)
+    assert code == 1 and f"{root.name}/convex/a.ts:" in stdout
+    assert f"{root.name}/convex/bin.ts: skipped: binary file" in stderr
