@@ -70,7 +70,11 @@ def changed(path: Path, base: str | None, *, with_lines: bool) -> Changes:
     try:
         commit = _git(root, "merge-base", ref, "HEAD").strip()
     except UsageError:
-        commit = _git(root, "rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        try:
+            commit = _git(root, "rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+        except UsageError:
+            raise UsageError(Diagnostic("mutlint", f"--base {ref}: no such commit in this "
+                                        "repository (fetch it first?)")) from None
     changes = Changes(base=commit)
     status = _git(root, "diff", "--name-status", "-z", "-M", "--no-ext-diff", commit, "--")
     fields = status.split("\0")

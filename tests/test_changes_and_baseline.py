@@ -87,7 +87,7 @@ def test_changed_outside_git_is_a_usage_error(run_mutlint: RunMutlint, make_proj
 
 def test_unknown_base_is_a_usage_error(run_mutlint: RunMutlint, repo: Path):
     code, _, err = run_mutlint("check", "--changed", "--base", "no-such-branch", cwd=repo)
-    assert code == 2 and "git rev-parse failed" in err
+    assert code == 2 and "--base no-such-branch: no such commit in this repository" in err
 
 
 def test_baseline_round_trip(run_mutlint: RunMutlint, repo: Path, tmp_path: Path):
@@ -133,3 +133,4 @@ def test_changed_links_are_neither_linted_nor_followed(run_mutlint: RunMutlint, 
         expected = [("convex/b.ts", 3), ("convex/b.ts", 4)] if option == "--changed" \
             else [("convex/b.ts", 4)]
         assert found == expected, (option, found)
+
