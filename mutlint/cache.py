@@ -3,9 +3,8 @@
 An entry is kept per linted file: the file's content hash, the content hashes of the other
 files the Convex model read to check it (most of them through shared groups, see
 mutlint.dependencies), and the match records, suppression directives and parse-error finding
-the check produced. A later run reuses
-the entry only when all of those hashes still match, so an edit to a mutation invalidates the
-pages that call it and nothing else.
+the check produced. A later run reuses the entry only when all of those hashes still match,
+so an edit to a mutation invalidates the pages that call it and nothing else.
 
 Everything about the cache is distrusted: entries are plain JSON decoded into typed values and
 any entry that does not decode is ignored and rebuilt; a cache directory that git tracks (one a
@@ -191,11 +190,10 @@ def _mark_cache_dir(top: Path) -> None:
 
 def _tracked_by_git(root: Path) -> bool:
     """A cache committed to the repository came from whoever wrote the commit: not ours."""
-    directory = root
-    while not (directory / ".git").exists():
-        if directory.parent == directory:
-            return False
-        directory = directory.parent
+    from mutlint.workspace import git_root
+
+    if git_root(root) is None:
+        return False  # no repository: nothing is tracked, and no git process to start
     try:
         done = subprocess.run(["git", "ls-files", "--cached", "-z", "--", CACHE_DIR], cwd=root,
                               capture_output=True, timeout=10, stdin=subprocess.DEVNULL)

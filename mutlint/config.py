@@ -34,6 +34,12 @@ def find_config(directory: Path) -> Path | None:
     return None
 
 
+def is_inside(path: Path, root: Path) -> bool:
+    """Is `path`, links resolved, the project root or inside it?"""
+    target, top = path.resolve(), root.resolve()
+    return target == top or top in target.parents
+
+
 def _inside_project(doc: YamlDoc, base: Path) -> None:
     """Config comes from the repository under test: the paths it names must stay inside the
     project, so a hostile config cannot make mutlint read files elsewhere on the machine."""
@@ -44,8 +50,7 @@ def _inside_project(doc: YamlDoc, base: Path) -> None:
     for doc_path, value in places:
         if value is None:
             continue
-        target = (root / value).resolve()
-        if target != root and root not in target.parents:
+        if not is_inside(root / value, root):
             errors.append(doc.error(doc_path, f"'{value}' is outside the project ({root}); "
                                               "config paths must stay inside it"))
     if errors:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from mutlint.config import Config, find_config, load_config
+from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.source import language_for
 
@@ -83,16 +83,14 @@ def _convex_dir_from_convex_json(root: Path) -> str | None:
     functions = data.get("functions") if isinstance(data, dict) else None
     if not isinstance(functions, str) or not functions.strip():
         return None
-    target = (root / functions.strip()).resolve()
-    return functions if target == root.resolve() or root.resolve() in target.parents else None
+    return functions if is_inside(root / functions.strip(), root) else None
 
 
 def refuse_outside_links(path: Path, root: Path, what: str) -> None:
     """A config or rule file the repository supplies may be a symbolic link; one that leads
     out of the project would make mutlint read (and quote, in its errors) a file elsewhere on
     the machine, such as a CI runner's credentials."""
-    target, top = path.resolve(), root.resolve()
-    if top not in target.parents:
+    if not is_inside(path, root):
         raise UsageError(Diagnostic(_shown(path), f"{what} that is a symbolic link out of the "
                                     "project; refusing to read it"))
 

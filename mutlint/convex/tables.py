@@ -96,12 +96,17 @@ class TableInference:
         if not args:
             return None
         first = string_value(self.file, args[0])
-        needs_id = method in ("patch", "replace")
         if method == "insert" and first is not None:
             return TableGuess(first, "argument")
-        if first is not None and (len(args) >= 3 or (not needs_id and len(args) >= 2)):
+        if self._table_first(method, args):
             return TableGuess(first, "argument")
         return self.id_table(args[0])
+
+    def _table_first(self, method: str, args: list[tree_sitter.Node]) -> bool:
+        """`ctx.db.patch("t", id, ...)` (convex >= 1.31) rather than `ctx.db.patch(id, ...)`."""
+        needs_value = method in ("patch", "replace")
+        return string_value(self.file, args[0]) is not None and \
+            (len(args) >= 3 or (not needs_value and len(args) >= 2))
 
     def id_table(self, node: tree_sitter.Node, steps: int = 0) -> TableGuess | None:
         node = unwrap(node)
@@ -141,8 +146,7 @@ class TableInference:
         have read a document that is not committed yet, so writing it conflicts with no one."""
         if method not in ("patch", "replace", "delete") or not args:
             return False
-        table_first = string_value(self.file, args[0]) is not None and len(args) >= 2
-        node = unwrap(args[1] if table_first else args[0])
+        node = unwrap(args[1] if self._table_first(method, args) else args[0])
         for _ in range(MAX_STEPS):
             if node is None:
                 return False
