@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mutlint.file_index import INDEX_FILE, FileIndex
+
 CACHE_DIR = ".mutlint_cache"
 KEEP_SALTS = 4  # settings directories kept; older ones are removed when a new one is made
 MISSING = "-"  # the hash of a file that could not be read
@@ -65,6 +67,10 @@ class Cache:
     directory: Path | None
     new: dict[str, Entry] = field(default_factory=dict)
     _shards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    files: FileIndex = field(init=False)  # what each file's stat says of its bytes
+
+    def __post_init__(self) -> None:
+        self.files = FileIndex(None if self.directory is None else self.directory / INDEX_FILE)
 
     @property
     def disabled(self) -> bool:
@@ -122,7 +128,7 @@ class Cache:
         """Write the new entries; a cache that cannot be written is simply not kept. Each shard
         is read again just before it is replaced, so entries another run wrote meanwhile stay
         (at worst a concurrent run's entry is lost, and made again next time)."""
-        if self.directory is None or not self.new:
+        if self.directory is None or not (self.new or self.files.new):
             return
         by_shard: dict[str, dict[str, Entry]] = {}
         for name, entry in self.new.items():
@@ -141,6 +147,7 @@ class Cache:
                 _write_atomically(self.directory / f"{shard}.json",
                                   json.dumps(merged, sort_keys=True, separators=(",", ":")))
                 self._shards[shard] = merged
+            self.files.save(_write_atomically)
         except OSError:
             pass
         self.new.clear()

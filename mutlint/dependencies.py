@@ -52,10 +52,11 @@ class Reads:
 
 class ContentHashes:
     """The content hash of each project file (and of the file list) in this run, each computed
-    once, from the bytes the run itself reads; and which cached groups still hold."""
+    once (`hash_of` says how: the project hashes the bytes it read, or asks the cache's file
+    index); and which cached groups still hold."""
 
-    def __init__(self, read: Callable[[str], bytes | None], listing: Callable[[], Iterable[str]]):
-        self._read = read
+    def __init__(self, hash_of: Callable[[str], str], listing: Callable[[], Iterable[str]]):
+        self._hash_of = hash_of
         self._listing = listing
         self._hashes: dict[str, str] = {}
         self._groups: dict[str, bool] = {}
@@ -66,7 +67,7 @@ class ContentHashes:
             if dependency == LISTING:
                 found = content_hash("\n".join(sorted(self._listing())).encode())
             else:
-                found = content_hash(self._read(dependency))
+                found = self._hash_of(dependency)
             self._hashes[dependency] = found
         return found
 

@@ -100,6 +100,7 @@ class Scan:
     directives: dict[str, list[Directive]]
     stats: Statistics
     cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
+    index_entries: dict[str, list] = field(default_factory=dict)  # the file index's, too
 
 
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
@@ -124,6 +125,7 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     for scan in scans:
         for relpath, entry in scan.cache_entries.items():
             cache.put(relpath, entry)
+        cache.files.new.update(scan.index_entries)
     with stats.phase("cache"):
         cache.save()
     return _finish(scans, rule_set, stats)
@@ -155,13 +157,13 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
         cached = None
         try:
             with stats.phase("read"):
-                data = project.raw(relpath, path)
                 stats.counts["files"] += 1
-                if data is None:
-                    result.diagnostics.append(Diagnostic(relpath, f"skipped: {project.unreadable[relpath]}"))
+                verdict = _verdict(project, relpath, path, rule_set)
+                if isinstance(verdict, str):
+                    result.diagnostics.append(Diagnostic(relpath, f"skipped: {verdict}"))
                     continue
-                needed = rule_set.prefilter.rules_for(data)
-            if not rule_set.prefilter.needs_parse(data, needed):
+                parse, needed = verdict[0], set(verdict[1:])
+            if not parse:
                 # No rule can match code without these tokens: checked, without a parse.
                 stats.counts["prefiltered"] += 1
                 result.files_checked += 1
@@ -198,7 +200,8 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
         per_file_directives[relpath] = directives
         result.findings.extend(findings)
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
-    return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries})
+    return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries},
+                dict(cache.files.new))
 
 
 def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set[str],
@@ -219,6 +222,24 @@ def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set
         except Exception as exc:  # one bad rule must not stop the others
             result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
     return found
+
+
+def _verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> list | str:
+    """[needs a parse, rule id, ...] for the rules that may match the file, or why it cannot be
+    linted: from the cache's file index when the file's stat is unchanged, else from its bytes."""
+    known = project.known(relpath, path)
+    if known is not None and known.verdict is not None and \
+            (isinstance(known.verdict, str) or set(known.verdict[1:]) <= rule_set.prefilter.clauses.keys()):
+        if isinstance(known.verdict, str):
+            project.unreadable[relpath] = known.verdict
+        return known.verdict
+    data = project.raw(relpath, path)
+    if data is None:
+        return project.unreadable[relpath]
+    needed = rule_set.prefilter.rules_for(data)
+    verdict = [rule_set.prefilter.needs_parse(data, needed), *sorted(needed)]
+    project.note_verdict(relpath, verdict)
+    return verdict
 
 
 def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):

@@ -6,15 +6,18 @@ for the same fact pays for it once per run.
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mutlint import source
-from mutlint.cache import Cache, Entry
+from mutlint.cache import MISSING, Cache, Entry, content_hash
 from mutlint.dependencies import LISTING, ContentHashes, Deps, Reads, Recorder
+from mutlint.file_index import Known, Verdict
 from mutlint.source import SourceFile
 
 # What a relative import may name: `./x` is x.ts, x.tsx, ..., or x/index.ts, ...
@@ -41,7 +44,7 @@ class Project:
     convex_dir: str  # POSIX path relative to root, no trailing slash ("convex", "src/convex")
     # Every lintable file (relpath -> path), or a function that finds them: walking the project
     # is left until some fact needs context, so a run that parses nothing never walks.
-    sources_found: dict[str, Path] | Callable[[], dict[str, Path]] = field(default_factory=dict)
+    sources_found: dict[str, str] | Callable[[], dict[str, str]] = field(default_factory=dict)
     files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
     unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
@@ -55,13 +58,53 @@ class Project:
     cache: Cache = field(default_factory=lambda: Cache(None), repr=False)
     _hashes: ContentHashes | None = field(default=None, repr=False)
     _recorder: Recorder | None = field(default=None, repr=False)
+    # The stat each file had when this run first looked at it (None: it could not be stat'ed),
+    # and the content hash of the bytes read under it: what the cache's file index records.
+    _status: dict[str, os.stat_result | None] = field(default_factory=dict, repr=False)
+    _read_hash: dict[str, str] = field(default_factory=dict, repr=False)
+    _known: dict[str, Known | None] = field(default_factory=dict, repr=False)
 
     @property
     def hashes(self) -> ContentHashes:
         """Content hashes of the project's files (and file list) as this run reads them."""
         if self._hashes is None:
-            self._hashes = ContentHashes(self.raw, lambda: self.sources)
+            self._hashes = ContentHashes(self._hash_of, lambda: self.sources)
         return self._hashes
+
+    def _hash_of(self, relpath: str) -> str:
+        """The file's content hash in this run: of the bytes it read, else from the cache's
+        file index when the file's stat is unchanged, else of the bytes read now."""
+        if relpath not in self._read_hash and relpath not in self.unreadable:
+            known = self.known(relpath)
+            if known is not None:
+                return known.hash
+            data = self.raw(relpath)
+            if relpath not in self._read_hash:
+                return content_hash(data)
+        return self._read_hash.get(relpath, MISSING)
+
+    def known(self, relpath: str, path: Path | None = None) -> Known | None:
+        """What an earlier run learned of this file's bytes, if its stat says they are the same."""
+        if self.cache.disabled:
+            return None
+        if relpath not in self._known:
+            status = self._stat(relpath, path or self.root / relpath)
+            self._known[relpath] = None if status is None else self.cache.files.lookup(relpath, status)
+        return self._known[relpath]
+
+    def note_verdict(self, relpath: str, verdict: Verdict) -> None:
+        """Keep the engine's verdict on the bytes this run read (see mutlint.file_index)."""
+        status = self._status.get(relpath)
+        if status is not None and relpath in self._read_hash:
+            self.cache.files.record(relpath, status, self._read_hash[relpath], verdict)
+
+    def _stat(self, relpath: str, path: Path) -> os.stat_result | None:
+        if relpath not in self._status:
+            try:
+                self._status[relpath] = os.stat(path)
+            except OSError:
+                self._status[relpath] = None
+        return self._status[relpath]
 
     def dependencies(self, deps: Deps, leave_out: str | None = None) -> tuple[dict[str, str], list[str]]:
         """What a cache entry records of `deps`: files with hashes, and group digests."""
@@ -70,7 +113,7 @@ class Project:
         return self._recorder.record(deps, leave_out)
 
     @property
-    def sources(self) -> dict[str, Path]:
+    def sources(self) -> dict[str, str]:
         self._read(LISTING)
         if callable(self.sources_found):
             self.sources_found = self.sources_found()
@@ -101,13 +144,21 @@ class Project:
         if relpath in self.unreadable:
             return None
         path = path or self.root / relpath
+        status = self._stat(relpath, path)
         try:
             data = source.load_bytes(path, max_size=self.max_file_size,
-                                     skip_generated=self.skip_generated)
+                                     skip_generated=self.skip_generated, status=status)
         except source.UnreadableSource as exc:
             self.unreadable[relpath] = str(exc)
+            self._read_hash[relpath] = MISSING
+            if exc.from_content and status is not None:
+                self.cache.files.record(relpath, status, MISSING, str(exc))
             return None
         self._raw[relpath] = data
+        if not self.cache.disabled:  # a run without a cache never needs a hash
+            self._read_hash[relpath] = content_hash(data)
+            if status is not None:
+                self.cache.files.record(relpath, status, self._read_hash[relpath])
         return data
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:

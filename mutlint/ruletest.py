@@ -106,10 +106,10 @@ def run_rule_tests(paths: list[Path], extra_rules: list[Path]) -> tuple[str, int
             continue
         workspace = _workspace(unit.root)
         rule_set = build_rule_set(rules, workspace.config)
-        everything = FileSelector(workspace).walk(unit.root)
+        everything = [Path(p) for p in FileSelector(workspace).walk(unit.root)]
         files = unit.files if unit.files is not None else everything
         project = Project(root=unit.root, convex_dir=workspace.convex_dir,
-                          sources_found={workspace.relpath(p): p for p in everything},
+                          sources_found={workspace.relpath(p): str(p) for p in everything},
                           high_volume_tables=workspace.config.high_volume_tables or None,
                           max_file_size=workspace.config.max_file_size,
                           skip_generated=not workspace.config.lint_generated)

@@ -52,7 +52,12 @@ def language_for(path: Path | str) -> str | None:
 
 
 class UnreadableSource(Exception):
-    """The file cannot be linted; the message says why in a few words."""
+    """The file cannot be linted; the message says why in a few words. `from_content`: the
+    reason lies in the bytes (or the size), so it holds for as long as they do."""
+
+    def __init__(self, message: str, from_content: bool = True):
+        super().__init__(message)
+        self.from_content = from_content
 
 
 @dataclass(frozen=True)
@@ -134,20 +139,22 @@ def generated_reason(data: bytes) -> str | None:
     return None
 
 
-def load_bytes(path: Path, *, max_size: int | None = None, skip_generated: bool = False) -> bytes:
+def load_bytes(path: Path, *, max_size: int | None = None, skip_generated: bool = False,
+               status: os.stat_result | None = None) -> bytes:
     """A file's bytes if mutlint can lint it, else UnreadableSource with a short reason. All
-    byte-level checks, so a file can be judged (and skipped) before it is parsed."""
+    byte-level checks, so a file can be judged (and skipped) before it is parsed. `status`:
+    the file's stat if the caller has it already."""
     if language_for(path) is None:
         raise UnreadableSource("not a TypeScript or JavaScript file")
     try:
-        status = path.stat()
+        status = status or path.stat()
         if not stat.S_ISREG(status.st_mode):  # a pipe or a device would block or never end
-            raise UnreadableSource("not a regular file")
+            raise UnreadableSource("not a regular file", from_content=False)
         if max_size is not None and status.st_size > max_size:
             raise UnreadableSource(f"larger than {max_size} bytes (max-file-size)")
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableSource(f"cannot read file ({exc.strerror or exc})") from None
+        raise UnreadableSource(f"cannot read file ({exc.strerror or exc})", from_content=False) from None
     if max_size is not None and len(data) > max_size:
         raise UnreadableSource(f"larger than {max_size} bytes (max-file-size)")
     if not data.strip():

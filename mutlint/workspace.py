@@ -126,7 +126,7 @@ class FileSelector:
         self.workspace = workspace
         patterns = list(DEFAULT_EXCLUDES) + list(workspace.config.exclude)
         self.excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
-        self._walked: dict[Path, list[Path]] = {}  # a check of `.` walks the project once
+        self._walked: dict[Path, list[str]] = {}  # a check of `.` walks the project once
 
     def excluded(self, relpath: str, is_dir: bool = False) -> bool:
         return self.excludes.match_file(relpath + "/" if is_dir else relpath)
@@ -143,23 +143,25 @@ class FileSelector:
                 found.update(self.walk(path.resolve()))
             elif language_for(path) is not None:
                 if not self.excluded(self.workspace.relpath(path)):
-                    found.add(path.resolve())
-        return sorted(found), problems
+                    found.add(str(path.resolve()))
+        # Sorted as strings, made Paths once: comparing Paths cost a tenth of a warm run.
+        return [Path(text) for text in sorted(found)], problems
 
-    def sources(self) -> dict[str, Path]:
-        """Every lintable file of the project by its POSIX path relative to the root."""
+    def sources(self) -> dict[str, str]:
+        """Every lintable file of the project (its absolute path) by its POSIX path relative
+        to the root."""
         prefix = len(str(self.workspace.root)) + 1
-        return {_posix(str(path)[prefix:]): path for path in self.walk(self.workspace.root)}
+        return {_posix(path[prefix:]): path for path in self.walk(self.workspace.root)}
 
-    def walk(self, top: Path) -> list[Path]:
+    def walk(self, top: Path) -> list[str]:
         """Lintable files under `top` (a resolved directory), walked once per run. Entries are
         never symlinks, so their paths are real and relative paths are cut from the strings:
         resolving every path cost more than the rest of the walk."""
-        if top not in self._walked:
+        if top not in self._walked:  # absolute paths as strings
             self._walked[top] = self._walk(top)
         return self._walked[top]
 
-    def _walk(self, top: Path) -> list[Path]:
+    def _walk(self, top: Path) -> list[str]:
         files = []
         root_prefix = str(self.workspace.root) + os.sep
         ignores = self._inherited_gitignores(top)
@@ -189,7 +191,7 @@ class FileSelector:
                 if is_dir:
                     stack.append((full, ignores))
                 else:
-                    files.append(Path(full))
+                    files.append(full)
         return files
 
     def _inherited_gitignores(self, top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:

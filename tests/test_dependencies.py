@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mutlint.cache import Cache, Entry
+from mutlint.cache import Cache, Entry, content_hash
 from mutlint.dependencies import INLINE_MAX, LISTING, ContentHashes, Deps, Recorder, group_digest
 
 
 def hashes_of(files: dict[str, bytes]) -> ContentHashes:
-    return ContentHashes(files.get, lambda: sorted(files))
+    return ContentHashes(lambda relpath: content_hash(files.get(relpath)), lambda: sorted(files))
 
 
 def project_files(count: int) -> dict[str, bytes]:

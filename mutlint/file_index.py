@@ -1,0 +1,94 @@
+"""What earlier runs learned of each file's bytes, found again from the file's stat alone.
+
+A warm run over 10,000 files spent most of its time reading and hashing files whose cache
+entries only needed their hashes, and reading the three quarters of them that no rule can
+match only to find that out again. The index keeps, per file, the stat it had when it was read
+(size, mtime, ctime, inode) with its content hash and the verdict on those bytes: which rules
+may match them and whether they need a parse, or why they cannot be linted. A file whose stat
+is unchanged is not read.
+
+This is git's index trick, with git's caution about "racy" files: a file changed within the
+same timestamp tick as the read that hashed it would keep its stat, so a stat younger than
+RACY_SECONDS when it was read is never recorded, and such a file is read again next time. A
+changed inode or ctime (a file replaced, or its times set back by hand) is a change too.
+The index lives in the cache's salt directory, so a verdict is only reused with the rules and
+config that made it; like every cache entry it is decoded defensively and never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RACY_SECONDS = 2  # FAT and some network filesystems keep times to 2 s
+INDEX_FILE = "files.json"
+
+# A verdict: why the bytes cannot be linted (str), or [needs a parse, rule id, ...].
+Verdict = str | list
+
+
+@dataclass(frozen=True)
+class Known:
+    hash: str
+    verdict: Verdict | None  # None: the bytes were hashed but never judged
+
+
+def stat_key(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
+@dataclass
+class FileIndex:
+    path: Path | None  # None: no cache, nothing is kept
+    new: dict[str, list[Any]] = field(default_factory=dict)  # relpath -> [*stat_key, hash, verdict]
+    _entries: dict[str, Any] | None = field(default=None, repr=False)
+
+    def lookup(self, relpath: str, status: os.stat_result) -> Known | None:
+        if self.path is None:
+            return None
+        raw = self.new.get(relpath) or self._loaded().get(relpath)
+        if not isinstance(raw, list) or len(raw) != 6 or raw[:4] != stat_key(status) \
+                or not isinstance(raw[4], str) or not _is_verdict(raw[5]):
+            return None  # another stat, or not an entry this code wrote: read the file
+        return Known(raw[4], raw[5])
+
+    def record(self, relpath: str, status: os.stat_result, content_hash: str,
+               verdict: Verdict | None = None) -> None:
+        """Keep what the bytes read under `status` were, unless that stat is too young to
+        tell a later change from this content."""
+        if self.path is None:
+            return
+        newest = max(status.st_mtime_ns, status.st_ctime_ns)
+        if time.time_ns() - newest < RACY_SECONDS * 1_000_000_000:
+            return
+        self.new[relpath] = [*stat_key(status), content_hash, verdict]
+
+    def save(self, write) -> None:
+        """Merge into the index on disk (another run may have written it meanwhile)."""
+        if self.path is None or not self.new:
+            return
+        self._entries = None
+        merged = {**self._loaded(), **self.new}
+        write(self.path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
+        self._entries = merged
+        self.new = {}
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._entries is None:
+            try:
+                found = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = {}
+            self._entries = found if isinstance(found, dict) else {}
+        return self._entries
+
+
+def _is_verdict(value: Any) -> bool:
+    if value is None or isinstance(value, str):
+        return True
+    return isinstance(value, list) and bool(value) and isinstance(value[0], bool) \
+        and all(isinstance(rule_id, str) for rule_id in value[1:])

@@ -1,0 +1,148 @@
+"""The cache's file index: a file whose stat is unchanged is not read again, and any sign of a
+change (content, size, times, a file replaced), a stat too young to trust, or a broken index
+sends mutlint back to the bytes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject, mutation_source
+
+from mutlint import source
+from mutlint.cli import main
+from mutlint.file_index import INDEX_FILE
+
+DAY_NS = 86_400 * 1_000_000_000
+UNAWAITED = 'import { mutation } from "./_generated/server";\n' + mutation_source(
+    "add", '    ctx.db.insert("events", { at: 1 });')
+
+
+def age(root: Path) -> None:
+    """Files as a checkout has them: written long before the run (the index distrusts a stat
+    younger than two seconds; ctime cannot be set back, so the clock is moved instead)."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(time.time_ns() - DAY_NS, time.time_ns() - DAY_NS))
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch):
+    """A clock a minute ahead, so every stat of the test's files is old enough to keep."""
+    real = time.time_ns
+    monkeypatch.setattr("mutlint.file_index.time.time_ns", lambda: real() + 60 * 1_000_000_000)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files mutlint reads, in order."""
+    seen: list[str] = []
+    real = source.load_bytes
+
+    def counting(path, **options):
+        seen.append(Path(path).name)
+        return real(path, **options)
+
+    monkeypatch.setattr(source, "load_bytes", counting)
+    return seen
+
+
+def check(capsys, root: Path, *extra: str) -> tuple[str, str]:
+    code = main(["check", str(root), "--format", "json", *extra])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return out, err
+
+
+def project(make_project: MakeProject) -> Path:
+    root = make_project({
+        "convex/events.ts": UNAWAITED,
+        "app/page.tsx": "export default function Page() { return <div>hello</div>; }\n",
+        "lib/format.ts": "export const format = (n: number) => n.toFixed(2);\n",
+    })
+    age(root)
+    return root
+
+
+def test_a_warm_run_reads_no_file_whose_stat_is_unchanged(capsys, make_project, later, reads):
+    root = project(make_project)
+    first, _ = check(capsys, root)
+    assert sorted(reads) == ["events.ts", "format.ts", "page.tsx"]
+    reads.clear()
+    warm, _ = check(capsys, root)
+    assert reads == [] and warm == first
+    assert json.loads(warm)["findings"], "the unawaited insert is still reported"
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(capsys, make_project, later):
+    root = project(make_project)
+    check(capsys, root)
+    path = root / "convex/events.ts"
+    before = path.stat()
+    path.write_text(UNAWAITED.replace("ctx.db.insert", "ctx.xb.insert"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the ctime moves on
+    assert path.stat().st_size == before.st_size
+    warm, _ = check(capsys, root)
+    assert warm == check(capsys, root, "--no-cache")[0]
+    assert json.loads(warm)["findings"] == []
+
+
+def test_a_file_replaced_by_another_of_the_same_stat_is_read(capsys, make_project, later):
+    root = project(make_project)
+    check(capsys, root)
+    path = root / "convex/events.ts"
+    before = path.stat()
+    replacement = root / "replacement.ts"
+    replacement.write_text(UNAWAITED.replace("ctx.db.insert", "ctx.xb.insert"), encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, path)  # a new inode under the old name
+    warm, _ = check(capsys, root)
+    assert json.loads(warm)["findings"] == [], "the edited file was read"
+
+
+def test_a_stat_younger_than_two_seconds_is_not_kept(capsys, make_project, reads):
+    root = make_project({"convex/events.ts": UNAWAITED})  # just written, the real clock
+    check(capsys, root)
+    reads.clear()
+    check(capsys, root)
+    assert reads == ["events.ts"]
+
+
+@pytest.mark.parametrize("garbage", [
+    "not json", "[]", '{"convex/events.ts": "x"}', '{"convex/events.ts": [1, 2, 3, 4, 5, 6]}',
+    '{"convex/events.ts": [0, 0, 0, 0, "h", [true, 7]]}',
+])
+def test_a_broken_index_is_ignored(capsys, make_project, later, garbage: str):
+    root = project(make_project)
+    expected, _ = check(capsys, root)
+    for index in (root / ".mutlint_cache").glob(f"*/{INDEX_FILE}"):
+        index.write_text(garbage, encoding="utf-8")
+    assert check(capsys, root)[0] == expected
+
+
+def test_a_forged_verdict_names_rules_that_do_not_exist(capsys, make_project, later, reads):
+    root = project(make_project)
+    expected, _ = check(capsys, root)
+    [index] = (root / ".mutlint_cache").glob(f"*/{INDEX_FILE}")
+    entries = json.loads(index.read_text(encoding="utf-8"))
+    entries["convex/events.ts"][5] = [True, "no-such-rule"]
+    index.write_text(json.dumps(entries), encoding="utf-8")
+    reads.clear()
+    assert check(capsys, root)[0] == expected
+    assert "events.ts" in reads  # judged again from its bytes
+
+
+def test_an_unreadable_file_is_skipped_again_with_the_same_message(capsys, make_project, later,
+                                                                   reads):
+    root = project(make_project)
+    (root / "convex/blob.ts").write_bytes(b"\0\1\2 binary")
+    age(root)
+    _, first_err = check(capsys, root, "--no-cache")
+    check(capsys, root)
+    reads.clear()
+    _, warm_err = check(capsys, root)
+    assert "blob.ts: skipped: binary file" in warm_err and warm_err == first_err
+    assert reads == []
