@@ -87,7 +87,7 @@ class Project:
         if self.cache.disabled:
             return None
         if relpath not in self._known:
-            status = self._stat(relpath, path or self.root / relpath)
+            status = self._stat(relpath, path or f"{self.root}{os.sep}{relpath}")
             self._known[relpath] = None if status is None else self.cache.files.lookup(relpath, status)
         return self._known[relpath]
 
@@ -97,7 +97,7 @@ class Project:
         if status is not None and relpath in self._read_hash:
             self.cache.files.record(relpath, status, self._read_hash[relpath], verdict)
 
-    def _stat(self, relpath: str, path: Path) -> os.stat_result | None:
+    def _stat(self, relpath: str, path: Path | str) -> os.stat_result | None:
         if relpath not in self._status:
             try:
                 self._status[relpath] = os.stat(path)

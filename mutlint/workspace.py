@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,7 +126,7 @@ class FileSelector:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         patterns = list(DEFAULT_EXCLUDES) + list(workspace.config.exclude)
-        self.excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self.excludes = IgnoreSpec(patterns)
         self._walked: dict[Path, list[str]] = {}  # a check of `.` walks the project once
 
     def excluded(self, relpath: str, is_dir: bool = False) -> bool:
@@ -165,7 +166,7 @@ class FileSelector:
         files = []
         root_prefix = str(self.workspace.root) + os.sep
         ignores = self._inherited_gitignores(top)
-        stack: list[tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [
+        stack: list[tuple[str, list[tuple[str, IgnoreSpec]]]] = [
             (str(top), [(str(base), spec) for base, spec in ignores])]
         while stack:
             directory, ignores = stack.pop()
@@ -194,7 +195,7 @@ class FileSelector:
                     files.append(full)
         return files
 
-    def _inherited_gitignores(self, top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+    def _inherited_gitignores(self, top: Path) -> list[tuple[Path, IgnoreSpec]]:
         """.gitignore files of the directories between the git root (or project root) and top."""
         base = git_root(top) or self.workspace.root
         chain = []
@@ -209,16 +210,48 @@ class FileSelector:
         return list(reversed(chain))
 
 
-def _gitignore_of(directory: Path) -> pathspec.GitIgnoreSpec | None:
+class IgnoreSpec:
+    """gitignore-style patterns (pathspec's), with a shortcut for the usual answer."""
+
+    def __init__(self, lines: list[str]):
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._may_match = _any_pattern_matcher(self.spec)
+
+    def match_file(self, path: str) -> bool:
+        if self._may_match is not None and self._may_match(path) is None:
+            return False  # no pattern matches at all: nothing to weigh
+        return self.spec.match_file(path)
+
+
+def _any_pattern_matcher(spec: pathspec.GitIgnoreSpec):
+    """One regex that matches where any excluding pattern of `spec` does, or None. Most files
+    match no pattern, and one search answers that for them; weighing matches (negations, the
+    last pattern wins) stays with pathspec. Any surprise in pathspec's regexes: no shortcut."""
+    parts = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if getattr(pattern, "include", None) is None or regex is None:
+            continue
+        if regex.flags != re.compile("").flags:
+            return None
+        if pattern.include:  # groups renamed away: a union may not repeat a group's name
+            parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", regex.pattern) + ")")
+    try:
+        return re.compile("|".join(parts) or "(?!)").search  # as pathspec matches
+    except re.error:
+        return None
+
+
+def _gitignore_of(directory: Path) -> IgnoreSpec | None:
     path = directory / ".gitignore"
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return IgnoreSpec(lines)
 
 
-def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, IgnoreSpec]]) -> bool:
     for base, spec in ignores:
         rel = _posix(path[len(base) + 1:])
         if spec.match_file(rel + "/" if is_dir else rel):

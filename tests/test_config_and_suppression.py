@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pathspec
 import pytest
 from conftest import MUTATION_HEADER, MakeProject, RunMutlint, mutation_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mutlint.workspace import IgnoreSpec
 
 RULE_ID = "unawaited-convex-write"
 GOOD_FILE = MUTATION_HEADER + "\n" + mutation_source("f", "    ctx.db.patch(id, {});")
@@ -239,3 +244,25 @@ def test_a_missing_functions_dir_is_said_not_mistaken_for_a_clean_app(run_mutlin
     (root / ".mutlint.yaml").write_text("convex-dir: src/component\n", encoding="utf-8")
     code, out, err = run_mutlint("check", ".", cwd=root)
     assert code == 0 and err == ""
+
+
+GLOB_PARTS = ["*", "**", "a", "b.ts", "node_modules", "!", "/", "?", "[ab]", ".d.ts", "x*", "\\#"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.lists(st.sampled_from(GLOB_PARTS), min_size=1, max_size=4).map("".join),
+                      max_size=6),
+       paths=st.lists(st.lists(st.sampled_from(["a", "b.ts", "node_modules", "x.d.ts", "ab"]),
+                               min_size=1, max_size=4).map("/".join), min_size=1, max_size=8))
+def test_the_ignore_shortcut_answers_as_pathspec_does(lines: list[str], paths: list[str]):
+    """IgnoreSpec skips pathspec when no pattern can match: never a different answer."""
+    try:
+        reference = pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # a pattern git would not take: IgnoreSpec refuses it the same way
+        with pytest.raises(ValueError):
+            IgnoreSpec(lines)
+        return
+    spec = IgnoreSpec(lines)
+    for path in paths:
+        for candidate in (path, path + "/"):
+            assert spec.match_file(candidate) == reference.match_file(candidate), (lines, candidate)
