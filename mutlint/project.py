@@ -62,6 +62,7 @@ class Project:
     _status: dict[str, os.stat_result | None] = field(default_factory=dict, repr=False)
     _read_hash: dict[str, str] = field(default_factory=dict, repr=False)
     _known: dict[str, Known | None] = field(default_factory=dict, repr=False)
+    _imports_resolved: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
     @property
     def hashes(self) -> ContentHashes:
@@ -184,16 +185,19 @@ class Project:
         """The project file a relative import names, if it is one of the project's sources."""
         if not specifier.startswith("."):
             return None
-        base = PurePosixPath(from_relpath).parent
-        target = posixpath.normpath((base / specifier).as_posix())
-        stem = target[: -len(PurePosixPath(target).suffix)] if target.endswith(
-            (".js", ".mjs", ".cjs", ".jsx")) else target
-        candidates = [target, *(stem + s for s in _IMPORT_SUFFIXES),
-                      *(f"{target}/index{s}" for s in _IMPORT_SUFFIXES)]
-        for candidate in candidates:
-            if candidate in self.sources:
-                return candidate
-        return None
+        base = posixpath.dirname(from_relpath)
+        key = (base, specifier)
+        if key not in self._imports_resolved:  # strings only: paths cost a tenth of the model
+            target = posixpath.normpath(posixpath.join(base, specifier) if base else specifier)
+            stem = posixpath.splitext(target)[0] if target.endswith(
+                (".js", ".mjs", ".cjs", ".jsx")) else target
+            candidates = [target, *(stem + s for s in _IMPORT_SUFFIXES),
+                          *(f"{target}/index{s}" for s in _IMPORT_SUFFIXES)]
+            sources = self.sources
+            self._imports_resolved[key] = next((c for c in candidates if c in sources), None)
+        else:
+            self._read(LISTING)  # what the answer was computed from
+        return self._imports_resolved[key]
 
     def memo(self, key: tuple, compute: Callable[[], Any], *, while_computing: Any = _MISSING) -> Any:
         """compute() once per run. `while_computing` is what a cycle back to the same key

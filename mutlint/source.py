@@ -11,6 +11,7 @@ import stat
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import tree_sitter
 import tree_sitter_typescript
@@ -74,6 +75,8 @@ class SourceFile:
     data: bytes
     tree: tree_sitter.Tree
     _line_starts: list[int] | None = field(default=None, repr=False)
+    # Facts of the tree alone (its imports, say), computed once per file whoever asks.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> tree_sitter.Node:

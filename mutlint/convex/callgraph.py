@@ -10,7 +10,6 @@ transactions (`ctx.runMutation`, the scheduler) are not followed here.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
 
 import tree_sitter
 
@@ -20,20 +19,15 @@ from mutlint.convex.functions import (
     local_functions,
     registered_functions,
 )
-from mutlint.convex.syntax import project_imports
+from mutlint.convex.syntax import project_imports, query_matches
 from mutlint.project import Project
-from mutlint.source import SourceFile, ts_language
+from mutlint.source import SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
 
 _CALLS = """
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
 """
-
-
-@cache
-def _query(language: str) -> tree_sitter.Query:
-    return tree_sitter.Query(ts_language(language), _CALLS)
 
 
 class CallGraph:
@@ -82,8 +76,7 @@ class CallGraph:
     def _add_edges(self, file: SourceFile) -> None:
         helpers = self.helpers_of(file)
         imported = imported_names(self.project, file)
-        calls = [c for _, c in tree_sitter.QueryCursor(_query(file.language)).matches(file.root)]
-        for captures in calls:
+        for captures in query_matches(file, _CALLS):
             callee_name = file.text(captures["callee"][0])
             if callee_name in helpers:
                 callee = (file.relpath, helpers[callee_name].start_byte)

@@ -95,8 +95,13 @@ class Flows:
 
     def job_like(self, function_id: str) -> bool:
         """Run as a background job: by a cron, the scheduler, or a library it was handed to."""
-        return function_id in self.cron_roots or function_id in self.passed_as_value or any(
-            c.kind == "schedule" and c.target == function_id for c in self.calls)
+        return function_id in self.cron_roots or function_id in self.passed_as_value or \
+            function_id in self.scheduled
+
+    @cached_property
+    def scheduled(self) -> frozenset[str]:
+        """Functions some code hands to the scheduler."""
+        return frozenset(c.target for c in self.calls if c.kind == "schedule")
 
     def writes_to(self, table: str, methods: tuple[str, ...]) -> list[WriteSite]:
         return [w for w in self.writes if w.table is not None and w.table.table == table

@@ -51,8 +51,21 @@ def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sit
 
 def file_imports(file: SourceFile) -> dict[str, Import]:
     """Every name the file imports, by local name (the last import wins, as in a broken file)."""
+    found = file.derived.get("imports")
+    if found is None:
+        found = file.derived["imports"] = _find_imports(file)
+    return found
+
+
+def _find_imports(file: SourceFile) -> dict[str, Import]:
     found: dict[str, Import] = {}
-    for captures in query_matches(file, _IMPORTS):
+    if file.root.has_error:  # an import may hang below an ERROR node: search the whole tree
+        matches = query_matches(file, _IMPORTS)
+    else:  # imports are top-level statements: the query need not walk every function body
+        query = _query(file.language, _IMPORTS)
+        matches = [captures for node in file.root.children if node.type == "import_statement"
+                   for _, captures in tree_sitter.QueryCursor(query).matches(node)]
+    for captures in matches:
         module = file.text(captures["module"][0])
         if "default" in captures:
             local = file.text(captures["default"][0])
