@@ -18,6 +18,7 @@ from mutlint.cache_records import BadEntry, decode_payload, encode_payload
 from mutlint.dependencies import ContentHashes
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
+from mutlint.facts import build_project_model
 from mutlint.findings import Finding, Severity, assign_fingerprints
 from mutlint.project import Project
 from mutlint.regex_guard import reset_regex_budget
@@ -109,15 +110,24 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too
     reset_regex_budget()
-    if jobs > 1 and len(paths) >= 2 * jobs and "fork" in _multiprocessing().get_all_start_methods():
+    pending = paths
+    if jobs > 1 and len(paths) >= 2 * jobs:
+        with stats.phase("read"):  # a file the cache answers, or no rule can match, needs no child
+            pending = [path for path in paths if _needs_work(project, path, rule_set, cache)]
+    if jobs > 1 and len(pending) >= 2 * jobs and "fork" in _multiprocessing().get_all_start_methods():
         global _FORK_STATE
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
+        if any(rule.facts for rule in rule_set.rules):
+            with stats.phase("rules"):  # the children inherit the model instead of each building it
+                build_project_model(project)
+        waiting = set(pending)
         try:
-            # Interleaved chunks balance directories of big and small files; forked children
-            # inherit the loaded rules and build the Convex facts they need themselves.
-            chunks = [paths[index::jobs] for index in range(jobs)]
+            # Interleaved chunks balance directories of big and small files.
+            chunks = [pending[index::jobs] for index in range(jobs)]
             with _multiprocessing().get_context("fork").Pool(jobs) as pool:
-                scans = pool.map(_scan_in_child, chunks)
+                children = pool.map_async(_scan_in_child, chunks)
+                scans = [_scan(project, [p for p in paths if p not in waiting], rule_set, stats, cache),
+                         *children.get()]
         finally:
             _FORK_STATE = None
     else:
@@ -240,6 +250,20 @@ def _verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> l
     verdict = [rule_set.prefilter.needs_parse(data, needed), *sorted(needed)]
     project.note_verdict(relpath, verdict)
     return verdict
+
+
+def _needs_work(project: Project, path: Path, rule_set: RuleSet, cache: Cache) -> bool:
+    """Does checking the file take more than reading the cache (a parse, the rules)?"""
+    relpath = _relpath(project.root, path)
+    try:
+        verdict = _verdict(project, relpath, path, rule_set)
+    except Exception:
+        return True  # the scan reports it
+    if isinstance(verdict, str) or not verdict[0]:
+        return False
+    entry = cache.get(relpath)
+    return entry is None or entry.hash != project.hashes.of(relpath) or \
+        not project.hashes.still_good(entry.deps, entry.groups, cache)
 
 
 def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):

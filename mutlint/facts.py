@@ -39,6 +39,15 @@ class FactSpec:
 
 
 FACTS: dict[str, FactSpec] = {}
+# Builders of the whole-project model the facts read (every registered function, the call
+# graph, ...): `-j` runs them once in the parent, so forked children inherit the model
+# instead of each building it again.
+PROJECT_MODEL: list[Callable[[Project], Any]] = []
+
+
+def register_project_model(build: Callable[[Project], Any]) -> Callable[[Project], Any]:
+    PROJECT_MODEL.append(build)
+    return build
 
 
 def register_fact(spec: FactSpec) -> FactSpec:
@@ -56,3 +65,9 @@ def fact_registry() -> dict[str, FactSpec]:
     import mutlint.convex.write_facts  # noqa: F401
 
     return FACTS
+
+
+def build_project_model(project: Project) -> None:
+    fact_registry()
+    for build in PROJECT_MODEL:
+        build(project)

@@ -48,3 +48,18 @@ def test_jobs_fill_the_cache_that_one_process_reads(run_mutlint: RunMutlint, tmp
     code, out, stats = run_mutlint("check", ".", "--format", "json", "--statistics", cwd=root)
     assert (code, out) == cold[:2] and " 0 parsed, " in stats  # the children's entries were kept
     assert run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root) == cold
+
+
+def test_jobs_on_a_warm_cache_after_an_edit_match_a_cold_run(run_mutlint: RunMutlint, tmp_path: Path):
+    """The parent answers what the cache knows and forks for the rest (here the files that
+    depend on the edited mutation): the same bytes as a run without the cache."""
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".mutlint_cache"))
+    run_mutlint("check", ".", "--format", "json", cwd=root)
+    target = next(p for p in sorted((root / "convex").rglob("*.ts")) if b"ctx.db.patch" in p.read_bytes())
+    target.write_bytes(target.read_bytes().replace(b"ctx.db.patch", b"ctx.db.replace", 1))
+    cold = run_mutlint("check", ".", "--format", "json", "--no-cache", cwd=root)
+    assert run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root) == cold
+    assert run_mutlint("check", ".", "--format", "json", cwd=root) == cold

@@ -18,6 +18,7 @@ from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, functio
 from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
+from mutlint.facts import register_project_model
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -165,6 +166,13 @@ def client_calls(project: Project) -> ClientCalls:
 
 def project_flows(project: Project) -> Flows:
     return project.memo(("flows",), lambda: _build(project))
+
+
+@register_project_model
+def _whole_project(project: Project) -> None:
+    flows = project_flows(project)
+    _ = flows.rewriting, flows.scheduled
+    client_calls(project)
 
 
 def _build(project: Project) -> Flows:
