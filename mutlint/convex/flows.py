@@ -69,7 +69,12 @@ class Flows:
     # pool, a worker config, a retrier): something other than this code runs them.
     passed_as_value: set[str] = field(default_factory=set)
 
+    # The views below are computed once, after the build: every table's retention asks them.
     def callees(self) -> dict[str, set[str]]:
+        return self._callees
+
+    @cached_property
+    def _callees(self) -> dict[str, set[str]]:
         edges: dict[str, set[str]] = defaultdict(set)
         for call in self.calls:
             for caller in call.callers:
@@ -78,6 +83,10 @@ class Flows:
 
     def cron_reachable(self) -> dict[str, str]:
         """Function id -> the cron that (transitively) runs it."""
+        return self._cron_reachable
+
+    @cached_property
+    def _cron_reachable(self) -> dict[str, str]:
         edges = self.callees()
         reached = dict(self.cron_roots)
         stack = list(reached)
@@ -105,8 +114,15 @@ class Flows:
         return frozenset(c.target for c in self.calls if c.kind == "schedule")
 
     def writes_to(self, table: str, methods: tuple[str, ...]) -> list[WriteSite]:
-        return [w for w in self.writes if w.table is not None and w.table.table == table
-                and w.method in methods]
+        return [w for w in self._writes_by_table.get(table, ()) if w.method in methods]
+
+    @cached_property
+    def _writes_by_table(self) -> dict[str, list[WriteSite]]:
+        by_table: dict[str, list[WriteSite]] = defaultdict(list)
+        for write in self.writes:
+            if write.table is not None:
+                by_table[write.table.table].append(write)
+        return by_table
 
 
 def loop_of(node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -171,7 +187,7 @@ def project_flows(project: Project) -> Flows:
 @register_project_model
 def _whole_project(project: Project) -> None:
     flows = project_flows(project)
-    _ = flows.rewriting, flows.scheduled
+    _ = flows.rewriting, flows.scheduled, flows.callees(), flows.cron_reachable(), flows._writes_by_table
     client_calls(project)
 
 
