@@ -9,6 +9,10 @@ on every run, the median wall time and the peak RSS of:
   semgrep           `semgrep scan` with the same one rule (offline, metrics off)
 and, on the 1,000-file project, `mutlint check` on one changed file (a page that calls a
 mutation, edited before every run) cold and with a warm cache, next to `mutlint --version`.
+Runs see a user's machine: Python keeps bytecode (a PYTHONDONTWRITEBYTECODE in this
+environment is dropped for them, else every run would compile mutlint from source, 50 ms),
+and the project's files are older than the two seconds within which the cache's file index
+distrusts a file's stat (see mutlint/file_index.py), as a checkout's files are.
 Peers are looked up on PATH (install them with `pip install ast-grep-cli semgrep` in any venv
 and pass --peers-bin DIR); a missing peer is reported as such.
 Usage: python benchmarks/run.py [--sizes 100,1000,10000] [--runs 3] [--peers-bin DIR]
@@ -63,9 +67,20 @@ SEMGREP_RULE = """rules:
 """
 
 
+RUN_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
+def settle() -> None:
+    """Wait until the generated files are older than the file index's racy window."""
+    from mutlint.file_index import RACY_SECONDS
+
+    time.sleep(RACY_SECONDS + 0.1)
+
+
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child.
     A run that fails is no timing: a tool that exits at once with an error would look fast."""
+    env = env or RUN_ENV
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, env=env)
@@ -114,7 +129,8 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
         generate(root, files)
         commands = tools(root, work, peers)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        env = {**os.environ, "SEMGREP_SEND_METRICS": "off"}
+        env = {**RUN_ENV, "SEMGREP_SEND_METRICS": "off"}
+        settle()
         measure(commands["mutlint check (warm cache)"], root, env)  # fills the cache
         for _ in range(runs):  # alternate tools within each run
             for name, command in commands.items():
@@ -141,6 +157,7 @@ def run_one_file(runs: int) -> list[tuple[str, float, float]]:
             "mutlint check, 1 changed file (cold)": [*check, "--no-cache"],
             "mutlint check, 1 changed file (warm cache)": check,
         }
+        settle()
         measure([python, "-m", "mutlint", "check", str(root), "--fail-on", "never"], root)  # cache
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for run in range(runs):
