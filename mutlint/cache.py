@@ -19,9 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +199,7 @@ def _tracked_by_git(root: Path) -> bool:
 
     if git_root(root) is None:
         return False  # no repository: nothing is tracked, and no git process to start
+    import subprocess  # here, as below: a run that needs none should not pay its import
     try:
         done = subprocess.run(["git", "ls-files", "--cached", "-z", "--", CACHE_DIR], cwd=root,
                               capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
@@ -210,7 +209,9 @@ def _tracked_by_git(root: Path) -> bool:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    # A name of our own, created exclusively (what tempfile.mkstemp does, without its import).
+    temporary = path.parent / f".tmp-{os.getpid()}-{time.time_ns()}-{path.name}"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
@@ -224,6 +225,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _prune_old_salts(top: Path) -> None:
+    import shutil
+
     salts = [p for p in top.iterdir() if p.is_dir()]
     salts.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in salts[KEEP_SALTS:]:
