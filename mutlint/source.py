@@ -155,7 +155,7 @@ def load_bytes(path: Path, *, max_size: int | None = None, skip_generated: bool 
             raise UnreadableSource("not a regular file", from_content=False)
         if max_size is not None and status.st_size > max_size:
             raise UnreadableSource(f"larger than {max_size} bytes (max-file-size)")
-        data = path.read_bytes()
+        data = _read_all(path, status.st_size)
     except OSError as exc:
         raise UnreadableSource(f"cannot read file ({exc.strerror or exc})", from_content=False) from None
     if max_size is not None and len(data) > max_size:
@@ -177,6 +177,20 @@ def load_bytes(path: Path, *, max_size: int | None = None, skip_generated: bool 
         if reason is not None:
             raise UnreadableSource(f"{reason}; set lint-generated: true to lint it")
     return data
+
+
+def _read_all(path: Path, size: int) -> bytes:
+    """The file's bytes with plain system calls: no buffered file object per file (a tenth of
+    a cold run's time went to those). Reads on until the end: a read may return less, and the
+    file may have grown since its stat."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        while chunk := os.read(handle, max(size + 1, 1 << 16) if not chunks else 1 << 20):
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def read_source(path: Path, relpath: str, *, max_size: int | None = None,
