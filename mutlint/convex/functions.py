@@ -96,6 +96,10 @@ def _find_builders(project: Project, file: SourceFile, depth: int) -> dict[str, 
                 inherited = builders_in(project, target_file, depth + 1).get(imported)
                 if inherited is not None:
                     builders[local] = inherited
+    # A custom builder wraps a builder known here, and its wrapper's name says "ustom": without
+    # both, the query cannot add one (and it cost a walk of every functions-dir file).
+    if not builders or b"ustom" not in file.data:
+        return builders
     definitions = query_matches(file, _CUSTOM_DEFINITIONS)
     changed = True
     while changed:  # a custom builder may wrap another custom builder defined above it
