@@ -255,6 +255,8 @@ def _evaluation_lines(rule) -> list[str]:
         counted = f"distinct {group.distinct}" if group.distinct else "members"
         if group.weight:
             counted += f" (weighted by {group.weight})"
+        if group.exclusive:
+            counted += f" that can run together (paths from {group.exclusive})"
         lines.append(f"- grouped per {group.scope} by {', '.join(group.by) or 'nothing else'}; "
                      f"reported when {counted} >= {group.at_least}")
     if rule.focus:

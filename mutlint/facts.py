@@ -61,6 +61,7 @@ def fact_registry() -> dict[str, FactSpec]:
     # Importing the providers registers their facts; done here so callers get the full registry.
     import mutlint.convex.call_facts  # noqa: F401
     import mutlint.convex.function_facts  # noqa: F401
+    import mutlint.convex.path_facts  # noqa: F401
     import mutlint.convex.table_facts  # noqa: F401
     import mutlint.convex.write_facts  # noqa: F401
 

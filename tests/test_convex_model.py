@@ -427,3 +427,13 @@ def test_test_files_in_the_functions_dir_are_not_deployed_code(tmp_path: Path) -
     assert [f.relpath for f in project.convex_files()] == ["convex/events.ts"]
     writes = project_flows(project).writes
     assert [(w.file.relpath, w.method) for w in writes] == [("convex/events.ts", "insert")]
+
+
+def test_branch_paths_are_exclusive_only_within_one_function():
+    from mutlint.convex.path_facts import exclusive
+
+    assert exclusive("a.ts@10|20:then", "a.ts@10|20:else")
+    assert not exclusive("a.ts@10|20:then", "a.ts@10|20:then,30:else")  # nested on one side
+    assert not exclusive("a.ts@10|20:then", "a.ts@99|20:else")  # another function
+    assert not exclusive("a.ts@10|", "a.ts@10|20:else")  # before the branch: runs with both
+    assert exclusive("a.ts@10|20:else,30:then", "a.ts@10|20:else,30:else")

@@ -83,3 +83,32 @@ def test_one_reported_file_still_sees_the_whole_project(run_mutlint: RunMutlint,
     assert json.loads(out)["summary"]["files"] == 1
     code, out, _ = run_mutlint("check", "convex/users.ts", "--format", "json", cwd=root)
     assert findings(out) == [("dual-doc-patch", "convex/users.ts", 15)]  # cancel: subscriptions + users
+
+
+BRANCHES = """import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+export const settle = mutation({
+  args: { userId: v.id("users"), teamId: v.id("teams"), inviteId: v.id("invites"), a: v.boolean() },
+  handler: async (ctx, args) => {
+    await ctx.db.patch(args.userId, { busy: true });
+    if (args.a) {
+      await ctx.db.patch(args.teamId, { busy: true });
+      await ctx.db.delete(args.inviteId);
+      return;
+    }
+    await ctx.db.patch(args.teamId, { idle: true });
+  },
+});
+"""
+
+
+def test_dual_doc_patch_counts_only_the_writes_of_one_path(run_mutlint: RunMutlint,
+                                                           make_project: MakeProject):
+    """users, then teams + invites on one path or teams alone on the other: the finding names
+    the path that writes most (three tables), and the write on the other path is not related."""
+    root = make_project({"convex/settle.ts": BRANCHES})
+    _, out, err = run_mutlint("check", ".", "--format", "json", "--select", "dual-doc-patch", cwd=root)
+    [finding] = json.loads(out)["findings"]
+    assert "in 3 tables in one transaction (invites + teams + users)" in finding["message"], err
+    related_lines = sorted(r["start"]["line"] for r in finding["related"])
+    assert related_lines == [6, 8, 9], finding["related"]  # not line 12, after the return

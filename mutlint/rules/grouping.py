@@ -156,6 +156,46 @@ def _weight(rule: Rule, record: MatchRecord) -> int:
     return int(value) if value.isdigit() else 1
 
 
+MAX_EXCLUSIVE_MEMBERS = 24  # beyond this many, every member counts (the search is exponential)
+
+
+def _size(rule: Rule, members: list[MatchRecord]) -> int:
+    if rule.group.distinct is not None:
+        return len({group_value(rule, m, rule.group.distinct) for m in members} - {""})
+    return sum(_weight(rule, m) for m in members)
+
+
+def _run_together(rule: Rule, unique: list[MatchRecord]) -> list[MatchRecord]:
+    """The members that can all happen in one run (no two on different arms of one branch,
+    see mutlint.convex.path_facts) and count the most, first in document order on ties: the
+    maximal cliques of the "may run together" graph, found without recursion."""
+    from mutlint.convex.path_facts import exclusive  # the model's knowledge of paths
+
+    if len(unique) > MAX_EXCLUSIVE_MEMBERS:
+        return unique
+    paths = [group_value(rule, m, rule.group.exclusive) for m in unique]
+    together = [{j for j in range(len(unique)) if j != i and not exclusive(paths[i], paths[j])}
+                for i in range(len(unique))]
+    if all(len(others) == len(unique) - 1 for others in together):
+        return unique  # nothing excludes anything
+    best: list[int] = []
+    best_size = -1
+    stack = [([], set(range(len(unique))), set())]  # Bron-Kerbosch: (clique, candidates, done)
+    while stack:
+        clique, candidates, done = stack.pop()
+        if not candidates and not done:
+            chosen = sorted(clique)
+            size = _size(rule, [unique[i] for i in chosen])
+            if size > best_size or (size == best_size and chosen < best):
+                best, best_size = chosen, size
+            continue
+        for index in sorted(candidates):
+            stack.append(([*clique, index], candidates & together[index], done & together[index]))
+            candidates = candidates - {index}
+            done = done | {index}
+    return [unique[i] for i in best]
+
+
 def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Finding]:
     ordered = sorted(records, key=lambda r: r.order)
     if rule.group is None:
@@ -171,6 +211,10 @@ def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Findin
     for members in buckets.values():
         # The same node can be a member twice (a fact fanned out); count it once.
         unique = list({m.order: m for m in members}.values())
+        if group.exclusive is not None:
+            unique = _run_together(rule, unique)
+            kept = {m.order for m in unique}
+            members = [m for m in members if m.order in kept]
         distinct = None
         if group.distinct is not None:
             distinct = sorted({group_value(rule, m, group.distinct) for m in members} - {""})

@@ -315,7 +315,8 @@ class _RuleBuilder:
         fact_names = {use.name: use for use in facts}
         registry = fact_registry()
         keys = [(("group", "by", i), key) for i, key in enumerate(spec.get("by", []))]
-        keys += [(("group", k), spec[k]) for k in ("distinct", "list", "weight") if k in spec]
+        keys += [(("group", k), spec[k]) for k in ("distinct", "list", "weight", "exclusive")
+                 if k in spec]
         for where, key in keys:
             if key.startswith("$"):
                 if key[1:] not in self.metavariables:
@@ -334,7 +335,7 @@ class _RuleBuilder:
             self.error(("group", "report-at"), f"{report_at} is not a fact of this rule")
         return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)),
                      distinct=spec.get("distinct"), list=spec.get("list"), weight=spec.get("weight"),
-                     report_at=report_at)
+                     report_at=report_at, exclusive=spec.get("exclusive"))
 
     def check_message(self, facts: list[FactUse], group: Group | None) -> None:
         registry = fact_registry()

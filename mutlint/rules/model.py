@@ -83,6 +83,8 @@ class Group:
     list: str | None = None  # a key whose distinct values `{list}` prints (counting unchanged)
     weight: str | None = None  # "FACT.attr": how many calls one member stands for ("many": any)
     report_at: str | None = None  # a fact whose node the finding points at
+    # "FACT.attr" (a branch-path): members on mutually exclusive paths never count together
+    exclusive: str | None = None
 
 
 @dataclass

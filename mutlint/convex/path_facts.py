@@ -1,0 +1,113 @@
+"""Which branch arms a node runs on, within its function: for telling writes that can happen in
+one run from writes on mutually exclusive paths.
+
+`if (team) { patch(team) } else { patch(user) }` changes one document, not two; nor does
+`if (done) { await ctx.db.patch(a, ...); return; } await ctx.db.patch(b, ...)`, since the code
+after an `if` whose body always returns runs only when that body did not. The fact records, per
+enclosing branch, the arm taken; `group.exclusive` then never counts two members together that
+took different arms of the same branch. Only what is certain is recorded: a branch inside a
+loop is dropped (another iteration may take the other arm), as is a switch whose cases may fall
+through, and code in a helper function or callback has no path in its caller.
+"""
+
+from __future__ import annotations
+
+import tree_sitter
+
+from mutlint.convex.functions import FUNCTION_TYPES
+from mutlint.facts import FactSpec, FactValue, register_fact
+from mutlint.project import Project
+from mutlint.source import SourceFile
+
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+EXITS = frozenset({"return_statement", "throw_statement"})
+CASE_EXITS = EXITS | {"break_statement"}
+BLOCK_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_default"})
+
+
+def branch_path(file: SourceFile, node: tree_sitter.Node) -> str:
+    """`function-key|branch:arm,...`: the function the node belongs to (its start byte) and, for
+    each enclosing branch in it, the branch's start byte and the arm the node is on."""
+    arms: list[str] = []
+    child, current = node, node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        kind = current.type
+        if kind == "if_statement":
+            if _same(current.child_by_field_name("consequence"), child):
+                arms.append(f"{current.start_byte}:then")
+            elif _same(current.child_by_field_name("alternative"), child):
+                arms.append(f"{current.start_byte}:else")
+        elif kind == "ternary_expression":
+            if _same(current.child_by_field_name("consequence"), child):
+                arms.append(f"{current.start_byte}:then")
+            elif _same(current.child_by_field_name("alternative"), child):
+                arms.append(f"{current.start_byte}:else")
+        elif kind == "switch_body" and child.type in ("switch_case", "switch_default") \
+                and _cases_are_exclusive(current):
+            arms.append(f"{current.start_byte}:{child.start_byte}")
+        if kind in BLOCK_TYPES:
+            # Past an `if` (without else) whose body always exits, only its else side runs.
+            for earlier in current.named_children:
+                if earlier.start_byte >= child.start_byte:
+                    break
+                if earlier.type == "if_statement" and earlier.child_by_field_name("alternative") is None \
+                        and _always_exits(earlier.child_by_field_name("consequence")):
+                    arms.append(f"{earlier.start_byte}:else")
+        if kind in LOOP_TYPES:
+            arms.clear()  # each iteration may take another arm of what is inside the loop
+        child, current = current, current.parent
+    function = current.start_byte if current is not None else -1
+    return f"{file.relpath}@{function}|{','.join(sorted(arms))}"
+
+
+def exclusive(path_a: str, path_b: str) -> bool:
+    """Can the two nodes not both run in one call of their function?"""
+    function_a, _, arms_a = path_a.partition("|")
+    function_b, _, arms_b = path_b.partition("|")
+    if function_a != function_b or not arms_a or not arms_b:
+        return False
+    taken = dict(arm.rsplit(":", 1) for arm in arms_a.split(","))
+    return any(taken.get(branch, side) != side
+               for branch, side in (arm.rsplit(":", 1) for arm in arms_b.split(",")))
+
+
+def _same(a: tree_sitter.Node | None, b: tree_sitter.Node) -> bool:
+    return a is not None and a.id == b.id
+
+
+def _statements(node: tree_sitter.Node | None) -> list[tree_sitter.Node]:
+    if node is None:
+        return []
+    if node.type in ("statement_block", "switch_case", "switch_default"):
+        body = [c for c in node.named_children if c.type != "comment"]
+        # A case's first named child is its value (`case "a":`), not a statement.
+        return body[1:] if node.type == "switch_case" and body else body
+    return [node]
+
+
+def _always_exits(body: tree_sitter.Node | None) -> bool:
+    statements = _statements(body)
+    return bool(statements) and statements[-1].type in EXITS
+
+
+def _cases_are_exclusive(switch_body: tree_sitter.Node) -> bool:
+    """No case falls through into the next (the last may end as it likes)."""
+    cases = [c for c in switch_body.named_children if c.type in ("switch_case", "switch_default")]
+    for case in cases[:-1]:
+        statements = _statements(case)
+        if not statements or statements[-1].type not in CASE_EXITS:
+            return False
+    return True
+
+
+def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
+    return {"path": branch_path(file, node)}
+
+
+register_fact(FactSpec(
+    name="branch-path",
+    summary="The branch arms (if/else, ternary, switch case, the code after an `if` that always "
+            "returns or throws) the node runs on within its function; `group.exclusive` uses it "
+            "so members on mutually exclusive paths are not counted together.",
+    attributes=("path",), display="path", compute=_branch_path,
+))
