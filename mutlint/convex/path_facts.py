@@ -5,16 +5,18 @@ one run from writes on mutually exclusive paths.
 `if (done) { await ctx.db.patch(a, ...); return; } await ctx.db.patch(b, ...)`, since the code
 after an `if` whose body always returns runs only when that body did not. The fact records, per
 enclosing branch, the arm taken; `group.exclusive` then never counts two members together that
-took different arms of the same branch. Only what is certain is recorded: a branch inside a
-loop is dropped (another iteration may take the other arm), as is a switch whose cases may fall
-through, and code in a helper function or callback has no path in its caller.
+took different arms of the same branch. Only what is certain is recorded: paths exist only in
+a registered function's handler, which runs once per transaction (a helper may be called twice
+with other arguments, and a `.map` callback runs once per element); a branch inside a loop is
+dropped (another iteration may take the other arm), as is a switch whose cases may fall
+through.
 """
 
 from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.functions import FUNCTION_TYPES
+from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
 from mutlint.facts import FactSpec, FactValue, register_fact
 from mutlint.project import Project
 from mutlint.source import SourceFile
@@ -25,9 +27,10 @@ CASE_EXITS = EXITS | {"break_statement"}
 BLOCK_TYPES = frozenset({"statement_block", "program", "switch_case", "switch_default"})
 
 
-def branch_path(file: SourceFile, node: tree_sitter.Node) -> str:
+def branch_path(project: Project, file: SourceFile, node: tree_sitter.Node) -> str:
     """`function-key|branch:arm,...`: the function the node belongs to (its start byte) and, for
-    each enclosing branch in it, the branch's start byte and the arm the node is on."""
+    each enclosing branch in it, the branch's start byte and the arm the node is on; no arms
+    outside a handler's own body."""
     arms: list[str] = []
     child, current = node, node.parent
     while current is not None and current.type not in FUNCTION_TYPES:
@@ -57,6 +60,9 @@ def branch_path(file: SourceFile, node: tree_sitter.Node) -> str:
             arms.clear()  # each iteration may take another arm of what is inside the loop
         child, current = current, current.parent
     function = current.start_byte if current is not None else -1
+    registered = enclosing_registered_function(project, file, node) if current is not None else None
+    if registered is None or registered.handler is None or registered.handler.id != current.id:
+        arms = []  # a helper or a callback: it may run more than once per transaction
     return f"{file.relpath}@{function}|{','.join(sorted(arms))}"
 
 
@@ -101,7 +107,7 @@ def _cases_are_exclusive(switch_body: tree_sitter.Node) -> bool:
 
 
 def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
-    return {"path": branch_path(file, node)}
+    return {"path": branch_path(project, file, node)}
 
 
 register_fact(FactSpec(

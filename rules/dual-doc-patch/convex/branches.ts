@@ -122,3 +122,37 @@ export const markThenBranch = mutation({
     }
   },
 });
+
+// Each element of the map takes its own arm: one call deletes invites, another patches teams.
+// ruleid: dual-doc-patch
+export const settleAll = mutation({
+  args: { pairs: v.array(v.object({ teamId: v.id("teams"), inviteId: v.id("invites") })) },
+  handler: async (ctx, args) => {
+    await Promise.all(args.pairs.map(async (pair) => {
+      const team = await ctx.db.get(pair.teamId);
+      if (!team) {
+        await ctx.db.delete(pair.inviteId);
+        return;
+      }
+      await ctx.db.patch(pair.teamId, { members: 2 });
+    }));
+  },
+});
+
+async function archiveOne(ctx: any, teamId: any, userId: any, team: boolean) {
+  if (team) {
+    await ctx.db.patch(teamId, { archived: true });
+    return;
+  }
+  await ctx.db.patch(userId, { archived: true });
+}
+
+// A helper's early return holds per call, and it is called twice: both tables change.
+// ruleid: dual-doc-patch
+export const archiveBoth = mutation({
+  args: { teamId: v.id("teams"), userId: v.id("users") },
+  handler: async (ctx, args) => {
+    await archiveOne(ctx, args.teamId, args.userId, true);
+    await archiveOne(ctx, args.teamId, args.userId, false);
+  },
+});
