@@ -437,3 +437,14 @@ def test_branch_paths_are_exclusive_only_within_one_function():
     assert not exclusive("a.ts@10|20:then", "a.ts@99|20:else")  # another function
     assert not exclusive("a.ts@10|", "a.ts@10|20:else")  # before the branch: runs with both
     assert exclusive("a.ts@10|20:else,30:then", "a.ts@10|20:else,30:else")
+
+
+def test_helper_code_takes_the_paths_of_the_calls_that_lead_to_it():
+    from mutlint.convex.path_facts import exclusive
+
+    via_then = "a.ts@10|20:then"  # a helper called once, in the then arm of branch 20
+    assert exclusive(via_then, "a.ts@10|20:else")
+    # called in both arms: the helper's code runs with either side
+    assert not exclusive(f"{via_then};a.ts@10|20:else", "a.ts@10|20:else")
+    # reached from another handler too: only the common function is weighed
+    assert exclusive(f"{via_then};b.ts@5|", "a.ts@10|20:else")

@@ -106,6 +106,27 @@ class CallGraph:
                 return True
         return False
 
+    def entry_calls(self, file: SourceFile,
+                    node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
+        """For code in a helper: the calls in registered functions' bodies through which it
+        runs (the first step from a handler into the helpers), in path order."""
+        start = self.unit_of(file, node)
+        if start is None or start in self.handlers:
+            return []
+        seen, stack, found = {start}, [start], {}
+        while stack:
+            unit = stack.pop()
+            for site_file, call in self.call_sites.get(unit, ()):
+                caller = self.unit_of(site_file, call)
+                if caller is None:
+                    continue
+                if caller in self.handlers:
+                    found[(site_file.relpath, call.start_byte)] = (site_file, call)
+                elif caller not in seen:
+                    seen.add(caller)
+                    stack.append(caller)
+        return [found[key] for key in sorted(found)]
+
     def reaching(self, file: SourceFile, node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction]]:
         """(relpath, function) for each registered function whose transaction runs this code."""
         start = self.unit_of(file, node)

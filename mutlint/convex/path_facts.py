@@ -7,15 +7,16 @@ after an `if` whose body always returns runs only when that body did not. The fa
 enclosing branch, the arm taken; `group.exclusive` then never counts two members together that
 took different arms of the same branch. Only what is certain is recorded: paths exist only in
 a registered function's handler, which runs once per transaction (a helper may be called twice
-with other arguments, and a `.map` callback runs once per element); a branch inside a loop is
-dropped (another iteration may take the other arm), as is a switch whose cases may fall
-through.
+with other arguments, and a `.map` callback runs once per element); code in a helper takes the
+paths of the handler's calls that lead to it; a branch inside a loop is dropped (another
+iteration may take the other arm), as is a switch whose cases may fall through.
 """
 
 from __future__ import annotations
 
 import tree_sitter
 
+from mutlint.convex.callgraph import call_graph
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
 from mutlint.facts import FactSpec, FactValue, register_fact
 from mutlint.project import Project
@@ -66,15 +67,27 @@ def branch_path(project: Project, file: SourceFile, node: tree_sitter.Node) -> s
     return f"{file.relpath}@{function}|{','.join(sorted(arms))}"
 
 
-def exclusive(path_a: str, path_b: str) -> bool:
-    """Can the two nodes not both run in one call of their function?"""
-    function_a, _, arms_a = path_a.partition("|")
-    function_b, _, arms_b = path_b.partition("|")
-    if function_a != function_b or not arms_a or not arms_b:
-        return False
-    taken = dict(arm.rsplit(":", 1) for arm in arms_a.split(","))
-    return any(taken.get(branch, side) != side
-               for branch, side in (arm.rsplit(":", 1) for arm in arms_b.split(",")))
+def exclusive(paths_a: str, paths_b: str) -> bool:
+    """Can the two nodes not both run in one call of a function? Each names its paths (`;`
+    between them: code in a helper runs along each of the handler's calls that lead to it);
+    they are exclusive when, in every function both run in, every pair of paths is."""
+    by_function_a, by_function_b = _by_function(paths_a), _by_function(paths_b)
+    common = by_function_a.keys() & by_function_b.keys()
+    return bool(common) and all(_arms_exclusive(a, b) for function in common
+                                for a in by_function_a[function] for b in by_function_b[function])
+
+
+def _by_function(paths: str) -> dict[str, list[dict[str, str]]]:
+    found: dict[str, list[dict[str, str]]] = {}
+    for path in paths.split(";") if paths else ():
+        function, _, arms = path.partition("|")
+        found.setdefault(function, []).append(
+            dict(arm.rsplit(":", 1) for arm in arms.split(",")) if arms else {})
+    return found
+
+
+def _arms_exclusive(a: dict[str, str], b: dict[str, str]) -> bool:
+    return any(a[branch] != side for branch, side in b.items() if branch in a)
 
 
 def _same(a: tree_sitter.Node | None, b: tree_sitter.Node) -> bool:
@@ -107,7 +120,10 @@ def _cases_are_exclusive(switch_body: tree_sitter.Node) -> bool:
 
 
 def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
-    return {"path": branch_path(project, file, node)}
+    entries = call_graph(project).entry_calls(file, node)
+    if not entries:  # in a handler (or in nothing the graph knows): its own path
+        return {"path": branch_path(project, file, node)}
+    return {"path": ";".join(sorted({branch_path(project, site, call) for site, call in entries}))}
 
 
 register_fact(FactSpec(

@@ -156,3 +156,31 @@ export const archiveBoth = mutation({
     await archiveOne(ctx, args.teamId, args.userId, false);
   },
 });
+
+async function markTeam(ctx: any, teamId: any) {
+  await ctx.db.patch(teamId, { marked: true });
+}
+
+// The helper runs on the early-return path only; the invite is deleted on the other.
+// ok: dual-doc-patch
+export const markOrDelete = mutation({
+  args: { teamId: v.id("teams"), inviteId: v.id("invites"), mark: v.boolean() },
+  handler: async (ctx, args) => {
+    if (args.mark) {
+      return markTeam(ctx, args.teamId);
+    }
+    await ctx.db.delete(args.inviteId);
+  },
+});
+
+// Without the return, the helper's patch and the delete both run.
+// ruleid: dual-doc-patch
+export const markAndDelete = mutation({
+  args: { teamId: v.id("teams"), inviteId: v.id("invites"), mark: v.boolean() },
+  handler: async (ctx, args) => {
+    if (args.mark) {
+      await markTeam(ctx, args.teamId);
+    }
+    await ctx.db.delete(args.inviteId);
+  },
+});
