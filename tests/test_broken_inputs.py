@@ -328,3 +328,14 @@ def test_skipped_files_are_named_as_the_findings_are(run_mutlint: RunMutlint,
     code, stdout, stderr = run_mutlint("check", root.name, cwd=root.parent)
     assert code == 1 and f"{root.name}/convex/a.ts:" in stdout
     assert f"{root.name}/convex/bin.ts: skipped: binary file" in stderr
+
+
+def test_rule_whose_exclusive_is_not_a_branch_path(run_mutlint: RunMutlint, make_project: MakeProject):
+    text = RULE + ("rule:\n  pattern: foo($X)\nfacts:\n  FN:\n    fact: convex-function\n"
+                   "group:\n  scope: project\n  by: [FN.id]\n  exclusive: FN.name\n")
+    code, _, stderr = check_with_rule(run_mutlint, make_project, text)
+    assert code == 2
+    assert_no_traceback(stderr)
+    [line] = error_lines(stderr)
+    assert re.match(r"^myrules/my-rule\.yaml:13:\d+: exclusive needs a branch-path fact; "
+                    r"FN is convex-function", line), line

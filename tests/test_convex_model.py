@@ -448,3 +448,10 @@ def test_helper_code_takes_the_paths_of_the_calls_that_lead_to_it():
     assert not exclusive(f"{via_then};a.ts@10|20:else", "a.ts@10|20:else")
     # reached from another handler too: only the common function is weighed
     assert exclusive(f"{via_then};b.ts@5|", "a.ts@10|20:else")
+
+
+def test_a_malformed_path_is_no_exclusion_and_no_crash():
+    from mutlint.convex.path_facts import exclusive
+
+    assert not exclusive("x|y", "x|y:then")
+    assert not exclusive("", "a.ts@1|2:then")

@@ -81,8 +81,8 @@ def _by_function(paths: str) -> dict[str, list[dict[str, str]]]:
     found: dict[str, list[dict[str, str]]] = {}
     for path in paths.split(";") if paths else ():
         function, _, arms = path.partition("|")
-        found.setdefault(function, []).append(
-            dict(arm.rsplit(":", 1) for arm in arms.split(",")) if arms else {})
+        pairs = [arm.rsplit(":", 1) for arm in arms.split(",")] if arms else []
+        found.setdefault(function, []).append(dict(p for p in pairs if len(p) == 2))
     return found
 
 
