@@ -261,16 +261,22 @@ def _needs_work(project: Project, path: Path, rule_set: RuleSet, cache: Cache) -
         return True  # the scan reports it
     if isinstance(verdict, str) or not verdict[0]:
         return False
+    return _still_good_entry(cache, relpath, project.hashes) is None
+
+
+def _still_good_entry(cache: Cache, relpath: str, hashes: ContentHashes) -> Entry | None:
+    """The file's cache entry if the file and everything it was checked with are unchanged."""
     entry = cache.get(relpath)
-    return entry is None or entry.hash != project.hashes.of(relpath) or \
-        not project.hashes.still_good(entry.deps, entry.groups, cache)
+    if entry is None or entry.hash != hashes.of(relpath) or \
+            not hashes.still_good(entry.deps, entry.groups, cache):
+        return None
+    return entry
 
 
 def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):
     """(records, directives, findings) of an earlier run whose inputs are all unchanged."""
-    entry = cache.get(relpath)
-    if entry is None or entry.hash != hashes.of(relpath) or \
-            not hashes.still_good(entry.deps, entry.groups, cache):
+    entry = _still_good_entry(cache, relpath, hashes)
+    if entry is None:
         return None
     try:
         return decode_payload(entry.payload, {rule.id for rule in rule_set.rules})

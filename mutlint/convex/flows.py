@@ -114,10 +114,10 @@ class Flows:
         return frozenset(c.target for c in self.calls if c.kind == "schedule")
 
     def writes_to(self, table: str, methods: tuple[str, ...]) -> list[WriteSite]:
-        return [w for w in self._writes_by_table.get(table, ()) if w.method in methods]
+        return [w for w in self.writes_by_table.get(table, ()) if w.method in methods]
 
     @cached_property
-    def _writes_by_table(self) -> dict[str, list[WriteSite]]:
+    def writes_by_table(self) -> dict[str, list[WriteSite]]:
         by_table: dict[str, list[WriteSite]] = defaultdict(list)
         for write in self.writes:
             if write.table is not None:
@@ -187,7 +187,7 @@ def project_flows(project: Project) -> Flows:
 @register_project_model
 def _whole_project(project: Project) -> None:
     flows = project_flows(project)
-    _ = flows.rewriting, flows.scheduled, flows.callees(), flows.cron_reachable(), flows._writes_by_table
+    _ = flows.rewriting, flows.scheduled, flows.callees(), flows.cron_reachable(), flows.writes_by_table
     # Not client_calls: only table volumes read them, so the one child that checks the schema
     # builds them while the other works (as the parent, it was a fifth of -j's serial time).
 

@@ -36,12 +36,7 @@ def branch_path(project: Project, file: SourceFile, node: tree_sitter.Node) -> s
     child, current = node, node.parent
     while current is not None and current.type not in FUNCTION_TYPES:
         kind = current.type
-        if kind == "if_statement":
-            if _same(current.child_by_field_name("consequence"), child):
-                arms.append(f"{current.start_byte}:then")
-            elif _same(current.child_by_field_name("alternative"), child):
-                arms.append(f"{current.start_byte}:else")
-        elif kind == "ternary_expression":
+        if kind in ("if_statement", "ternary_expression"):  # the same fields in both
             if _same(current.child_by_field_name("consequence"), child):
                 arms.append(f"{current.start_byte}:then")
             elif _same(current.child_by_field_name("alternative"), child):

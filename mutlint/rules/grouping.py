@@ -220,7 +220,7 @@ def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Findin
             distinct = sorted({group_value(rule, m, group.distinct) for m in members} - {""})
             size = len(distinct)
         else:
-            size = sum(_weight(rule, m) for m in unique)
+            size = _size(rule, unique)
         if size < group.at_least:
             continue
         if group.report_at is not None:

@@ -334,13 +334,14 @@ class _RuleBuilder:
         if report_at is not None and (report_at not in fact_names or fact_names[report_at].absent):
             self.error(("group", "report-at"), f"{report_at} is not a fact of this rule")
         exclusive = spec.get("exclusive")
-        paths_of = fact_names.get(exclusive.partition(".")[0]) if isinstance(exclusive, str) else None
-        if exclusive is not None and paths_of is not None and paths_of.fact != "branch-path":
-            self.error(("group", "exclusive"), f"exclusive needs a branch-path fact; "
-                       f"{exclusive.partition('.')[0]} is {paths_of.fact}")
+        paths_name = exclusive.partition(".")[0] if isinstance(exclusive, str) else None
+        paths_of = fact_names.get(paths_name)
+        if paths_of is not None and paths_of.fact != "branch-path":
+            self.error(("group", "exclusive"),
+                       f"exclusive needs a branch-path fact; {paths_name} is {paths_of.fact}")
         return Group(spec["scope"], list(spec.get("by", [])), int(spec.get("at-least", 1)),
                      distinct=spec.get("distinct"), list=spec.get("list"), weight=spec.get("weight"),
-                     report_at=report_at, exclusive=spec.get("exclusive"))
+                     report_at=report_at, exclusive=exclusive)
 
     def check_message(self, facts: list[FactUse], group: Group | None) -> None:
         registry = fact_registry()
