@@ -30,6 +30,7 @@ from mutlint.rules.model import (
     RuleNode,
 )
 from mutlint.rules.pattern import ROOT_CAPTURE, PatternError, compile_pattern
+from mutlint.rules.pushdown import push_down
 from mutlint.schema_check import schema_diagnostics
 from mutlint.source import LANGUAGES, ts_language
 from mutlint.yamldoc import YamlDoc, load_yaml_file
@@ -378,6 +379,7 @@ class _RuleBuilder:
         self.check_positive(("rule",), self.data["rule"])
         match = self.rule_node(("rule",), self.data["rule"])
         constraints = self.constraints()
+        push_down(self.atoms, constraints)
         facts = self.facts()
         group = self.group(facts)
         self.check_message(facts, group)

@@ -1,0 +1,46 @@
+"""Constraints the query pass checks itself, so nodes they reject are never matches.
+
+A rule like `$CTX.$RUN($$$ARGS)` with `RUN: regex: ^(runMutation|runAction)$` matches every
+two-part call in a file; the evaluator then built bindings for each and dropped all but a few.
+When a constraint's regex is a shape that cannot backtrack (a list of words, or one character
+class repeated), it is also added to the atom's query as tree-sitter's own `#match?` (Python's
+`re`, the same answers as the `regex` module for these shapes), and the query pass returns only
+what survives it. The evaluator still checks every constraint: this only removes work.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mutlint.rules.model import Atom, Constraint
+
+_WORD = r"[A-Za-z0-9_]+"
+_CLASS = r"(?:\\w|\[(?:\\w|\\d|[A-Za-z0-9_$.-])+\])"
+# Anchored at both ends, no group under a quantifier: linear on any subject.
+_SAFE_SHAPES = re.compile(
+    rf"\^(?:{_WORD}|\((?:\?:)?{_WORD}(?:\|{_WORD})*\)|{_CLASS}[+*])\$")
+
+
+def checkable_in_query(pattern_text: str) -> bool:
+    return _SAFE_SHAPES.fullmatch(pattern_text) is not None
+
+
+def push_down(atoms: list[Atom], constraints: dict[str, Constraint]) -> None:
+    """Add each safe constraint on a single-node metavariable to the pattern atoms binding it."""
+    for atom in atoms:
+        if atom.kind != "pattern":
+            continue
+        for compiled in atom.by_language.values():
+            predicates = []
+            for name in compiled.metavariables:
+                constraint = constraints.get(name)
+                if constraint is None:
+                    continue
+                for regex, predicate in ((constraint.regex, "match?"),
+                                         (constraint.not_regex, "not-match?")):
+                    if regex is not None and checkable_in_query(regex.pattern):
+                        text = regex.pattern.replace("\\", "\\\\")  # a query string's escapes
+                        predicates.append(f'(#{predicate} @{name} "{text}")')
+            if predicates and compiled.source.endswith(")"):
+                # A compiled pattern is one parenthesised group: the predicates go inside it.
+                compiled.source = f"{compiled.source[:-1]} {' '.join(predicates)})"
