@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,20 @@ def test_the_built_in_rules_find_the_same_with_and_without_it(tmp_path: Path, pr
     with_it, without_it = _report(root, pushdown=True), _report(root, pushdown=False)
     assert '"rule": ' in with_it
     assert with_it == without_it
+
+
+def test_a_name_with_one_unsafe_regex_keeps_its_check_in_python(tmp_path: Path, run_mutlint,
+                                                                  make_project) -> None:
+    both = "^[\\w$]+$\n    not-regex: ^run(Mutation|Action)+$"
+    source, texts = _hits(tmp_path, "regex", both)
+    assert "#match? @RUN" in source and "#not-match?" not in source
+    assert len(texts) == 4
+    rule = tmp_path / "rules" / "runs.yaml"
+    rule.parent.mkdir()
+    rule.write_text(RULE.format(kind="regex", regex=both), encoding="utf-8")
+    root = make_project({"convex/a.ts": CODE.decode()})
+    code, out, err = run_mutlint("check", "convex/a.ts", "--no-cache", "--rules", str(rule.parent),
+                                 "--select", "runs", "--format", "json", cwd=root)
+    assert code == 1, err
+    found = sorted(f["start"]["line"] for f in json.loads(out)["findings"])
+    assert found == [2, 4]  # ctx.other and ctx.runMutationLater: not-regex still applied

@@ -56,7 +56,10 @@ class FileEvaluator:
     def _text(self, nodes: tuple[tree_sitter.Node, ...]) -> tuple[bytes, ...]:
         return tuple(self.file.data[n.start_byte : n.end_byte] for n in nodes)
 
-    def merge(self, rule: Rule, env: Env, extra: Env) -> Env | None:
+    def merge(self, rule: Rule, env: Env, extra: Env,
+              checked: frozenset[str] = frozenset()) -> Env | None:
+        """`env` and `extra` together, or None if they disagree or a constraint fails;
+        `checked` names metavariables whose constraints the query pass already applied."""
         merged = dict(env)
         for name, nodes in extra.items():
             if name in merged:
@@ -64,7 +67,7 @@ class FileEvaluator:
                     return None
                 continue
             constraint = rule.constraints.get(name)
-            if constraint is not None:
+            if constraint is not None and name not in checked:
                 text = b"".join(self._text(nodes)).decode("utf-8", "replace") if nodes else ""
                 if not constraint.allows(text):
                     return None
@@ -100,7 +103,9 @@ class FileEvaluator:
             found = hits.by_node.get(target.id) if hits else None
             if not found:
                 return []
-            envs = [m for e in envs for h in found if (m := self.merge(rule, e, h)) is not None]
+            checked = atom.by_language[self.file.language].checked_in_query
+            envs = [m for e in envs for h in found
+                    if (m := self.merge(rule, e, h, checked)) is not None]
             if not envs:
                 return []
         if node.regex is not None:

@@ -31,16 +31,22 @@ def push_down(atoms: list[Atom], constraints: dict[str, Constraint]) -> None:
         if atom.kind != "pattern":
             continue
         for compiled in atom.by_language.values():
-            predicates = []
+            predicates, checked = [], set()
             for name in compiled.metavariables:
                 constraint = constraints.get(name)
                 if constraint is None:
                     continue
-                for regex, predicate in ((constraint.regex, "match?"),
-                                         (constraint.not_regex, "not-match?")):
-                    if regex is not None and checkable_in_query(regex.pattern):
-                        text = regex.pattern.replace("\\", "\\\\")  # a query string's escapes
-                        predicates.append(f'(#{predicate} @{name} "{text}")')
+                tests = [(regex, predicate) for regex, predicate in
+                         ((constraint.regex, "match?"), (constraint.not_regex, "not-match?"))
+                         if regex is not None]
+                safe = [(regex, predicate) for regex, predicate in tests
+                        if checkable_in_query(regex.pattern)]
+                for regex, predicate in safe:
+                    text = regex.pattern.replace("\\", "\\\\")  # a query string's escapes
+                    predicates.append(f'(#{predicate} @{name} "{text}")')
+                if len(safe) == len(tests):
+                    checked.add(name)  # else the evaluator checks the rest, under its time limit
             if predicates and compiled.source.endswith(")"):
                 # A compiled pattern is one parenthesised group: the predicates go inside it.
                 compiled.source = f"{compiled.source[:-1]} {' '.join(predicates)})"
+                compiled.checked_in_query = frozenset(checked)
