@@ -16,7 +16,7 @@ from mutlint.convex.callgraph import call_graph
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index
 from mutlint.convex.references import function_ref, references_in
-from mutlint.convex.syntax import call_arguments, query_matches
+from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.facts import register_project_model
 from mutlint.project import Project
@@ -38,6 +38,7 @@ CALL_METHODS = {
     "runAfter": ("schedule", 1),
     "runAt": ("schedule", 1),
 }
+_FLOW_CALLS = keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS))
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def _build(project: Project) -> Flows:
     graph = call_graph(project)
     for file in project.convex_files():
         inference = table_inference(project, file)
-        for captures in query_matches(file, _METHOD_CALLS):
+        for captures in query_matches(file, _FLOW_CALLS):
             call = captures["call"][0]
             method = file.text(captures["method"][0])
             if method in WRITE_METHODS:

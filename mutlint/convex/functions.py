@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.syntax import project_imports, query_matches
+from mutlint.convex.syntax import keep_only, project_imports, query_matches
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -44,6 +44,7 @@ FUNCTION_TYPES = frozenset({
 _CALLS = """
 (call_expression function: (identifier) @builder arguments: (arguments . (_) @definition)) @call
 """
+_BUILDER_CALLS = keep_only(_CALLS, "builder", GENERATED_BUILDERS)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,9 @@ def _find_registered_functions(project: Project, file: SourceFile) -> list[Regis
     functions_here = local_functions(file)
     module = project.module_name(file.relpath)
     found = []
-    for captures in query_matches(file, _CALLS):
+    # Nearly always only Convex's own builders: the query itself keeps their calls.
+    source = _BUILDER_CALLS if builders.keys() <= GENERATED_BUILDERS.keys() else _CALLS
+    for captures in query_matches(file, source):
         builder = file.text(captures["builder"][0])
         if builder not in builders:
             continue

@@ -18,6 +18,7 @@ from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's 
     call_arguments,
     file_imports,
     imported_as,
+    keep_only,
     member_name_and_value,
     normalized_code,
     project_imports,
@@ -41,6 +42,9 @@ _ROOTS = """
 """
 # `<T>x` exists only in the TypeScript grammar (in TSX it would be JSX), so only it is asked.
 _TS_ROOTS = _ROOTS + "(type_assertion (identifier) @root)\n"
+# The roots nearly every file uses, filtered by the query itself (an alias needs the full one).
+_PLAIN_ROOTS = keep_only(_ROOTS, "root", ROOT_VISIBILITY)
+_PLAIN_TS_ROOTS = keep_only(_TS_ROOTS, "root", ROOT_VISIBILITY)
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,12 @@ def _find_references(file: SourceFile) -> list[FunctionRef]:
     if not roots:
         return []
     tops: dict[tuple[int, int], tree_sitter.Node] = {}
-    for captures in query_matches(file, _TS_ROOTS if file.language == TYPESCRIPT else _ROOTS):
+    plain = roots.keys() <= ROOT_VISIBILITY.keys()
+    if file.language == TYPESCRIPT:
+        source = _PLAIN_TS_ROOTS if plain else _TS_ROOTS
+    else:
+        source = _PLAIN_ROOTS if plain else _ROOTS
+    for captures in query_matches(file, source):
         root = captures["root"][0]
         if file.text(root) not in roots:
             continue
