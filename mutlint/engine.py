@@ -209,6 +209,7 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             records[rule_id].extend(found)
         per_file_directives[relpath] = directives
         result.findings.extend(findings)
+        project.release(relpath)
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries},
                 dict(cache.files.new))

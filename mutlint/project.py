@@ -32,12 +32,21 @@ def is_test_file(relpath: str) -> bool:
 
 
 _MISSING = object()
+# Run on a file just before its tree is released (Project.release): what later whole-project
+# facts would otherwise parse it again for is kept as plain data.
+BEFORE_RELEASE: list[Callable[[Project, SourceFile], None]] = []
+
+
+def before_release(hook: Callable[[Project, SourceFile], None]) -> Callable[[Project, SourceFile], None]:
+    BEFORE_RELEASE.append(hook)
+    return hook
 
 
 @dataclass
 class Project:
-    """Files are parsed on first use and kept, so a file is parsed at most once per run
-    whether it is reported on, read for context (schema, crons, helpers), or both."""
+    """Files are parsed on first use and kept, so a file is parsed once per run whether it is
+    reported on, read for context (schema, crons, helpers), or both; a client file no other
+    file's facts read is released once checked (see release)."""
 
     root: Path
     convex_dir: str  # POSIX path relative to root, no trailing slash ("convex", "src/convex")
@@ -63,6 +72,12 @@ class Project:
     _read_hash: dict[str, str] = field(default_factory=dict, repr=False)
     _known: dict[str, Known | None] = field(default_factory=dict, repr=False)
     _imports_resolved: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    # Memo keys being computed, innermost last, with whether the value is plain data; files
+    # read for another file's or the project's facts that may hold their nodes; and each file's
+    # own memo keys (key[1] == relpath).
+    _computing: list[tuple[tuple, bool]] = field(default_factory=list, repr=False)
+    _pinned: set[str] = field(default_factory=set, repr=False)
+    _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
 
     @property
     def hashes(self) -> ContentHashes:
@@ -164,6 +179,9 @@ class Project:
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
         """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
         self._read(relpath)
+        if self._computing and relpath not in self._pinned and \
+                any(not lasting and key[1:2] != (relpath,) for key, lasting in self._computing):
+            self._pinned.add(relpath)
         if relpath in self.files:
             return self.files[relpath]
         path = path or self.root / relpath
@@ -174,6 +192,30 @@ class Project:
         self.files[relpath] = parsed
         self._raw.pop(relpath, None)  # the parsed file keeps the bytes
         return parsed
+
+    def release(self, relpath: str) -> None:
+        """Forget a checked file's tree and the facts built on it: a tree costs about 40 times
+        its source, and 10,000 realistic files' trees would not fit the RSS budget. Kept are the
+        files of the functions dir (the Convex model holds their nodes) and files any other
+        file's or the project's facts read; the bytes stay, so the file is never read twice.
+        Asked for again, the file is parsed again."""
+        if relpath in self._pinned or self.in_convex_dir(relpath) or relpath not in self.files:
+            return
+        for hook in BEFORE_RELEASE:
+            hook(self, self.files[relpath])
+        self._raw[relpath] = self.files.pop(relpath).data
+        for key in self._keys_of_file.pop(relpath, ()):
+            self._memo.pop(key, None)
+
+    def _compute(self, key: tuple, compute: Callable[[], Any], lasting: bool) -> tuple[Any, Deps]:
+        self._computing.append((key, lasting))
+        try:
+            found = self.reads_of(compute)
+        finally:
+            self._computing.pop()
+        if not lasting and len(key) > 1 and isinstance(key[1], str):
+            self._keys_of_file.setdefault(key[1], []).append(key)
+        return found
 
     def convex_files(self) -> list[SourceFile]:
         """Every readable file in the functions dir that Convex deploys, in path order."""
@@ -199,14 +241,16 @@ class Project:
             self._read(LISTING)  # what the answer was computed from
         return self._imports_resolved[key]
 
-    def memo(self, key: tuple, compute: Callable[[], Any], *, while_computing: Any = _MISSING) -> Any:
+    def memo(self, key: tuple, compute: Callable[[], Any], *, while_computing: Any = _MISSING,
+             lasting: bool = False) -> Any:
         """compute() once per run. `while_computing` is what a cycle back to the same key
-        gets (an import cycle, say) instead of recursing forever."""
+        gets (an import cycle, say) instead of recursing forever. A key `(name, relpath, ...)`
+        is that file's, forgotten when its tree is released, unless `lasting` (plain data)."""
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             if while_computing is not _MISSING:
                 self._memo[key] = (while_computing, Deps(frozenset()))
-            found = self._memo[key] = self.reads_of(compute)
+            found = self._memo[key] = self._compute(key, compute, lasting)
         elif self._reading:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
@@ -221,7 +265,7 @@ class Project:
         if found is _MISSING:
             found = self._from_store(key, decode)
             if found is None:
-                found = self.reads_of(compute)
+                found = self._compute(key, compute, lasting=True)
                 if not self.cache.disabled:
                     files, groups = self.dependencies(found[1])
                     self.cache.put_fact(key, Entry("", files, {"value": encode(found[0])}, groups))

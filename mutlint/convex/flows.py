@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import tree_sitter
 
@@ -19,7 +19,7 @@ from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.facts import register_project_model
-from mutlint.project import Project
+from mutlint.project import Project, before_release
 from mutlint.source import SourceFile
 
 WRITE_METHODS = ("insert", "patch", "replace", "delete")
@@ -157,19 +157,61 @@ class ClientCalls:
     targets: set[str] = field(default_factory=set)  # the mutations they call
 
 
+# The calls HandleResolver.resolve can answer for: by a plain name, or by one of these methods.
+_MAYBE_MUTATION_CALLS = "(call_expression function: (identifier)) @call\n" + keep_only(
+    "(call_expression function: (member_expression property: (property_identifier) @method)) @call",
+    "method", ("mutate", "mutateAsync", "mutation", "runMutation"))
+
+
+def _may_call_mutations(data: bytes) -> bool:
+    return b"utation" in data or b"mutate" in data
+
+
+def _client_files(project: Project) -> list[str]:
+    return [relpath for relpath in sorted(project.sources) if not project.in_convex_dir(relpath)
+            and (data := project.raw(relpath)) is not None and _may_call_mutations(data)]
+
+
+def client_call_targets(project: Project) -> set[str]:
+    """The mutations the client code calls. Only the retention heuristics read every client
+    file; per file the answer is plain data, kept when the file's tree is released."""
+    def build() -> set[str]:
+        targets: set[str] = set()
+        for relpath in _client_files(project):
+            targets |= project.memo(("client-call-targets", relpath),
+                                    partial(_targets_of, project, relpath), lasting=True)
+        return targets
+
+    return project.memo(("client-call-targets",), build, lasting=True)
+
+
+def _targets_of(project: Project, relpath: str) -> frozenset[str]:
+    return _targets_in(project, project.file(relpath))
+
+
+def _targets_in(project: Project, file: SourceFile | None) -> frozenset[str]:
+    from mutlint.convex.handles import mutation_call  # handles use the flows; built later
+
+    if file is None:
+        return frozenset()
+    return frozenset(call.target for captures in query_matches(file, _MAYBE_MUTATION_CALLS)
+                     if (call := mutation_call(project, file, captures["call"][0])) is not None)
+
+
+@before_release
+def _keep_targets(project: Project, file: SourceFile) -> None:
+    if _may_call_mutations(file.data) and not project.in_convex_dir(file.relpath):
+        project.memo(("client-call-targets", file.relpath), lambda: _targets_in(project, file),
+                     lasting=True)
+
+
 def client_calls(project: Project) -> ClientCalls:
-    """Separate from the flows: only the retention heuristics and the audit read every client
-    file; a check of one page does not have to."""
+    """The calls themselves, with their nodes, for the audit (which keeps every client file)."""
     def build() -> ClientCalls:
         from mutlint.convex.handles import mutation_call  # handles use the flows; built later
 
         found = ClientCalls()
-        for relpath in sorted(project.sources):
-            if project.in_convex_dir(relpath):
-                continue
-            data = project.raw(relpath)
-            if data is None or (b"utation" not in data and b"mutate" not in data):
-                continue
+        for relpath in _client_files(project):
             file = project.file(relpath)
             for captures in query_matches(file, "(call_expression) @call"):
                 call = mutation_call(project, file, captures["call"][0])

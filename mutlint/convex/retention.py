@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mutlint.convex.flows import Flows, client_calls, project_flows
+from mutlint.convex.flows import Flows, client_call_targets, project_flows
 from mutlint.project import Project
 
 LOG_LIKE = re.compile(
@@ -88,7 +88,7 @@ def table_volume(project: Project, table: str) -> Volume:
             # Rows are deleted by the app's own logic (with their owner, by a user): they have
             # a lifecycle, unlike a log that only grows.
             return Volume("medium", f"its rows are deleted by the app (inserted by {count})")
-        hot = _hot_paths(flows, client_calls(project).targets, inserting,
+        hot = _hot_paths(flows, client_call_targets(project), inserting,
                          any(w.in_loop for w in inserts))
         log_like = LOG_LIKE.search(table) is not None
         basis = f"append-only (inserted by {count}, never patched or replaced)"

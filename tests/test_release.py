@@ -1,0 +1,118 @@
+"""Trees of checked client files are released; what later facts need of them survives.
+
+A page's tree costs about 40 times its source. Once its rules have run, only the mutations it
+calls (plain data, for the retention heuristics) are needed; files the Convex model read, and
+the functions dir, stay parsed because the model holds their nodes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mutlint.config import Config
+from mutlint.convex.handles import mutation_call
+from mutlint.convex.syntax import query_matches
+from mutlint.engine import check
+from mutlint.project import Project
+from mutlint.rules.pack import load_rules
+from mutlint.selection import build_rule_set
+
+REPO = Path(__file__).resolve().parent.parent
+
+FILES = {
+    "convex/schema.ts": """import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+export default defineSchema({
+  events: defineTable({ kind: v.string() }),
+  items: defineTable({ name: v.string(), count: v.number() }),
+});
+""",
+    "convex/events.ts": """import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { bump } from "../src/lib/shared";
+export const record = mutation({
+  args: { kind: v.string() },
+  handler: async (ctx, { kind }) => { await ctx.db.insert("events", { kind }); },
+});
+export const rename = mutation({
+  args: { id: v.id("items"), name: v.string() },
+  handler: async (ctx, args) => {
+    await ctx.db.patch(args.id, { name: args.name });
+    await bump(ctx, args.id);
+  },
+});
+""",
+    # Outside the functions dir, but part of the model: its nodes must stay valid.
+    "src/lib/shared.ts": """import type { MutationCtx } from "../../convex/_generated/server";
+export async function bump(ctx: MutationCtx, id: any) {
+  const doc = await ctx.db.get(id);
+  await ctx.db.patch(id, { count: (doc?.count ?? 0) + 1 });
+}
+""",
+    # Checked first (app/ sorts before convex/): released before the schema's rules ask
+    # which mutations the client calls.
+    "app/page.tsx": """"use client";
+import { useMutation } from "convex/react";
+import { api } from "../convex/_generated/api";
+export function Page({ id }: { id: any }) {
+  const record = useMutation(api.events.record);
+  const rename = useMutation(api.events.rename);
+  async function save() {
+    await rename({ id, name: "a" });
+    await rename({ id, name: "b" });
+    await record({ kind: "saved" });
+  }
+  return <button onClick={() => void save()}>Save</button>;
+}
+""",
+}
+
+
+def _project(root: Path) -> Project:
+    sources = {}
+    for relpath, text in FILES.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        sources[relpath] = path
+    return Project(root=root, convex_dir="convex", sources_found=sources)
+
+
+def _check(project: Project) -> list[tuple[str, str, int, str]]:
+    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config())
+    paths = sorted(project.root / relpath for relpath in FILES)
+    result = check(project, paths, rule_set)
+    assert not result.errors
+    return sorted((f.rule_id, f.span.path, f.span.start_line, f.message) for f in result.findings)
+
+
+def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    findings = _check(project)
+    assert "app/page.tsx" not in project.files
+    assert {"convex/events.ts", "convex/schema.ts", "src/lib/shared.ts"} <= project.files.keys()
+    assert not [key for key in project._memo if key[1:2] == ("app/page.tsx",)
+                and key[0] != "client-call-targets"]
+    rules = {rule for rule, *_ in findings}
+    assert {"parallel-mutations-same-doc", "missing-ttl-on-high-volume-table"} <= rules
+    ttl = next(message for rule, _, _, message in findings if rule.startswith("missing-ttl"))
+    assert "which the app's client code calls" in ttl  # from the released page's plain data
+
+
+def test_releasing_changes_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    released = _check(_project(tmp_path / "released"))
+    monkeypatch.setattr(Project, "release", lambda self, relpath: None)
+    kept = _check(_project(tmp_path / "kept"))
+    assert released == kept
+
+
+def test_a_released_file_asked_for_again_is_parsed_again(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _check(project)
+    page = project.file("app/page.tsx")
+    assert page is not None and "app/page.tsx" in project.files
+    targets = {call.target for captures in query_matches(page, "(call_expression) @call")
+               if (call := mutation_call(project, page, captures["call"][0])) is not None}
+    assert targets == {"events:record", "events:rename"}
