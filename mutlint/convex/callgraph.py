@@ -76,6 +76,8 @@ class CallGraph:
     def _add_edges(self, file: SourceFile) -> None:
         helpers = self.helpers_of(file)
         imported = imported_names(self.project, file)
+        if not helpers and not imported:
+            return  # no name here can be a helper: no call to walk the tree for
         for captures in query_matches(file, _CALLS):
             callee_name = file.text(captures["callee"][0])
             if callee_name in helpers:

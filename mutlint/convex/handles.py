@@ -32,6 +32,8 @@ from mutlint.source import SourceFile
 
 HANDLE_HOOKS = {("convex/react", "useMutation"), ("@convex-dev/react-query", "useConvexMutation")}
 TANSTACK = ("@tanstack/react-query", "useMutation")
+BINDING_IMPORTS = HANDLE_HOOKS | {TANSTACK, ("convex/react", "useConvex")}
+CLIENTS = (b"ConvexHttpClient", b"ConvexReactClient", b"ConvexClient")  # see _client_kind
 CONCURRENT = frozenset({"http-client", "fetch", "action"})
 _DECLARATORS = "(variable_declarator name: (identifier) @name value: (_) @value)"
 
@@ -52,11 +54,17 @@ class HandleResolver:
         self.imports = project_imports(project, file)
         self._possible = self.can_call_mutations()
         # Names bound to a call's result anywhere in the file: only these can be handles, so
-        # other callees are dismissed without a scope walk (which costs the nesting depth).
-        self._call_bound = {file.text(c["name"][0]) for c in query_matches(file, _DECLARATORS)
-                            if unwrap(c["value"][0]).type in ("call_expression", "new_expression")}
-        if not self._possible:
-            self._call_bound = set()
+        # other callees are dismissed without a scope walk (which costs the nesting depth). A
+        # bound value matters only as a hook's, useConvex()'s or a client constructor's result,
+        # so a file with none of those (a Convex functions file) needs no walk of its tree.
+        self._call_bound: set[str] = set()
+        if self._possible and self._may_bind_handles():
+            self._call_bound = {file.text(c["name"][0]) for c in query_matches(file, _DECLARATORS)
+                                if unwrap(c["value"][0]).type in ("call_expression", "new_expression")}
+
+    def _may_bind_handles(self) -> bool:
+        imported = {(spec.module, spec.imported) for spec in self.imports.values()}
+        return bool(imported & BINDING_IMPORTS) or any(name in self.file.data for name in CLIENTS)
 
     def _imported(self, name: str) -> tuple[str, str] | None:
         spec = self.imports.get(name)
