@@ -35,19 +35,57 @@ def content_hash(data: bytes | None) -> str:
     return MISSING if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def code_fingerprint(*modules: Any) -> str:
-    """mutlint's own code and the given packages' (the grammar): a checkout edited without a
-    version bump, or another tree-sitter build, must not reuse entries. File sizes and times
-    are enough to notice and cost a millisecond; package metadata would cost twenty."""
+CODE_MEMO = "code.json"  # in the cache dir: the stats of the code's files -> their content hash
+_CODE_MEMO_SIZE = 16
+
+
+def code_fingerprint(*modules: Any, memo: Path | None = None) -> str:
+    """mutlint's own code and the given packages' (the grammar), by content: a checkout edited
+    without a version bump, or another tree-sitter build, must not reuse entries, and a fresh
+    install of the same code (a CI runner restoring its cache) must. Hashing the 5 MB of files
+    takes about 10 ms, so `memo` (CODE_MEMO, beside the entries) maps their sizes and times to
+    the hash: a machine that has seen these files pays a millisecond of stats."""
     packages = [Path(__file__).resolve().parent, *(Path(m.__file__).resolve().parent for m in modules)]
-    parts = []
-    for package in packages:
+    files, stats = [], []
+    for index, package in enumerate(packages):
         for directory, _, names in sorted(os.walk(package)):
             for name in sorted(names):
                 if name.endswith((".py", ".json", ".so", ".pyd")):
-                    stat = os.stat(os.path.join(directory, name))
-                    parts.append(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return content_hash("\n".join(parts).encode())
+                    path = os.path.join(directory, name)
+                    stat = os.stat(path)
+                    files.append((f"{index}/{os.path.relpath(path, package)}", path))
+                    stats.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    stat_key = content_hash("\n".join(stats).encode())
+    known = _read_code_memo(memo)
+    if stat_key in known:
+        return known[stat_key]
+    digest = hashlib.blake2b(digest_size=16)
+    for name, path in files:  # named from their package, so any install path gives one hash
+        with open(path, "rb") as handle:
+            data = handle.read()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    fingerprint = digest.hexdigest()
+    if memo is not None and memo.parent.is_dir() and not memo.parent.is_symlink():
+        known = dict(list({**known, stat_key: fingerprint}.items())[-_CODE_MEMO_SIZE:])
+        try:
+            _write_atomically(memo, json.dumps(known))
+        except OSError:
+            pass  # a read-only cache: hashed again next time
+    return fingerprint
+
+
+def _read_code_memo(memo: Path | None) -> dict[str, str]:
+    if memo is None:
+        return {}
+    try:
+        known = json.loads(memo.read_bytes())
+    except (OSError, ValueError):
+        return {}  # none yet, or damaged: hashed again and rewritten
+    if not isinstance(known, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in known.items()):
+        return {}
+    return known
 
 
 @dataclass

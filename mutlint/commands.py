@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from mutlint import __version__
-from mutlint.cache import code_fingerprint, open_cache
+from mutlint.cache import CACHE_DIR, CODE_MEMO, code_fingerprint, open_cache
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 from mutlint.config import Config
 from mutlint.engine import check
@@ -53,7 +53,8 @@ def _cache_salt(workspace, rule_set) -> str:
 
     config = workspace.config
     return json.dumps([
-        __version__, code_fingerprint(tree_sitter, tree_sitter_typescript),
+        __version__,
+        code_fingerprint(tree_sitter, tree_sitter_typescript, memo=workspace.root / CACHE_DIR / CODE_MEMO),
         workspace.convex_dir, sorted(config.exclude), config.high_volume_tables, config.max_file_size,
         config.lint_generated, sorted((rule.id, rule.source_hash) for rule in rule_set.rules),
         sorted(rule_set.enabled_engine_rules),
