@@ -30,8 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+GENERATE = Path(__file__).resolve().parent / "generate.py"
 
 PARSE_FLOOR = """
 import sys, pathlib, tree_sitter, tree_sitter_typescript as t
@@ -72,14 +71,15 @@ RUN_ENV = {name: value for name, value in os.environ.items() if name != "PYTHOND
 
 def settle() -> None:
     """Wait until the generated files are older than the file index's racy window."""
-    from mutlint.file_index import RACY_SECONDS
+    from mutlint.file_index import RACY_SECONDS  # a small module: the runner stays small too
 
     time.sleep(RACY_SECONDS + 0.1)
 
 
 def measure(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child.
-    A run that fails is no timing: a tool that exits at once with an error would look fast."""
+    """(seconds, peak RSS in MB) of one run, the RSS from the kernel's accounting of the child
+    (never below the runner's own, about 14 MB: Linux counts the parent's at the fork). A run
+    that fails is no timing: a tool that exits at once with an error would look fast."""
     env = env or RUN_ENV
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -121,6 +121,14 @@ def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | N
         "semgrep (1 rule)": [semgrep, "scan", "--config", str(work / "semgrep.yml"), "--metrics=off",
                              "--disable-version-check", "--quiet", str(root)] if semgrep else None,
     }
+
+
+def generate(root: Path, files: int) -> None:
+    """In a process of its own: a child's peak RSS as the kernel reports it is at least its
+    parent's at the fork, so a runner that had held a 10,000-file project in memory would
+    inflate every later figure."""
+    subprocess.run([sys.executable, str(GENERATE), str(root), "--files", str(files)], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float, float]]:
