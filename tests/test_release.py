@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_convex_model import make_project
 
 from mutlint.config import Config
 from mutlint.convex.handles import mutation_call
@@ -71,13 +72,7 @@ export function Page({ id }: { id: any }) {
 
 
 def _project(root: Path) -> Project:
-    sources = {}
-    for relpath, text in FILES.items():
-        path = root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        sources[relpath] = path
-    return Project(root=root, convex_dir="convex", sources_found=sources)
+    return make_project(root, FILES)
 
 
 def _check(project: Project) -> list[tuple[str, str, int, str]]:
