@@ -2,10 +2,11 @@
 
 A rule like `$CTX.$RUN($$$ARGS)` with `RUN: regex: ^(runMutation|runAction)$` matches every
 two-part call in a file; the evaluator then built bindings for each and dropped all but a few.
-When a constraint's regex is a shape that cannot backtrack (a list of words, or one character
-class repeated), it is also added to the atom's query as tree-sitter's own `#match?` (Python's
-`re`, the same answers as the `regex` module for these shapes), and the query pass returns only
-what survives it. The evaluator still checks every constraint: this only removes work.
+When a constraint's regex is a shape that cannot backtrack (a list of words, or one class of
+literal ASCII characters repeated), it is also added to the atom's query as tree-sitter's own
+`#match?` (Python's `re`, which answers as the `regex` module does for these shapes only), and
+the query pass returns only what survives it; the evaluator then skips that check
+(AtomQuery.checked_in_query) and still makes every other.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import re
 from mutlint.rules.model import Atom, Constraint
 
 _WORD = r"[A-Za-z0-9_]+"
-_CLASS = r"(?:\\w|\[(?:\\w|\\d|[A-Za-z0-9_$.-])+\])"
-# Anchored at both ends, no group under a quantifier: linear on any subject.
+# Literal ASCII characters and well-formed ranges only: `\w`, `\d` and the like mean other sets
+# of characters in `re` than in `regex`, and `regex` accepts classes `re` rejects (`[\w-.]`).
+_CLASS = r"\[(?:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[A-Za-z0-9_$])+\]"
+# Anchored at both ends, no group under a quantifier: linear on any subject, and the same
+# answer from both engines (the evaluator reads at most the first 100,000 characters of a
+# subject; a single node that long is not something these shapes are used on).
 _SAFE_SHAPES = re.compile(
     rf"\^(?:{_WORD}|\((?:\?:)?{_WORD}(?:\|{_WORD})*\)|{_CLASS}[+*])\$")
 

@@ -134,5 +134,13 @@ export function Onboarding({ projectId, ids }: { projectId: Id<"projects">; ids:
     void updateStep({ step: "done", value: true });
   }
 
+  // A handle's name may hold any identifier character, not only [A-Za-z0-9_$].
+  const update·step = useMutation(api.steps.updateStep);
+  async function handleUnicodeName() {
+    await update·step({ step: "profile", value: true });
+    // ruleid: parallel-mutations-same-doc
+    await update·step({ step: "team", value: true });
+  }
+
   return <button onClick={handleContinue}>Continue</button>;
 }
