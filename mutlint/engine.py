@@ -18,7 +18,7 @@ from mutlint.cache_records import BadEntry, decode_payload, encode_payload
 from mutlint.dependencies import ContentHashes
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
-from mutlint.facts import build_project_model
+from mutlint.facts import build_project_model, fact_registry
 from mutlint.findings import Finding, Severity, assign_fingerprints
 from mutlint.project import Project
 from mutlint.regex_guard import reset_regex_budget
@@ -109,7 +109,14 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     stats = stats or NoStatistics()
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too
+    registry = fact_registry()
+    project.release_hooks = tuple(dict.fromkeys(
+        hook for rule in rule_set.rules for use in rule.facts
+        if (hook := registry[use.fact].before_release) is not None))
     reset_regex_budget()
+    # Client files first: each is released once checked, keeping what the functions dir's
+    # facts ask of it later (see Project.release); checked after, it would stay parsed.
+    paths = sorted(paths, key=lambda path: project.in_convex_dir(_relpath(project.root, path)))
     pending = paths
     if jobs > 1 and len(paths) >= 2 * jobs:
         with stats.phase("read"):  # a file the cache answers, or no rule can match, needs no child
@@ -164,6 +171,7 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
     new_entries: dict[str, Entry] = {}
     for path in paths:
         relpath = _relpath(project.root, path)
+        project.checking = relpath
         cached = None
         try:
             with stats.phase("read"):
@@ -209,7 +217,13 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             records[rule_id].extend(found)
         per_file_directives[relpath] = directives
         result.findings.extend(findings)
-        project.release(relpath)
+        try:
+            project.release(relpath)
+        except Exception:
+            pass  # kept parsed; a fact whose hook failed fails again, and is reported, in its rule
+        finally:
+            project.checking = None
+    project.checking = None
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries},
                 dict(cache.files.new))

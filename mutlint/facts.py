@@ -36,6 +36,9 @@ class FactSpec:
     # The fact can only have a value in a file that contains one of these (empty: unknown).
     # Lets the engine skip parsing files that no rule can match.
     tokens: tuple[bytes, ...] = ()
+    # What the fact will need of a file after its tree is released (Project.release), kept as
+    # plain data just before: run only when a rule in use names the fact.
+    before_release: Callable[[Project, SourceFile], None] | None = None
 
 
 FACTS: dict[str, FactSpec] = {}

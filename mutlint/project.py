@@ -32,14 +32,6 @@ def is_test_file(relpath: str) -> bool:
 
 
 _MISSING = object()
-# Run on a file just before its tree is released (Project.release): what later whole-project
-# facts would otherwise parse it again for is kept as plain data.
-BEFORE_RELEASE: list[Callable[[Project, SourceFile], None]] = []
-
-
-def before_release(hook: Callable[[Project, SourceFile], None]) -> Callable[[Project, SourceFile], None]:
-    BEFORE_RELEASE.append(hook)
-    return hook
 
 
 @dataclass
@@ -76,6 +68,10 @@ class Project:
     # read for another file's or the project's facts that may hold their nodes; and each file's
     # own memo keys (key[1] == relpath).
     _computing: list[tuple[tuple, bool]] = field(default_factory=list, repr=False)
+    # The file whose own check is running (the engine sets it): only its own facts may use its
+    # tree without pinning it. Hooks of the facts in use, run on a file before its release.
+    checking: str | None = None
+    release_hooks: tuple[Callable[[Project, SourceFile], None], ...] = ()
     _pinned: set[str] = field(default_factory=set, repr=False)
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
 
@@ -179,8 +175,7 @@ class Project:
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
         """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
         self._read(relpath)
-        if self._computing and relpath not in self._pinned and \
-                any(not lasting and key[1:2] != (relpath,) for key, lasting in self._computing):
+        if relpath not in self._pinned and self._may_keep_nodes(relpath):
             self._pinned.add(relpath)
         if relpath in self.files:
             return self.files[relpath]
@@ -193,6 +188,14 @@ class Project:
         self._raw.pop(relpath, None)  # the parsed file keeps the bytes
         return parsed
 
+    def _may_keep_nodes(self, relpath: str) -> bool:
+        """May the code asking for this file keep its nodes beyond the file's own facts? Yes
+        unless it is the file's own check, or a fact of its own, with no other file's or the
+        project's node-holding fact being computed around it (a lasting one is plain data)."""
+        if any(not lasting and key[1:2] != (relpath,) for key, lasting in self._computing):
+            return True
+        return self.checking != relpath
+
     def release(self, relpath: str) -> None:
         """Forget a checked file's tree and the facts built on it: a tree costs about 40 times
         its source, and 10,000 realistic files' trees would not fit the RSS budget. Kept are the
@@ -201,7 +204,7 @@ class Project:
         Asked for again, the file is parsed again."""
         if relpath in self._pinned or self.in_convex_dir(relpath) or relpath not in self.files:
             return
-        for hook in BEFORE_RELEASE:
+        for hook in self.release_hooks:
             hook(self, self.files[relpath])
         self._raw[relpath] = self.files.pop(relpath).data
         for key in self._keys_of_file.pop(relpath, ()):

@@ -52,8 +52,15 @@ export async function bump(ctx: MutationCtx, id: any) {
   await ctx.db.patch(id, { count: (doc?.count ?? 0) + 1 });
 }
 """,
-    # Checked first (app/ sorts before convex/): released before the schema's rules ask
-    # which mutations the client calls.
+    # Client files are checked before the functions dir, wherever they sort (src/ after
+    # convex/): released before the schema's rules ask which mutations the client calls.
+    "src/app/settings.tsx": """import { useMutation } from "convex/react";
+import { api } from "../../convex/_generated/api";
+export function Settings() {
+  const record = useMutation(api.events.record);
+  return <button onClick={() => void record({ kind: "opened" })}>Open</button>;
+}
+""",
     "app/page.tsx": """"use client";
 import { useMutation } from "convex/react";
 import { api } from "../convex/_generated/api";
@@ -75,8 +82,8 @@ def _project(root: Path) -> Project:
     return make_project(root, FILES)
 
 
-def _check(project: Project) -> list[tuple[str, str, int, str]]:
-    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config())
+def _check(project: Project, select: str | None = None) -> list[tuple[str, str, int, str]]:
+    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config(), select=select)
     paths = sorted(project.root / relpath for relpath in FILES)
     result = check(project, paths, rule_set)
     assert not result.errors
@@ -86,7 +93,7 @@ def _check(project: Project) -> list[tuple[str, str, int, str]]:
 def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> None:
     project = _project(tmp_path)
     findings = _check(project)
-    assert "app/page.tsx" not in project.files
+    assert not {"app/page.tsx", "src/app/settings.tsx"} & project.files.keys()
     assert {"convex/events.ts", "convex/schema.ts", "src/lib/shared.ts"} <= project.files.keys()
     assert not [key for key in project._memo if key[1:2] == ("app/page.tsx",)
                 and key[0] != "client-call-targets"]
@@ -111,3 +118,24 @@ def test_a_released_file_asked_for_again_is_parsed_again(tmp_path: Path) -> None
     targets = {call.target for captures in query_matches(page, "(call_expression) @call")
                if (call := mutation_call(project, page, captures["call"][0])) is not None}
     assert targets == {"events:record", "events:rename"}
+
+
+def test_what_no_rule_in_use_needs_is_not_kept(tmp_path: Path) -> None:
+    project = make_project(tmp_path, FILES)
+    _check(project, select="parallel-mutations-same-doc")
+    assert project.release_hooks == ()
+    assert "app/page.tsx" not in project.files
+    assert not [key for key in project._memo if key[0] == "client-call-targets"]
+
+
+def test_a_file_read_outside_its_own_check_stays_parsed(tmp_path: Path) -> None:
+    """Code checking one file may keep another's nodes in a whole-project structure (a helper
+    it resolves, say) without a memo around it: that file is never released."""
+    project = make_project(tmp_path, FILES)
+    project.checking = "app/page.tsx"
+    assert project.file("app/page.tsx") is not None and project.file("src/app/settings.tsx") is not None
+    project.checking = None
+    project.release("app/page.tsx")
+    project.release("src/app/settings.tsx")
+    assert "app/page.tsx" not in project.files
+    assert "src/app/settings.tsx" in project.files

@@ -19,7 +19,7 @@ from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.facts import register_project_model
-from mutlint.project import Project, before_release
+from mutlint.project import Project
 from mutlint.source import SourceFile
 
 WRITE_METHODS = ("insert", "patch", "replace", "delete")
@@ -198,8 +198,8 @@ def _targets_in(project: Project, file: SourceFile | None) -> frozenset[str]:
                      if (call := mutation_call(project, file, captures["call"][0])) is not None)
 
 
-@before_release
-def _keep_targets(project: Project, file: SourceFile) -> None:
+def keep_client_targets(project: Project, file: SourceFile) -> None:
+    """Before a client file's tree is released: the mutations it calls, as plain data."""
     if _may_call_mutations(file.data) and not project.in_convex_dir(file.relpath):
         project.memo(("client-call-targets", file.relpath), lambda: _targets_in(project, file),
                      lasting=True)

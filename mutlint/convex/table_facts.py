@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
+from mutlint.convex.flows import keep_client_targets
 from mutlint.convex.retention import table_cleanup, table_volume
 from mutlint.convex.schema import project_schema
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
@@ -53,7 +54,8 @@ register_fact(FactSpec(
     name="table-volume",
     summary="How fast a schema table grows, estimated from the code (config high-volume-tables "
             "first; else append-only plus a hot path or a log-like name), with the reason.",
-    attributes=("level", "reason"), display="level", tokens=(b"defineSchema",), compute=_volume))
+    attributes=("level", "reason"), display="level", tokens=(b"defineSchema",), compute=_volume,
+    before_release=keep_client_targets))  # its hot paths: the mutations client files call
 register_fact(FactSpec(
     name="table-cleanup",
     summary="What deletes old rows of a schema table: a function reached from a cron, or a job "
