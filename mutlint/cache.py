@@ -39,12 +39,29 @@ CODE_MEMO = "code.json"  # in the cache dir: the stats of the code's files -> th
 _CODE_MEMO_SIZE = 16
 
 
-def code_fingerprint(*modules: Any, memo: Path | None = None) -> str:
+@dataclass
+class CodeFingerprint:
+    value: str
+    memo: Path | None
+    known: dict[str, str]  # the memo's entries, with this run's
+
+    def remember(self) -> None:
+        """Write the memo: only once the cache dir is known to be ours (open_cache)."""
+        if self.memo is None or not self.memo.parent.is_dir() or self.memo.parent.is_symlink():
+            return
+        try:
+            _write_atomically(self.memo, json.dumps(self.known))
+        except OSError:
+            pass  # a read-only cache: hashed again next time
+
+
+def code_fingerprint(*modules: Any, memo: Path | None = None) -> CodeFingerprint:
     """mutlint's own code and the given packages' (the grammar), by content: a checkout edited
     without a version bump, or another tree-sitter build, must not reuse entries, and a fresh
     install of the same code (a CI runner restoring its cache) must. Hashing the 5 MB of files
-    takes about 10 ms, so `memo` (CODE_MEMO, beside the entries) maps their sizes and times to
-    the hash: a machine that has seen these files pays a millisecond of stats."""
+    takes about 10 ms, so `memo` (CODE_MEMO, beside the entries) maps their paths, sizes and
+    times to the hash: a machine that has seen these files pays a millisecond of stats. (Files
+    changed keeping all three, as builds that fix every mtime could, would go unnoticed.)"""
     packages = [Path(__file__).resolve().parent, *(Path(m.__file__).resolve().parent for m in modules)]
     files, stats = [], []
     for index, package in enumerate(packages):
@@ -58,21 +75,16 @@ def code_fingerprint(*modules: Any, memo: Path | None = None) -> str:
     stat_key = content_hash("\n".join(stats).encode())
     known = _read_code_memo(memo)
     if stat_key in known:
-        return known[stat_key]
+        return CodeFingerprint(known[stat_key], None, known)  # nothing new to remember
     digest = hashlib.blake2b(digest_size=16)
     for name, path in files:  # named from their package, so any install path gives one hash
         with open(path, "rb") as handle:
             data = handle.read()
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
-    fingerprint = digest.hexdigest()
-    if memo is not None and memo.parent.is_dir() and not memo.parent.is_symlink():
-        known = dict(list({**known, stat_key: fingerprint}.items())[-_CODE_MEMO_SIZE:])
-        try:
-            _write_atomically(memo, json.dumps(known))
-        except OSError:
-            pass  # a read-only cache: hashed again next time
-    return fingerprint
+    value = digest.hexdigest()
+    known = dict(list({**known, stat_key: value}.items())[-_CODE_MEMO_SIZE:])
+    return CodeFingerprint(value, memo, known)
 
 
 def _read_code_memo(memo: Path | None) -> dict[str, str]:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from mutlint import __version__
-from mutlint.cache import CACHE_DIR, CODE_MEMO, code_fingerprint, open_cache
+from mutlint.cache import CACHE_DIR, CODE_MEMO, CodeFingerprint, code_fingerprint, open_cache
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 from mutlint.config import Config
 from mutlint.engine import check
@@ -45,20 +45,21 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
     return workspace, rule_set, files, project
 
 
-def _cache_salt(workspace, rule_set) -> str:
+def _cache_salt(workspace, rule_set) -> tuple[str, CodeFingerprint]:
     """Everything besides the files that decides what a check finds: entries made under
     another version, code, grammar, config or rule set are never read."""
     import tree_sitter
     import tree_sitter_typescript
 
     config = workspace.config
+    code = code_fingerprint(tree_sitter, tree_sitter_typescript,
+                            memo=workspace.root / CACHE_DIR / CODE_MEMO)
     return json.dumps([
-        __version__,
-        code_fingerprint(tree_sitter, tree_sitter_typescript, memo=workspace.root / CACHE_DIR / CODE_MEMO),
+        __version__, code.value,
         workspace.convex_dir, sorted(config.exclude), config.high_volume_tables, config.max_file_size,
         config.lint_generated, sorted((rule.id, rule.source_hash) for rule in rule_set.rules),
         sorted(rule_set.enabled_engine_rules),
-    ])
+    ]), code
 
 
 def _note_missing_convex_dir(workspace) -> None:
@@ -84,8 +85,13 @@ def run_check(args) -> int:
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
     with stats.phase("cache"):
-        cache = open_cache(workspace.root, "" if args.no_cache else _cache_salt(workspace, rule_set),
-                           enabled=not args.no_cache)
+        if args.no_cache:
+            cache = open_cache(workspace.root, "", enabled=False)
+        else:
+            salt, code = _cache_salt(workspace, rule_set)
+            cache = open_cache(workspace.root, salt)
+            if not cache.disabled:  # a tracked or linked cache dir gets no file of ours
+                code.remember()
     result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)

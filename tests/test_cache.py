@@ -137,6 +137,11 @@ def test_a_cache_committed_to_the_repository_is_not_read(run_mutlint: RunMutlint
     subprocess.run([*git, "add", "-f", ".mutlint_cache"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "forged"], cwd=root, check=True)
     assert check_json(run_mutlint, root)[0] == clean
+    # Nor does mutlint write into it (the code fingerprint's memo included).
+    subprocess.run([*git, "rm", "-q", ".mutlint_cache/code.json"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "no memo"], cwd=root, check=True)
+    check_json(run_mutlint, root)
+    assert not (root / ".mutlint_cache" / "code.json").exists()
 
 
 def test_no_cache_reads_and_writes_nothing(run_mutlint: RunMutlint, tmp_path: Path):
