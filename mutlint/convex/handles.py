@@ -125,6 +125,23 @@ class HandleResolver:
         data = self.file.data
         return b".mutation(" in data or b"runMutation(" in data
 
+    def surely_not(self, call: tree_sitter.Node) -> bool:
+        """What resolve() answers None for from the callee alone: a name bound to no call's
+        result and not an imported fetchMutation, or a method no client calls mutations by."""
+        if call.type != "call_expression" or not self._possible:
+            return True
+        callee = call.child_by_field_name("function")
+        if callee is None:
+            return True
+        if callee.type == "identifier":
+            name = self.file.text(callee)
+            return name not in self._call_bound and \
+                self._imported(name) != ("convex/nextjs", "fetchMutation")
+        if callee.type == "member_expression":
+            method = self.file.text(callee.child_by_field_name("property"))
+            return method not in ("mutate", "mutateAsync", "mutation", "runMutation")
+        return True
+
     def resolve(self, call: tree_sitter.Node) -> MutationCall | None:
         if call.type != "call_expression" or not self._possible:
             return None
@@ -251,5 +268,7 @@ def _reverse(callers: dict) -> dict:
 
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:
     resolver = project.memo(("handles", file.relpath), lambda: HandleResolver(project, file))
+    if resolver.surely_not(call):
+        return None  # most calls of a file: answered without a memo entry of their own
     key = ("mutation-call", file.relpath, call.id)
     return project.memo(key, lambda: resolver.resolve(call))
