@@ -110,9 +110,13 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too
     registry = fact_registry()
-    project.release_hooks = tuple(dict.fromkeys(
-        hook for rule in rule_set.rules for use in rule.facts
-        if (hook := registry[use.fact].before_release) is not None))
+    # Hooks keep what the functions dir's facts will ask of released client files: a run that
+    # checks no functions-dir file (a pre-commit hook on a page) has no one to keep it for. (A
+    # fact asked anyway finds the file unparsed and parses it: slower, never wrong.)
+    if any(project.in_convex_dir(_relpath(project.root, path)) for path in paths):
+        project.release_hooks = tuple(dict.fromkeys(
+            hook for rule in rule_set.rules for use in rule.facts
+            if (hook := registry[use.fact].before_release) is not None))
     reset_regex_budget()
     # Client files first: each is released once checked, keeping what the functions dir's
     # facts ask of it later (see Project.release); checked after, it would stay parsed.

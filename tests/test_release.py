@@ -82,9 +82,10 @@ def _project(root: Path) -> Project:
     return make_project(root, FILES)
 
 
-def _check(project: Project, select: str | None = None) -> list[tuple[str, str, int, str]]:
+def _check(project: Project, select: str | None = None,
+           only: list[str] | None = None) -> list[tuple[str, str, int, str]]:
     rule_set = build_rule_set(load_rules([REPO / "rules"]), Config(), select=select)
-    paths = sorted(project.root / relpath for relpath in FILES)
+    paths = sorted(project.root / relpath for relpath in (only or FILES))
     result = check(project, paths, rule_set)
     assert not result.errors
     return sorted((f.rule_id, f.span.path, f.span.start_line, f.message) for f in result.findings)
@@ -120,9 +121,13 @@ def test_a_released_file_asked_for_again_is_parsed_again(tmp_path: Path) -> None
     assert targets == {"events:record", "events:rename"}
 
 
-def test_what_no_rule_in_use_needs_is_not_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run", ["without the rule that needs it", "on a page alone"])
+def test_what_nothing_in_the_run_needs_is_not_kept(tmp_path: Path, run: str) -> None:
     project = make_project(tmp_path, FILES)
-    _check(project, select="parallel-mutations-same-doc")
+    if run == "on a page alone":  # a pre-commit hook's run: no schema checked, none to keep for
+        _check(project, only=["app/page.tsx"])
+    else:
+        _check(project, select="parallel-mutations-same-doc")
     assert project.release_hooks == ()
     assert "app/page.tsx" not in project.files
     assert not [key for key in project._memo if key[0] == "client-call-targets"]
