@@ -78,10 +78,6 @@ export function Page({ id }: { id: any }) {
 }
 
 
-def _project(root: Path) -> Project:
-    return make_project(root, FILES)
-
-
 def _check(project: Project, select: str | None = None,
            only: list[str] | None = None) -> list[tuple[str, str, int, str]]:
     rule_set = build_rule_set(load_rules([REPO / "rules"]), Config(), select=select)
@@ -92,7 +88,7 @@ def _check(project: Project, select: str | None = None,
 
 
 def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = make_project(tmp_path, FILES)
     findings = _check(project)
     assert not {"app/page.tsx", "src/app/settings.tsx"} & project.files.keys()
     assert {"convex/events.ts", "convex/schema.ts", "src/lib/shared.ts"} <= project.files.keys()
@@ -105,14 +101,14 @@ def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> 
 
 
 def test_releasing_changes_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    released = _check(_project(tmp_path / "released"))
+    released = _check(make_project(tmp_path / "released", FILES))
     monkeypatch.setattr(Project, "release", lambda self, relpath: None)
-    kept = _check(_project(tmp_path / "kept"))
+    kept = _check(make_project(tmp_path / "kept", FILES))
     assert released == kept
 
 
 def test_a_released_file_asked_for_again_is_parsed_again(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = make_project(tmp_path, FILES)
     _check(project)
     page = project.file("app/page.tsx")
     assert page is not None and "app/page.tsx" in project.files

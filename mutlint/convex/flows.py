@@ -157,12 +157,6 @@ class ClientCalls:
     targets: set[str] = field(default_factory=set)  # the mutations they call
 
 
-# The calls HandleResolver.resolve can answer for: by a plain name, or by one of these methods.
-_MAYBE_MUTATION_CALLS = "(call_expression function: (identifier)) @call\n" + keep_only(
-    "(call_expression function: (member_expression property: (property_identifier) @method)) @call",
-    "method", ("mutate", "mutateAsync", "mutation", "runMutation"))
-
-
 def _may_call_mutations(data: bytes) -> bool:
     return b"utation" in data or b"mutate" in data
 
@@ -190,11 +184,11 @@ def _targets_of(project: Project, relpath: str) -> frozenset[str]:
 
 
 def _targets_in(project: Project, file: SourceFile | None) -> frozenset[str]:
-    from mutlint.convex.handles import mutation_call  # handles use the flows; built later
+    from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
 
     if file is None:
         return frozenset()
-    return frozenset(call.target for captures in query_matches(file, _MAYBE_MUTATION_CALLS)
+    return frozenset(call.target for captures in query_matches(file, MAYBE_MUTATION_CALLS)
                      if (call := mutation_call(project, file, captures["call"][0])) is not None)
 
 
@@ -208,12 +202,12 @@ def keep_client_targets(project: Project, file: SourceFile) -> None:
 def client_calls(project: Project) -> ClientCalls:
     """The calls themselves, with their nodes, for the audit (which keeps every client file)."""
     def build() -> ClientCalls:
-        from mutlint.convex.handles import mutation_call  # handles use the flows; built later
+        from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
 
         found = ClientCalls()
         for relpath in _client_files(project):
             file = project.file(relpath)
-            for captures in query_matches(file, "(call_expression) @call"):
+            for captures in query_matches(file, MAYBE_MUTATION_CALLS):
                 call = mutation_call(project, file, captures["call"][0])
                 if call is not None:
                     found.targets.add(call.target)

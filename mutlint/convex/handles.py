@@ -25,13 +25,19 @@ from mutlint.convex.functions import enclosing_registered_function
 from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.references import function_ref
 from mutlint.convex.scopes import file_scopes
-from mutlint.convex.syntax import call_arguments, project_imports, query_matches
+from mutlint.convex.syntax import call_arguments, keep_only, project_imports, query_matches
 from mutlint.convex.tables import unwrap
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
 HANDLE_HOOKS = {("convex/react", "useMutation"), ("@convex-dev/react-query", "useConvexMutation")}
 TANSTACK = ("@tanstack/react-query", "useMutation")
+# Methods a client calls a mutation by (resolve); any other method call is not one.
+CLIENT_METHODS = ("mutate", "mutateAsync", "mutation", "runMutation")
+# The calls resolve can answer for: by a plain name, or by one of CLIENT_METHODS.
+MAYBE_MUTATION_CALLS = "(call_expression function: (identifier)) @call\n" + keep_only(
+    "(call_expression function: (member_expression property: (property_identifier) @method)) @call",
+    "method", CLIENT_METHODS)
 BINDING_IMPORTS = HANDLE_HOOKS | {TANSTACK, ("convex/react", "useConvex")}
 CLIENTS = (b"ConvexHttpClient", b"ConvexReactClient", b"ConvexClient")  # see _client_kind
 CONCURRENT = frozenset({"http-client", "fetch", "action"})
@@ -139,7 +145,7 @@ class HandleResolver:
                 self._imported(name) != ("convex/nextjs", "fetchMutation")
         if callee.type == "member_expression":
             method = self.file.text(callee.child_by_field_name("property"))
-            return method not in ("mutate", "mutateAsync", "mutation", "runMutation")
+            return method not in CLIENT_METHODS
         return True
 
     def resolve(self, call: tree_sitter.Node) -> MutationCall | None:
