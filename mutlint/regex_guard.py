@@ -9,8 +9,10 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 REGEX_TIMEOUT = 0.25  # seconds per search
 REGEX_BUDGET = 5.0  # seconds per pattern and run
@@ -23,10 +25,15 @@ class RegexTimeout(Exception):
         super().__init__(f"regex /{pattern}/ took longer than {REGEX_TIMEOUT} s and was stopped")
 
 
-def compile_user_regex(text: str) -> regex.Pattern:
-    """Compile, or raise ValueError with the reason (too long, invalid)."""
+def compile_user_regex(text: str, *, deferred: bool = False) -> regex.Pattern | DeferredRegex:
+    """Compile, or raise ValueError with the reason (too long, invalid). `deferred` leaves the
+    compiling to the first search, for regexes known to compile (the shipped pack's)."""
     if len(text) > MAX_REGEX_LENGTH:
         raise ValueError(f"regex longer than {MAX_REGEX_LENGTH} characters")
+    if deferred:
+        return DeferredRegex(text)
+    import regex  # a pre-commit run that searches no user regex never imports it (10 ms)
+
     try:
         return _compile(text)
     except regex.error as exc:
@@ -35,7 +42,30 @@ def compile_user_regex(text: str) -> regex.Pattern:
 
 @lru_cache(maxsize=512)
 def _compile(text: str) -> regex.Pattern:
+    import regex
+
     return regex.compile(text)
+
+
+class DeferredRegex:
+    """A regex compiled on its first search; `pattern` is its text, as on a compiled one."""
+
+    __slots__ = ("pattern", "_compiled")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._compiled: regex.Pattern | None = None
+
+    def search(self, subject: str, **options):
+        if self._compiled is None:
+            self._compiled = _compile(self.pattern)
+        return self._compiled.search(subject, **options)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DeferredRegex) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
 
 
 class RegexBudgetSpent(RegexTimeout):
@@ -51,7 +81,7 @@ def reset_regex_budget() -> None:
     _spent.clear()
 
 
-def guarded_search(pattern: regex.Pattern, subject: str) -> bool:
+def guarded_search(pattern: regex.Pattern | DeferredRegex, subject: str) -> bool:
     spent = _spent[pattern.pattern]
     if spent >= REGEX_BUDGET:
         raise RegexBudgetSpent(pattern.pattern)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
+import tree_sitter
+
 from mutlint.config import Config
 from mutlint.engine import MAX_PLANS
 from mutlint.rules.pack import load_rules
 from mutlint.selection import build_rule_set
+from mutlint.source import ts_language
 
 REPO = Path(__file__).resolve().parent.parent
 HOUSEKEEPING = 2  # comments and ERROR nodes, in every plan
@@ -20,7 +23,9 @@ def rule_set():
 
 def test_a_file_gets_a_query_of_the_rules_it_may_match_only():
     rules = rule_set()
-    patterns = {r.id: sum(a.by_language["tsx"].pattern_count for a in r.atoms) for r in rules.rules}
+    language = ts_language("tsx")
+    patterns = {r.id: sum(tree_sitter.Query(language, a.by_language["tsx"].source).pattern_count
+                          for a in r.atoms) for r in rules.rules}
     page = rules.plan("tsx", {"parallel-mutations-same-doc"})
     assert page.query.pattern_count == HOUSEKEEPING + patterns["parallel-mutations-same-doc"]
     everything = rules.plan("tsx")
@@ -37,3 +42,36 @@ def test_after_max_plans_subsets_a_language_uses_the_full_query():
     full = rules.plan("typescript", subsets[MAX_PLANS])
     assert full.query.pattern_count == rules.plan("typescript").query.pattern_count
     assert full.query.pattern_count > max(p.query.pattern_count for p in plans)
+
+
+TWO_PATTERN_RULE = """\
+id: two-patterns
+severity: warning
+message: m
+description: d
+languages: [typescript]
+rule:
+  any:
+    - query: |
+        ((identifier) @match (#eq? @match "a"))
+        ((string) @match (#eq? @match "\\"é\\""))
+    - pattern: foo($X)
+"""
+
+
+def test_each_pattern_of_a_raw_query_reports_to_its_own_atom(tmp_path: Path):
+    """A raw query may hold several patterns (and non-ASCII text, which shifts byte offsets):
+    matches of each, and of the atom after it, land on the atom they came from."""
+    from mutlint.rules.loader import load_rule_file
+    from mutlint.rules.plan import QueryPlan
+    from mutlint.source import parse_source
+
+    (tmp_path / "r.yaml").write_text(TWO_PATTERN_RULE, encoding="utf-8")
+    rule = load_rule_file(tmp_path / "r.yaml")
+    query_atom, pattern_atom = sorted(rule.atoms, key=lambda atom: atom.kind != "query")
+    plan = QueryPlan("typescript", [query_atom, pattern_atom])
+    code = 'a; b; const s = "é"; foo(1);\n'.encode()
+    file = parse_source(code, tmp_path / "a.ts", "a.ts", "typescript")
+    hits = plan.run(file).hits
+    assert sorted(file.text(n) for n in hits[query_atom.id].nodes) == ['"é"', "a"]
+    assert [file.text(n) for n in hits[pattern_atom.id].nodes] == ["foo(1)"]

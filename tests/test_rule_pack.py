@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 import tree_sitter
 
+from mutlint.regex_guard import DeferredRegex
+from mutlint.rules.loader import load_rule_file
 from mutlint.rules.pack import builtin_rules_dir, load_rules, rule_files_in
+from mutlint.rules.query_text import capture_names
 from mutlint.ruletest import Expectations, read_annotations
 from mutlint.schema_check import schema_diagnostics
 from mutlint.source import ts_language
@@ -38,6 +41,48 @@ def test_rule_queries_compile_with_tree_sitter(rule):
         for atom in rule.atoms:
             query = tree_sitter.Query(ts_language(language), atom.by_language[language].source)
             assert query.pattern_count >= 1
+
+
+def _regexes(rule) -> list:
+    """Every regex of a rule: constraints, then `regex:` filters of the rule tree."""
+    found = [r for c in rule.constraints.values() for r in (c.regex, c.not_regex)]
+    nodes = [rule.match]
+    while nodes:
+        node = nodes.pop()
+        found.append(node.regex)
+        nodes.extend([*node.all, *node.any, *(n for n in (node.not_,) if n)])
+        nodes.extend(r.rule for r in (node.inside, node.has) if r)
+        nodes.extend(r.stop_by for r in (node.inside, node.has) if r and not isinstance(r.stop_by, str))
+    return [r for r in found if r is not None]
+
+
+def _atoms(rule) -> list:
+    return [(atom.kind, atom.text, {language: (q.source, q.root_capture, q.metavariables,
+                                               q.multi_metavariables, sorted(q.checked_in_query))
+                                    for language, q in atom.by_language.items()})
+            for atom in rule.atoms]
+
+
+@pytest.mark.parametrize("path", rule_files_in(REPO / "rules"), ids=lambda p: p.stem)
+def test_the_pack_loads_the_same_as_a_user_rule_would(path: Path):
+    """A run leaves the pack's queries and regexes uncompiled (trusted); checked as a user's
+    rule file is, each compiles and yields the same rule."""
+    trusted, checked = load_rule_file(path, trusted=True), load_rule_file(path)
+    assert _atoms(trusted) == _atoms(checked)
+    assert [r.pattern for r in _regexes(trusted)] == [r.pattern for r in _regexes(checked)]
+    assert all(type(r) is DeferredRegex for r in _regexes(trusted))
+    assert not any(type(r) is DeferredRegex for r in _regexes(checked))
+
+
+@pytest.mark.parametrize("query, names", [
+    ('((call_expression function: (identifier) @F) @match (#eq? @F "a@B"))', ["F", "match"]),
+    ('; a comment @NOT\n((identifier) @X.y-z) @match', ["X.y-z", "match"]),
+    ('((string) @S (#match? @S "\\"@Q"))', ["S"]),
+])
+def test_capture_names_skip_strings_and_comments_as_tree_sitter_does(query: str, names: list[str]):
+    compiled = tree_sitter.Query(ts_language("typescript"), query)
+    assert capture_names(query) == names
+    assert sorted(compiled.capture_name(i) for i in range(compiled.capture_count)) == sorted(names)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

@@ -19,7 +19,6 @@ class AtomQuery:
     metavariables: list[str]
     multi_metavariables: list[str] = field(default_factory=list)
     sequences: list = field(default_factory=list)  # pattern.SequenceCheck
-    pattern_count: int = 1  # top-level patterns in `source` (raw queries may have several)
     literals: list[str] = field(default_factory=list)  # text any match must contain
     checked_in_query: frozenset[str] = frozenset()  # constraints the query applies (pushdown.py)
 

@@ -7,7 +7,7 @@ directives and test annotations) and its ERROR regions (where matches are not tr
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -68,18 +68,26 @@ class FilePass:
 class QueryPlan:
     def __init__(self, language: str, atoms: list[Atom]):
         self.language = language
-        self.pattern_atoms: list[tuple[Atom, AtomQuery]] = []
         sources = [_HOUSEKEEPING]
         self.first_atom_pattern = 2  # the housekeeping patterns come first
+        offsets: list[int] = []  # where each atom's source starts in the whole query
+        included: list[tuple[Atom, AtomQuery]] = []
+        at = len(_HOUSEKEEPING) + 1
         for atom in atoms:
             compiled = atom.by_language.get(language)
             if compiled is None:
                 continue
             sources.append(compiled.source)
-            for _ in range(compiled.pattern_count):
-                self.pattern_atoms.append((atom, compiled))
+            offsets.append(at)
+            included.append((atom, compiled))
+            at += len(compiled.source.encode()) + 1
         self.source = "\n".join(sources)
         self.query = tree_sitter.Query(ts_language(language), self.source)
+        # A raw query atom may hold several patterns: each pattern belongs to the atom whose
+        # source it starts in (tree-sitter counts offsets in bytes).
+        self.pattern_atoms: list[tuple[Atom, AtomQuery]] = [
+            included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
+            for index in range(self.first_atom_pattern, self.query.pattern_count)]
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
