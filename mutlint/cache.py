@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from mutlint.file_index import INDEX_FILE, FileIndex
+from mutlint.listing_memo import LISTING_FILE, ListingMemo
 
 CACHE_DIR = ".mutlint_cache"
 KEEP_SALTS = 4  # settings directories kept; older ones are removed when a new one is made
@@ -116,9 +117,13 @@ class Cache:
     new: dict[str, Entry] = field(default_factory=dict)
     _shards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     files: FileIndex = field(init=False)  # what each file's stat says of its bytes
+    listings: ListingMemo = field(init=False)  # what each walk found, while its dirs are unchanged
 
     def __post_init__(self) -> None:
         self.files = FileIndex(None if self.directory is None else self.directory / INDEX_FILE)
+        # The salt directory is <root>/.mutlint_cache/<salt>: walks are kept relative to root.
+        self.listings = ListingMemo(None, "") if self.directory is None else \
+            ListingMemo(self.directory / LISTING_FILE, str(self.directory.parent.parent))
 
     @property
     def disabled(self) -> bool:
@@ -176,7 +181,7 @@ class Cache:
         """Write the new entries; a cache that cannot be written is simply not kept. Each shard
         is read again just before it is replaced, so entries another run wrote meanwhile stay
         (at worst a concurrent run's entry is lost, and made again next time)."""
-        if self.directory is None or not (self.new or self.files.new):
+        if self.directory is None or not (self.new or self.files.new or self.listings.pending):
             return
         by_shard: dict[str, dict[str, Entry]] = {}
         for name, entry in self.new.items():
@@ -196,6 +201,7 @@ class Cache:
                                   json.dumps(merged, sort_keys=True, separators=(",", ":")))
                 self._shards[shard] = merged
             self.files.save(_write_atomically)
+            self.listings.save(_write_atomically)
         except OSError:
             pass
         self.new.clear()

@@ -24,15 +24,25 @@ from mutlint.statistics import NoStatistics, Statistics
 from mutlint.workspace import FileSelector, open_workspace
 
 
-def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
-    """Workspace, rule set, the files to report on, and the project read for context."""
+def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, cached: bool = False):
+    """Workspace, rule set, the files to report on, the project read for context, and the
+    cache (disabled unless `cached` and not --no-cache): it is opened before discovery, whose
+    walks it keeps."""
     stats = stats or NoStatistics()
     with stats.phase("load rules"):
         workspace = open_workspace(paths[0], args.config)
         rules = load_all_rules(workspace.config, args.rules)
         rule_set = build_rule_set(rules, workspace.config, select, ignore)
+    with stats.phase("cache"):
+        if not cached or args.no_cache:
+            cache = open_cache(workspace.root, "", enabled=False)
+        else:
+            salt, code = _cache_salt(workspace, rule_set)
+            cache = open_cache(workspace.root, salt)
+            if not cache.disabled:  # a tracked or linked cache dir gets no file of ours
+                code.remember()
     with stats.phase("discover"):
-        selector = FileSelector(workspace)
+        selector = FileSelector(workspace, cache.listings)
         files, missing = selector.select(paths)
     if missing:
         raise UsageError(missing)
@@ -42,7 +52,7 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None):
                       high_volume_tables=workspace.config.high_volume_tables or None,
                       max_file_size=workspace.config.max_file_size,
                       skip_generated=not workspace.config.lint_generated)
-    return workspace, rule_set, files, project
+    return workspace, rule_set, files, project, cache
 
 
 def _cache_salt(workspace, rule_set) -> tuple[str, CodeFingerprint]:
@@ -75,7 +85,8 @@ def _note_missing_convex_dir(workspace) -> None:
 def run_check(args) -> int:
     paths = args.paths or [Path(".")]
     stats = Statistics() if args.statistics else NoStatistics()
-    workspace, rule_set, files, project = prepare(paths, args, args.select, args.ignore, stats)
+    workspace, rule_set, files, project, cache = prepare(paths, args, args.select, args.ignore,
+                                                         stats, cached=True)
     changes = None
     if args.base is not None and not (args.changed or args.diff_lines):
         raise UsageError("--base goes with --changed or --diff-lines")
@@ -84,14 +95,6 @@ def run_check(args) -> int:
 
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
-    with stats.phase("cache"):
-        if args.no_cache:
-            cache = open_cache(workspace.root, "", enabled=False)
-        else:
-            salt, code = _cache_salt(workspace, rule_set)
-            cache = open_cache(workspace.root, salt)
-            if not cache.disabled:  # a tracked or linked cache dir gets no file of ours
-                code.remember()
     result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
@@ -167,7 +170,7 @@ def run_audit(args) -> int:
     from mutlint.audit import build_audit
     from mutlint.report.audit_report import Links, render_audit_json, render_audit_markdown
 
-    workspace, rule_set, _, project = prepare([args.path], args)
+    workspace, rule_set, _, project, _ = prepare([args.path], args)
     # The audit covers the whole project, whatever the path inside it.
     result = check(project, [project.root / relpath for relpath in sorted(project.sources)], rule_set)
     for diagnostic in result.diagnostics:

@@ -20,6 +20,7 @@ import pathspec
 
 from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
+from mutlint.listing_memo import ListingMemo, WalkRecord
 from mutlint.source import language_for
 
 DEFAULT_EXCLUDES = (
@@ -123,11 +124,12 @@ def _shown(path: Path) -> str:
 
 
 class FileSelector:
-    def __init__(self, workspace: Workspace):
+    def __init__(self, workspace: Workspace, listings: ListingMemo | None = None):
         self.workspace = workspace
         patterns = list(DEFAULT_EXCLUDES) + list(workspace.config.exclude)
         self.excludes = IgnoreSpec(patterns)
         self._walked: dict[Path, list[str]] = {}  # a check of `.` walks the project once
+        self.listings = listings  # earlier walks, reused while their directories are unchanged
 
     def excluded(self, relpath: str, is_dir: bool = False) -> bool:
         return self.excludes.match_file(relpath + "/" if is_dir else relpath)
@@ -159,18 +161,34 @@ class FileSelector:
         never symlinks, so their paths are real and relative paths are cut from the strings:
         resolving every path cost more than the rest of the walk."""
         if top not in self._walked:  # absolute paths as strings
-            self._walked[top] = self._walk(top)
+            self._walked[top] = self._remembered_walk(top)
         return self._walked[top]
 
-    def _walk(self, top: Path) -> list[str]:
+    def _remembered_walk(self, top: Path) -> list[str]:
+        found_git = git_root(top)
+        git = None if found_git is None else str(found_git)
+        if self.listings is not None:
+            files = self.listings.lookup(str(top), git)
+            if files is not None:
+                return files
+        record = WalkRecord()
+        files = self._walk(top, found_git, record)
+        if self.listings is not None:
+            self.listings.record(str(top), git, record, files)
+        return files
+
+    def _walk(self, top: Path, git: Path | None, record: WalkRecord) -> list[str]:
+        """Every directory is stat'ed before it is read, and every `.gitignore` consulted (or
+        found absent) too, so that the record says what this listing was made from."""
         files = []
         root_prefix = str(self.workspace.root) + os.sep
-        ignores = self._inherited_gitignores(top)
+        ignores = self._inherited_gitignores(top, git, record)
         stack: list[tuple[str, list[tuple[str, IgnoreSpec]]]] = [
             (str(top), [(str(base), spec) for base, spec in ignores])]
         while stack:
             directory, ignores = stack.pop()
-            local = _gitignore_of(Path(directory))
+            record.stat(directory)
+            local = _gitignore_of(directory, record)
             if local is not None:
                 ignores = [*ignores, (directory, local)]
             try:
@@ -195,13 +213,14 @@ class FileSelector:
                     files.append(full)
         return files
 
-    def _inherited_gitignores(self, top: Path) -> list[tuple[Path, IgnoreSpec]]:
+    def _inherited_gitignores(self, top: Path, git: Path | None,
+                              record: WalkRecord) -> list[tuple[Path, IgnoreSpec]]:
         """.gitignore files of the directories between the git root (or project root) and top."""
-        base = git_root(top) or self.workspace.root
+        base = git or self.workspace.root
         chain = []
         directory = top.parent
         while directory != base.parent and base in (directory, *directory.parents):
-            spec = _gitignore_of(directory)
+            spec = _gitignore_of(str(directory), record)
             if spec is not None:
                 chain.append((directory, spec))
             if directory == base:
@@ -242,10 +261,13 @@ def _any_pattern_matcher(spec: pathspec.GitIgnoreSpec):
         return None
 
 
-def _gitignore_of(directory: Path) -> IgnoreSpec | None:
-    path = directory / ".gitignore"
+def _gitignore_of(directory: str, record: WalkRecord) -> IgnoreSpec | None:
+    path = f"{directory}{os.sep}.gitignore"
+    if record.stat(path) is None:
+        return None
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, encoding="utf-8", errors="replace") as file:
+            lines = file.read().splitlines()
     except OSError:
         return None
     return IgnoreSpec(lines)

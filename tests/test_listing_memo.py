@@ -1,0 +1,145 @@
+"""The cache's listing memo: a warm run does not walk the project while every directory it read
+and every `.gitignore` it consulted keeps its stat, and any change to those (a file added,
+removed or renamed, a `.gitignore` edited, created or above the root), a stat too young to
+trust, or a broken memo sends mutlint back to walking."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject, mutation_source
+
+from mutlint import workspace
+from mutlint.cli import main
+from mutlint.listing_memo import LISTING_FILE
+
+UNAWAITED = 'import { mutation } from "./_generated/server";\n' + mutation_source(
+    "add", '    ctx.db.insert("events", { at: 1 });')
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch):
+    """A clock a minute ahead, so every stat of the test's files is old enough to keep."""
+    real = time.time_ns
+    monkeypatch.setattr("mutlint.listing_memo.time.time_ns", lambda: real() + 60 * 1_000_000_000)
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The directories mutlint lists, in order."""
+    seen: list[str] = []
+    real = os.scandir
+
+    def counting(path):
+        seen.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(workspace.os, "scandir", counting)
+    return seen
+
+
+def inside(root: Path, listed: list[str]) -> list[str]:
+    """The project's directories among those listed (the rule pack is listed too)."""
+    return [d for d in listed if Path(d).resolve().is_relative_to(root.resolve())]
+
+
+def check(capsys, root: Path, *extra: str) -> list[str]:
+    """The files a check of the whole project reports on, from its JSON report."""
+    code = main(["check", str(root), "--format", "json", "--fail-on", "never", *extra])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return sorted({f["path"] for f in json.loads(out)["findings"]})
+
+
+def project(make_project: MakeProject) -> Path:
+    return make_project({
+        "convex/events.ts": UNAWAITED,
+        "convex/more/other.ts": UNAWAITED,
+        "app/page.tsx": "export default function Page() { return <div>hello</div>; }\n",
+    })
+
+
+def test_a_warm_run_lists_no_directory_whose_stat_is_unchanged(capsys, make_project, later, walks):
+    root = project(make_project)
+    first = check(capsys, root)
+    assert first == ["convex/events.ts", "convex/more/other.ts"] and inside(root, walks)
+    walks.clear()
+    assert check(capsys, root) == first
+    assert inside(root, walks) == []
+
+
+def test_added_removed_and_renamed_files_are_seen(capsys, make_project, later, walks):
+    root = project(make_project)
+    check(capsys, root)
+    (root / "convex/more/added.ts").write_text(UNAWAITED, encoding="utf-8")
+    assert "convex/more/added.ts" in check(capsys, root)
+    (root / "convex/events.ts").unlink()
+    assert "convex/events.ts" not in check(capsys, root)
+    os.rename(root / "convex/more/added.ts", root / "convex/more/renamed.ts")
+    assert check(capsys, root) == ["convex/more/other.ts", "convex/more/renamed.ts"]
+    (root / "convex/new/deeper").mkdir(parents=True)
+    (root / "convex/new/deeper/x.ts").write_text(UNAWAITED, encoding="utf-8")
+    assert "convex/new/deeper/x.ts" in check(capsys, root)
+    assert check(capsys, root) == check(capsys, root, "--no-cache")
+
+
+def test_an_edited_gitignore_is_seen_though_its_directory_keeps_its_times(
+        capsys, make_project, later):
+    root = project(make_project)
+    (root / ".gitignore").write_text("node_modules/\n", encoding="utf-8")
+    (root / "convex/.gitignore").write_text("# nothing yet\n", encoding="utf-8")
+    assert "convex/more/other.ts" in check(capsys, root)
+    directory = (root / "convex").stat()
+    with open(root / "convex/.gitignore", "a", encoding="utf-8") as file:  # in place
+        file.write("more/\n")
+    assert (root / "convex").stat().st_mtime_ns == directory.st_mtime_ns
+    assert check(capsys, root) == ["convex/events.ts"]
+    (root / "convex/.gitignore").unlink()
+    assert "convex/more/other.ts" in check(capsys, root)
+
+
+def test_a_gitignore_above_the_project_root_is_watched_too(capsys, tmp_path, later):
+    repo = tmp_path / "repo"
+    app = repo / "apps/web"
+    for relpath in ("convex/events.ts", "convex/more/other.ts"):
+        (app / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (app / relpath).write_text(UNAWAITED, encoding="utf-8")
+    (app / ".mutlint.yaml").write_text("convex-dir: convex\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("# none\n", encoding="utf-8")
+    assert check(capsys, app) == ["convex/events.ts", "convex/more/other.ts"]
+    with open(repo / ".gitignore", "a", encoding="utf-8") as file:
+        file.write("apps/web/convex/more/\n")
+    assert check(capsys, app) == ["convex/events.ts"]
+
+
+def test_a_walk_of_young_directories_is_not_kept(capsys, make_project, walks):
+    root = project(make_project)  # just made, and the real clock
+    check(capsys, root)
+    walks.clear()
+    check(capsys, root)
+    assert inside(root, walks), "walked again: a change in the same tick would have gone unseen"
+
+
+@pytest.mark.parametrize("garbage", [
+    "not json", "[]", '{".": "x"}', '{".": {"files": ["convex/gone.ts"], "checked": "x", "git": null}}',
+    '{".": {"files": [1], "checked": [], "git": null}}',
+    '{".": {"files": ["convex/gone.ts"], "checked": [], "git": 7}}',
+])
+def test_a_broken_memo_is_ignored(capsys, make_project, later, garbage: str):
+    root = project(make_project)
+    expected = check(capsys, root)
+    for memo in (root / ".mutlint_cache").glob(f"*/{LISTING_FILE}"):
+        memo.write_text(garbage, encoding="utf-8")
+    assert check(capsys, root) == expected
+
+
+def test_no_cache_keeps_no_listing(capsys, make_project, later):
+    root = project(make_project)
+    check(capsys, root, "--no-cache")
+    assert not list(root.glob(f".mutlint_cache/*/{LISTING_FILE}"))
