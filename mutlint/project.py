@@ -6,10 +6,12 @@ for the same fact pays for it once per run.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,6 +34,18 @@ def is_test_file(relpath: str) -> bool:
 
 
 _MISSING = object()
+
+# Project-wide facts whose users depend on their value, not on the files it was computed from
+# (see Project.by_value): name -> (compute, encode, decode), registered by the modules that
+# define them (importing the fact registry imports them all).
+VALUE_PREFIX = "\0value:"
+ValueFact = tuple[Callable[["Project"], Any], Callable[[Any], Any], Callable[[Any], Any]]
+VALUE_FACTS: dict[str, ValueFact] = {}
+
+
+def register_value_fact(name: str, compute: Callable[[Project], Any],
+                        encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> None:
+    VALUE_FACTS[name] = (compute, encode, decode)
 
 
 @dataclass
@@ -74,6 +88,7 @@ class Project:
     release_hooks: tuple[Callable[[Project, SourceFile], None], ...] = ()
     _pinned: set[str] = field(default_factory=set, repr=False)
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
+    _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
 
     @property
     def hashes(self) -> ContentHashes:
@@ -84,7 +99,11 @@ class Project:
 
     def _hash_of(self, relpath: str) -> str:
         """The file's content hash in this run: of the bytes it read, else from the cache's
-        file index when the file's stat is unchanged, else of the bytes read now."""
+        file index when the file's stat is unchanged, else of the bytes read now. (Or a value
+        fact's digest: see by_value.)"""
+        if relpath.startswith(VALUE_PREFIX):
+            name = relpath[len(VALUE_PREFIX):]
+            return self._value_of(name)[1] if name in VALUE_FACTS else MISSING
         if relpath not in self._read_hash and relpath not in self.unreadable:
             known = self.known(relpath)
             if known is not None:
@@ -276,6 +295,33 @@ class Project:
         if self._reading:
             self._reading[-1].use(found[1])
         return found[0]
+
+    def by_value(self, name: str) -> Any:
+        """A registered value fact (register_value_fact). What uses it depends on its value's
+        digest, not on what computing it read ("early cutoff"): the mutations the client code
+        calls read every page, and through them every table's volume estimate and every
+        functions-dir check that uses one depended on every page, so an edit to one page made
+        a warm run rebuild the whole model. Now such a check stays cached while the value it
+        used is the same. The value itself is a stored fact, so a run where none of its files
+        changed does not compute it."""
+        value = self._value_of(name)[0]
+        self._read(VALUE_PREFIX + name)
+        return value
+
+    def _value_of(self, name: str) -> tuple[Any, str]:
+        if name not in self._values:
+            compute, encode, decode = VALUE_FACTS[name]
+            # What it reads is not its users' reads, and it is plain data: the files it parses
+            # are not held by the facts being computed around it.
+            outer = self._reading, self._computing
+            self._reading, self._computing = [], []
+            try:
+                value = self.stored((VALUE_PREFIX + name,), partial(compute, self), encode, decode)
+            finally:
+                self._reading, self._computing = outer
+            digest = content_hash(json.dumps(encode(value), sort_keys=True).encode())
+            self._values[name] = (value, digest)
+        return self._values[name]
 
     def _from_store(self, key: tuple[str, ...], decode: Callable[[Any], Any]) -> tuple[Any, Deps] | None:
         entry = self.cache.get_fact(key)

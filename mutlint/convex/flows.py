@@ -19,7 +19,7 @@ from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.facts import register_project_model
-from mutlint.project import Project
+from mutlint.project import Project, register_value_fact
 from mutlint.source import SourceFile
 
 WRITE_METHODS = ("insert", "patch", "replace", "delete")
@@ -168,24 +168,40 @@ def _client_files(project: Project) -> list[str]:
 
 def client_call_targets(project: Project) -> set[str]:
     """The mutations the client code calls. Only the retention heuristics read every client
-    file; per file the answer is plain data, kept when the file's tree is released."""
-    def build() -> set[str]:
-        targets: set[str] = set()
-        for relpath in _client_files(project):
-            targets |= project.memo(("client-call-targets", relpath),
-                                    partial(_targets_of, project, relpath), lasting=True)
-        return targets
+    file; what uses the answer depends on the answer, not on every page (Project.by_value)."""
+    return project.by_value("client-call-targets")
 
-    return project.memo(("client-call-targets",), build, lasting=True)
+
+def _all_client_targets(project: Project) -> set[str]:
+    targets: set[str] = set()
+    for relpath in sorted(project.sources):
+        if not project.in_convex_dir(relpath):
+            targets |= _file_targets(project, relpath)
+    return targets
+
+
+def _file_targets(project: Project, relpath: str) -> frozenset[str]:
+    """One client file's targets: a stored fact, so a changed page is the only one read again."""
+    return project.stored(("client-call-targets", relpath), partial(_targets_of, project, relpath),
+                          sorted, _decode_targets)
+
+
+def _decode_targets(raw) -> frozenset[str]:
+    if not isinstance(raw, list) or not all(isinstance(target, str) for target in raw):
+        raise ValueError("not a list of mutations")
+    return frozenset(raw)
+
+
+register_value_fact("client-call-targets", _all_client_targets, sorted, _decode_targets)
 
 
 def _targets_of(project: Project, relpath: str) -> frozenset[str]:
-    return _targets_in(project, project.file(relpath))
-
-
-def _targets_in(project: Project, file: SourceFile | None) -> frozenset[str]:
     from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
 
+    data = project.raw(relpath)
+    if data is None or not _may_call_mutations(data):
+        return frozenset()
+    file = project.file(relpath)
     if file is None:
         return frozenset()
     return frozenset(call.target for captures in query_matches(file, MAYBE_MUTATION_CALLS)
@@ -194,9 +210,8 @@ def _targets_in(project: Project, file: SourceFile | None) -> frozenset[str]:
 
 def keep_client_targets(project: Project, file: SourceFile) -> None:
     """Before a client file's tree is released: the mutations it calls, as plain data."""
-    if _may_call_mutations(file.data) and not project.in_convex_dir(file.relpath):
-        project.memo(("client-call-targets", file.relpath), lambda: _targets_in(project, file),
-                     lasting=True)
+    if not project.in_convex_dir(file.relpath):
+        _file_targets(project, file.relpath)
 
 
 def client_calls(project: Project) -> ClientCalls:
