@@ -4,11 +4,13 @@ For each size, one generated project (benchmarks/generate.py) and, alternating b
 on every run, the median wall time and the peak RSS of:
   parse floor       read + tree-sitter parse of every file, one process
   mutlint           `mutlint check` with all built-in rules: cold (--no-cache) in one process
-                    and with -j auto, and warm (the cache filled by an earlier run)
+                    and with -j auto, warm (the cache filled by an earlier run), and warm
+                    with one page edited since (a branch's next commit)
   ast-grep          `ast-grep scan` with ONE rule ($CTX.db.patch($$$))
   semgrep           `semgrep scan` with the same one rule (offline, metrics off)
 and, on the 1,000-file project, `mutlint check` on one changed file (a page that calls a
-mutation, edited before every run) cold and with a warm cache, next to `mutlint --version`.
+mutation, edited before every run) cold and with a warm cache, and on one edited mutation file
+with a warm cache, next to `mutlint --version`.
 Runs see a user's machine: Python keeps bytecode (a PYTHONDONTWRITEBYTECODE in this
 environment is dropped for them, else every run would compile mutlint from source, 50 ms),
 and the project's files are older than the two seconds within which the cache's file index
@@ -136,12 +138,21 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
         root, work = Path(scratch) / "project", Path(scratch)
         generate(root, files)
         commands = tools(root, work, peers)
+        # The next edit of a branch: one page changed since the cache was made. (Right after
+        # the warm row, which then finds the cache as this row left it.)
+        page = root / "app/p0/page.tsx"
+        edited = {"mutlint check (warm, 1 page edited)": page}
+        commands = {**dict(list(commands.items())[:4]),
+                    "mutlint check (warm, 1 page edited)": commands["mutlint check (warm cache)"],
+                    **dict(list(commands.items())[4:])}
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         env = {**RUN_ENV, "SEMGREP_SEND_METRICS": "off"}
         settle()
         measure(commands["mutlint check (warm cache)"], root, env)  # fills the cache
-        for _ in range(runs):  # alternate tools within each run
+        for run in range(runs):  # alternate tools within each run
             for name, command in commands.items():
+                if name in edited:
+                    edited[name].write_text(edited[name].read_text() + f"\n// edit {run}\n")
                 if command is not None:
                     times[name].append(measure(command, root, env))
         rows = []
@@ -157,21 +168,28 @@ def run_one_file(runs: int) -> list[tuple[str, float, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "project"
         generate(root, 1000)
-        changed = next(root.glob("app/p0/page.tsx"))
+        page, mutation = root / "app/p0/page.tsx", root / "convex/m0.ts"
         python = sys.executable
-        check = [python, "-m", "mutlint", "check", str(changed), "--fail-on", "never"]
+
+        def check(path: Path) -> list[str]:
+            return [python, "-m", "mutlint", "check", str(path), "--fail-on", "never"]
+
+        # name -> (command, the file edited just before it runs)
         commands = {
-            "mutlint --version": [python, "-m", "mutlint", "--version"],
-            "mutlint check, 1 changed file (cold)": [*check, "--no-cache"],
-            "mutlint check, 1 changed file (warm cache)": check,
+            "mutlint --version": ([python, "-m", "mutlint", "--version"], page),
+            "mutlint check, 1 changed file (cold)": ([*check(page), "--no-cache"], page),
+            "mutlint check, 1 changed file (warm cache)": (check(page), page),
+            # A mutation edited: what the functions dir's facts read has changed, so the model
+            # is built again (its facts hold syntax trees, which no cache keeps).
+            "mutlint check, 1 changed mutation file (warm cache)": (check(mutation), mutation),
         }
         settle()
-        measure([python, "-m", "mutlint", "check", str(root), "--fail-on", "never"], root)  # cache
+        measure(check(root), root)  # cache
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for run in range(runs):
-            for name, command in commands.items():
-                # Every run sees the page just edited: its own entry is stale, the
-                # mutations it calls are not.
+            for name, (command, changed) in commands.items():
+                # Every run sees the file just edited: its own entry is stale, the
+                # mutations a page calls are not.
                 changed.write_text(changed.read_text() + f"\n// edit {run}\n")
                 samples[name].append(measure(command, root))
         return [(name, statistics.median(s for s, _ in values), max(m for _, m in values))
