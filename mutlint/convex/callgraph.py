@@ -20,7 +20,7 @@ from mutlint.convex.functions import (
     registered_functions,
 )
 from mutlint.convex.syntax import project_imports, query_matches
-from mutlint.project import Project
+from mutlint.project import Project, is_test_file
 from mutlint.source import SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
@@ -28,6 +28,117 @@ UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
 _CALLS = """
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
 """
+
+
+def is_graph_file(project: Project, relpath: str) -> bool:
+    """Is this one of the files whose handlers and helper calls the graph has (convex_files)?"""
+    return project.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
+        and not is_test_file(relpath)
+
+
+def file_units(project: Project, file: SourceFile) -> dict[int, tree_sitter.Node]:
+    """A file's units by start byte: its top-level helpers and, in a file of the functions dir,
+    its handlers (a handler that is a top-level function is a handler)."""
+    def build() -> dict[int, tree_sitter.Node]:
+        units = {node.start_byte: node for node in local_functions(file).values()}
+        for start, function in file_handlers(project, file).items():
+            units[start] = function.handler
+        return units
+
+    return project.memo(("units", file.relpath), build)
+
+
+def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFunction]:
+    """The registered functions of a file of the functions dir, by their handler's start."""
+    def build() -> dict[int, RegisteredFunction]:
+        if not is_graph_file(project, file.relpath):
+            return {}
+        return {function.handler.start_byte: function
+                for function in registered_functions(project, file) if function.handler is not None}
+
+    return project.memo(("handlers", file.relpath), build)
+
+
+def unit_in(units: dict[int, tree_sitter.Node], node: tree_sitter.Node) -> int | None:
+    """The start of the innermost unit containing node."""
+    current = node
+    while current is not None:
+        if current.type in FUNCTION_TYPES and units.get(current.start_byte) is not None \
+                and units[current.start_byte].id == current.id:
+            return current.start_byte
+        current = current.parent
+    return None
+
+
+def file_edges(project: Project, file: SourceFile) -> list[tuple[UnitKey, UnitKey, tree_sitter.Node]]:
+    """The helper calls of a file of the functions dir that pass ctx on: (caller, callee, call),
+    in document order. The graph is these edges of every such file; a fact that follows calls
+    forward reads only the files on its way."""
+    def build() -> list[tuple[UnitKey, UnitKey, tree_sitter.Node]]:
+        if not is_graph_file(project, file.relpath):
+            return []
+        helpers = local_functions(file)
+        imported = imported_names(project, file)
+        if not helpers and not imported:
+            return []  # no name here can be a helper: no call to walk the tree for
+        units = file_units(project, file)
+        edges = []
+        for captures in query_matches(file, _CALLS):
+            callee_name = file.text(captures["callee"][0])
+            if callee_name in helpers:
+                callee = (file.relpath, helpers[callee_name].start_byte)
+            elif callee_name in imported:
+                target, name = imported[callee_name]
+                target_file = project.file(target)
+                node = local_functions(target_file).get(name) if target_file else None
+                if node is None:
+                    continue
+                callee = (target, node.start_byte)
+            else:
+                continue
+            call = captures["call"][0]
+            caller = unit_in(units, call)
+            if caller is None or not _passes_context(file, units[caller], captures["args"][0]):
+                continue
+            edges.append(((file.relpath, caller), callee, call))
+        return edges
+
+    return project.memo(("helper-edges", file.relpath), build)
+
+
+def _passes_context(file: SourceFile, unit: tree_sitter.Node, args: tree_sitter.Node) -> bool:
+    names = context_names(file, unit)
+    for argument in args.named_children:
+        root = argument
+        while root.type == "member_expression":
+            root = root.child_by_field_name("object")
+        if root is not None and root.type == "identifier" and file.text(root) in names:
+            return True
+    return False
+
+
+def forward_units(project: Project, start: UnitKey, *, through_handlers: bool) -> list[UnitKey]:
+    """The units code in `start` runs, following helper calls forward (start first, then in
+    the order met), without the whole graph. Unless `through_handlers`, a callee that is some
+    registered function's handler is not entered: as CallGraph.reaching, code there counts as
+    that function's own."""
+    found, stack, seen = [], [start], {start}
+    while stack:
+        unit = stack.pop()
+        found.append(unit)
+        file = project.file(unit[0])
+        if file is None:
+            continue
+        for caller, callee, _ in file_edges(project, file):
+            if caller != unit or callee in seen:
+                continue
+            seen.add(callee)
+            callee_file = project.file(callee[0])
+            if not through_handlers and callee_file is not None \
+                    and callee[1] in file_handlers(project, callee_file):
+                continue
+            stack.append(callee)
+    return found
 
 
 class CallGraph:
@@ -38,75 +149,26 @@ class CallGraph:
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
         # callee -> every call that passes ctx to it: (file, call node)
         self.call_sites: dict[UnitKey, list[tuple[SourceFile, tree_sitter.Node]]] = defaultdict(list)
-        self._helpers: dict[str, dict[str, tree_sitter.Node]] = {}
-        for file in project.convex_files():
-            self._add_units(file)
-        for file in project.convex_files():
-            self._add_edges(file)
-
-    def helpers_of(self, file: SourceFile) -> dict[str, tree_sitter.Node]:
-        if file.relpath not in self._helpers:
-            self._helpers[file.relpath] = local_functions(file)
-            for node in self._helpers[file.relpath].values():
-                self.units[file.relpath][node.start_byte] = node
-        return self._helpers[file.relpath]
-
-    def _add_units(self, file: SourceFile) -> None:
-        self.helpers_of(file)
-        for function in registered_functions(self.project, file):
-            if function.handler is not None:
-                key = (file.relpath, function.handler.start_byte)
-                self.handlers[key] = function
-                self.units[file.relpath][function.handler.start_byte] = function.handler
+        files = project.convex_files()
+        for file in files:
+            self.units[file.relpath] = dict(file_units(project, file))
+            for start, function in file_handlers(project, file).items():
+                self.handlers[(file.relpath, start)] = function
+        for file in files:
+            for caller, callee, call in file_edges(project, file):
+                if callee[0] not in self.units:  # a helper outside the functions dir
+                    target = project.file(callee[0])
+                    self.units[callee[0]] = dict(file_units(project, target)) if target else {}
+                self.callers[callee].add(caller)
+                self.call_sites[callee].append((file, call))
 
     def is_handler(self, relpath: str, function: tree_sitter.Node) -> bool:
         return (relpath, function.start_byte) in self.handlers
 
     def unit_of(self, file: SourceFile, node: tree_sitter.Node) -> UnitKey | None:
         """The innermost unit containing node."""
-        units = self.units.get(file.relpath, {})
-        current = node
-        while current is not None:
-            if current.type in FUNCTION_TYPES and units.get(current.start_byte) is not None \
-                    and units[current.start_byte].id == current.id:
-                return (file.relpath, current.start_byte)
-            current = current.parent
-        return None
-
-    def _add_edges(self, file: SourceFile) -> None:
-        helpers = self.helpers_of(file)
-        imported = imported_names(self.project, file)
-        if not helpers and not imported:
-            return  # no name here can be a helper: no call to walk the tree for
-        for captures in query_matches(file, _CALLS):
-            callee_name = file.text(captures["callee"][0])
-            if callee_name in helpers:
-                callee = (file.relpath, helpers[callee_name].start_byte)
-            elif callee_name in imported:
-                target, name = imported[callee_name]
-                target_file = self.project.file(target)
-                node = self.helpers_of(target_file).get(name) if target_file else None
-                if node is None:
-                    continue
-                callee = (target, node.start_byte)
-            else:
-                continue
-            caller = self.unit_of(file, captures["call"][0])
-            if caller is None or not self._passes_context(file, caller, captures["args"][0]):
-                continue
-            self.callers[callee].add(caller)
-            self.call_sites[callee].append((file, captures["call"][0]))
-
-    def _passes_context(self, file: SourceFile, caller: UnitKey, args: tree_sitter.Node) -> bool:
-        unit = self.units[caller[0]][caller[1]]
-        names = context_names(file, unit)
-        for argument in args.named_children:
-            root = argument
-            while root.type == "member_expression":
-                root = root.child_by_field_name("object")
-            if root is not None and root.type == "identifier" and file.text(root) in names:
-                return True
-        return False
+        start = unit_in(self.units.get(file.relpath, {}), node)
+        return None if start is None else (file.relpath, start)
 
     def entry_calls(self, file: SourceFile,
                     node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
@@ -188,17 +250,45 @@ def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, s
     return project.memo(("imported-names", file.relpath), build)
 
 
+def reaching(project: Project, file: SourceFile,
+             node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction]]:
+    """CallGraph.reaching, answered from the file alone where it can be: code whose innermost
+    unit is a handler of this file runs in that function only, whatever other files do. Only
+    code in a helper needs the project's call graph (who calls the helper), so a check that
+    asked about handler code no longer depends on every file of the functions dir, and an
+    edit to one mutation does not make every other file's cached check stale."""
+    if not is_graph_file(project, file.relpath):
+        return call_graph(project).reaching(file, node)
+    start = unit_in(file_units(project, file), node)
+    if start is None:
+        return []
+    function = file_handlers(project, file).get(start)
+    if function is not None:
+        return [(file.relpath, function)]
+    return call_graph(project).reaching(file, node)  # a helper: its callers decide
+
+
+def entry_calls(project: Project, file: SourceFile,
+                node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
+    """CallGraph.entry_calls, from the file alone for code in a handler (or in no unit): none."""
+    if is_graph_file(project, file.relpath):
+        start = unit_in(file_units(project, file), node)
+        if start is None or start in file_handlers(project, file):
+            return []
+    return call_graph(project).entry_calls(file, node)
+
+
 def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:
-    """The top-level function `name` refers to in `file`: defined there or imported."""
-    graph = call_graph(project)
-    local = graph.helpers_of(file).get(name)
+    """The top-level function `name` refers to in `file`: defined there or imported. (Each
+    file's own top-level functions: no call graph needed.)"""
+    local = local_functions(file).get(name)
     if local is not None:
         return file, local
     imported = imported_names(project, file).get(name)
     if imported is None:
         return None
     target = project.file(imported[0])
-    node = graph.helpers_of(target).get(imported[1]) if target is not None else None
+    node = local_functions(target).get(imported[1]) if target is not None else None
     return (target, node) if node is not None else None
 
 

@@ -12,9 +12,9 @@ from functools import cached_property, partial
 
 import tree_sitter
 
-from mutlint.convex.callgraph import call_graph
+from mutlint.convex.callgraph import call_graph, file_units, forward_units, is_graph_file, unit_in
 from mutlint.convex.crons import cron_jobs
-from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index
+from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index, functions_with_id
 from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
@@ -230,6 +230,41 @@ def client_calls(project: Project) -> ClientCalls:
         return found
 
     return project.memo(("client-calls",), build)
+
+
+def function_rewrites(project: Project, function_id: str) -> bool:
+    """`function_id in project_flows(project).rewriting`, read from the files the function's
+    transaction runs code in (its own and its helpers'): what a page needs to know of a
+    mutation it calls then depends on those files, not on the whole functions dir."""
+    for file, function in functions_with_id(project, function_id):
+        if function.handler is None:
+            continue
+        start = (file.relpath, function.handler.start_byte)
+        for relpath, unit in forward_units(project, start, through_handlers=False):
+            unit_file = project.file(relpath)
+            if unit_file is not None and unit in _rewriting_units(project, unit_file):
+                return True
+    return False
+
+
+def _rewriting_units(project: Project, file: SourceFile) -> frozenset[int]:
+    """Starts of the units of a functions-dir file with a patch, replace or delete of their own
+    (the writes _build counts, each in its innermost unit)."""
+    def build() -> frozenset[int]:
+        if not is_graph_file(project, file.relpath):
+            return frozenset()
+        units = file_units(project, file)
+        found = set()
+        for captures in query_matches(file, _FLOW_CALLS):
+            method = file.text(captures["method"][0])
+            call = captures["call"][0]
+            if method in WRITE_METHODS and method != "insert" and db_call(file, call) is not None:
+                start = unit_in(units, call)
+                if start is not None:
+                    found.add(start)
+        return frozenset(found)
+
+    return project.memo(("rewriting-units", file.relpath), build, lasting=True)
 
 
 def project_flows(project: Project) -> Flows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.callgraph import call_graph
+from mutlint.convex.callgraph import reaching
 from mutlint.convex.functions import RegisteredFunction, enclosing_registered_function
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
 from mutlint.project import Project
@@ -40,9 +40,8 @@ def _convex_function(project: Project, file: SourceFile, node) -> FactValue | No
 
 
 def _reaching_convex_function(project: Project, file: SourceFile, node) -> list[FactValue]:
-    graph = call_graph(project)
     return [function_record(project.file(relpath), function)
-            for relpath, function in graph.reaching(file, node)]
+            for relpath, function in reaching(project, file, node)]
 
 
 register_fact(FactSpec(

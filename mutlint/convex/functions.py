@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.syntax import keep_only, project_imports, query_matches
-from mutlint.project import Project
+from mutlint.project import Project, is_test_file
 from mutlint.source import SourceFile
 
 # builder name -> (kind, visibility)
@@ -233,6 +233,39 @@ def function_index(project: Project) -> dict[str, tuple[SourceFile, RegisteredFu
         return index
 
     return project.memo(("function-index",), build)
+
+
+def function_by_id(project: Project, function_id: str) -> tuple[SourceFile, RegisteredFunction] | None:
+    """function_index(project).get(function_id), read from the files of the function's module
+    alone: a fact about one function then depends on its own file, not on the functions dir."""
+    return next(((file, function) for file, function in functions_with_id(project, function_id)
+                 if function.exported), None)
+
+
+def functions_with_id(project: Project, function_id: str) -> list[tuple[SourceFile, RegisteredFunction]]:
+    """Every registered function (exported or not) with this id, in path order."""
+    module = function_id.rpartition(":")[0]
+    found = []
+    for relpath in _module_files(project).get(module, ()):
+        file = project.file(relpath)
+        if file is not None:
+            found.extend((file, function) for function in registered_functions(project, file)
+                         if function.function_id == function_id)
+    return found
+
+
+def _module_files(project: Project) -> dict[str, list[str]]:
+    """Convex module name -> the functions dir's files that name it, in path order (the files
+    convex_files would parse, from the file list alone)."""
+    def build() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for relpath in sorted(project.sources):
+            if project.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
+                    and not is_test_file(relpath):
+                found.setdefault(project.module_name(relpath), []).append(relpath)
+        return found
+
+    return project.memo(("module-files",), build, lasting=True)
 
 
 def args_validators(file: SourceFile, function: RegisteredFunction) -> dict[str, str]:

@@ -243,33 +243,20 @@ AUTH_CALLS = (b"getUserIdentity(", b"getAuthUserId(", b"getAuthSessionId(")
 
 
 def finds_document_from_auth(project: Project, file: SourceFile, function) -> bool:
-    """Does the handler (or a helper it passes ctx to, at any depth) read the caller's auth?"""
-    from mutlint.convex.callgraph import call_graph
+    """Does the handler (or a helper it passes ctx to, at any depth) read the caller's auth?
+    (Following the calls forward: the files on the way are all it reads.)"""
+    from mutlint.convex.callgraph import file_units, forward_units
 
-    graph = call_graph(project)
-    callees: dict = project.memo(("callees",), lambda: _reverse(graph.callers))
-    start = (file.relpath, function.handler.start_byte) if function.handler is not None else None
-    stack, seen = ([start] if start else []), set()
-    while stack:
-        unit = stack.pop()
-        if unit in seen:
-            continue
-        seen.add(unit)
-        node = graph.units.get(unit[0], {}).get(unit[1])
-        unit_file = project.file(unit[0])
-        if node is not None and unit_file is not None and any(
+    if function.handler is None:
+        return False
+    start = (file.relpath, function.handler.start_byte)
+    for relpath, unit in forward_units(project, start, through_handlers=True):
+        unit_file = project.file(relpath)
+        node = file_units(project, unit_file).get(unit) if unit_file is not None else None
+        if node is not None and any(
                 call in unit_file.data[node.start_byte:node.end_byte] for call in AUTH_CALLS):
             return True
-        stack.extend(callees.get(unit, ()))
     return False
-
-
-def _reverse(callers: dict) -> dict:
-    callees: dict = {}
-    for callee, units in callers.items():
-        for caller in units:
-            callees.setdefault(caller, set()).add(callee)
-    return callees
 
 
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:

@@ -2,18 +2,20 @@
 
 Deciding whether two calls from a page race needs three facts about the mutation they run:
 which arguments name documents (`v.id("t")` validators), whether it finds its document from
-the caller's auth, and whether it changes existing documents at all. Each costs a build of the
-whole Convex model (every function, the call graph, every write), so the summary is stored
-(Project.stored) with the files it was computed from: a check of one edited page then reads
-the summaries of the mutations it calls and parses nothing but the page.
+the caller's auth, and whether it changes existing documents at all. Each is read from the
+mutation's own file and the files of the helpers it passes ctx to (following its calls
+forward), never from the whole functions dir, and the summary is stored (Project.stored) with
+the files it was computed from: a check of one edited page then reads the summaries of the
+mutations it calls and parses nothing but the page, and an edited mutation makes stale only
+the summaries of the mutations whose transaction runs its code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mutlint.convex.flows import project_flows
-from mutlint.convex.functions import args_validators, function_index
+from mutlint.convex.flows import function_rewrites
+from mutlint.convex.functions import args_validators, function_by_id
 from mutlint.convex.tables import id_validator_table
 from mutlint.project import Project
 
@@ -35,7 +37,7 @@ def mutation_summary(project: Project, function_id: str) -> MutationSummary | No
 def _summarise(project: Project, function_id: str) -> MutationSummary | None:
     from mutlint.convex.handles import finds_document_from_auth  # handles use the summaries
 
-    found = function_index(project).get(function_id)
+    found = function_by_id(project, function_id)
     if found is None:
         return None
     file, function = found
@@ -48,7 +50,7 @@ def _summarise(project: Project, function_id: str) -> MutationSummary | None:
         kind=function.kind,
         id_args=id_args,
         from_auth=not id_args and finds_document_from_auth(project, file, function),
-        rewrites=function_id in project_flows(project).rewriting,
+        rewrites=function_rewrites(project, function_id),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.callgraph import call_graph
+from mutlint.convex.callgraph import entry_calls
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
 from mutlint.facts import FactSpec, FactValue, register_fact
 from mutlint.project import Project
@@ -115,7 +115,7 @@ def _cases_are_exclusive(switch_body: tree_sitter.Node) -> bool:
 
 
 def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
-    entries = call_graph(project).entry_calls(file, node)
+    entries = entry_calls(project, file, node)
     if not entries:  # in a handler (or in nothing the graph knows): its own path
         return {"path": branch_path(project, file, node)}
     return {"path": ";".join(sorted({branch_path(project, site, call) for site, call in entries}))}

@@ -1,0 +1,169 @@
+"""Facts answered from the files on their way instead of the whole functions dir (the handler
+a node is in, a mutation's summary) give exactly the whole-project answers: checked on tricky
+shapes, the example app and a generated project, node by node and function by function. And
+the point of them: an edited mutation leaves other files' cached checks alone."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from conftest import MakeProject, mutation_source
+
+from mutlint.cli import main
+from mutlint.convex.callgraph import call_graph, entry_calls, reaching
+from mutlint.convex.flows import function_rewrites, project_flows
+from mutlint.convex.functions import function_by_id, function_index
+from mutlint.convex.handles import AUTH_CALLS, finds_document_from_auth
+from mutlint.convex.syntax import query_matches
+from mutlint.project import Project
+from mutlint.workspace import FileSelector, open_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import generate  # noqa: E402
+
+SERVER = 'import { mutation } from "./_generated/server";\n'
+TRICKY = {
+    "convex/lib/write.ts": """\
+import { MutationCtx } from "../_generated/server";
+export async function bump(ctx: MutationCtx, id: any) {
+  await ctx.db.patch(id, { n: 1 });
+  await deeper(ctx, id);
+}
+export async function deeper({ db }: MutationCtx, id: any) {
+  await db.delete(id);
+  await bump({ db } as any, id);
+}
+export const onlyInserts = async (ctx: any) => { await ctx.db.insert("log", {}); };
+export const whoAmI = async (ctx: any) => ctx.auth.getUserIdentity();
+""",
+    "convex/things.ts": """\
+import { mutation, internalMutation } from "./_generated/server";
+import { v } from "convex/values";
+import { bump, onlyInserts, whoAmI } from "./lib/write";
+import { outside } from "../lib/outside";
+
+export const viaHelper = mutation({ args: { id: v.id("things") },
+  handler: async (ctx, args) => { await bump(ctx, args.id); } });
+export const inserts = mutation({ args: {},
+  handler: async (ctx) => { await onlyInserts(ctx); } });
+export const auth = mutation({ args: {},
+  handler: async (ctx) => { const me = await whoAmI(ctx); await ctx.db.insert("log", { me }); } });
+async function ownHandler(ctx: any, args: any) { await ctx.db.replace(args.id, {}); }
+export const named = mutation({ args: { id: v.id("things") }, handler: ownHandler });
+export const callsNamed = internalMutation({ args: { id: v.id("things") },
+  handler: async (ctx, args) => { await ownHandler(ctx, args); } });
+export const noCtx = mutation({ args: { id: v.id("things") },
+  handler: async (ctx, args) => { await bump(null as any, args.id); } });
+export const lib = mutation({ args: {}, handler: async (ctx) => { await outside(ctx); } });
+const make = () => mutation({ args: {}, handler: async (ctx) => { await ctx.db.delete("x" as any); } });
+export const made = make();
+export const nested = mutation({ args: {}, handler: async (ctx) => {
+  const inner = async () => { await ctx.db.patch("a" as any, {}); };
+  await inner();
+} });
+""",
+    "lib/outside.ts": "export async function outside(ctx: any) { await ctx.db.patch('a' as any, {}); }\n",
+    "convex/twice.ts": SERVER + mutation_source("dup", "    await ctx.db.insert(\"t\", {});"),
+    "convex/twice.js": SERVER + mutation_source("dup", "    await ctx.db.patch(\"a\", {});"),
+}
+
+
+def project_of(root: Path) -> Project:
+    workspace = open_workspace(root)
+    return Project(root=workspace.root, convex_dir=workspace.convex_dir,
+                   sources_found=FileSelector(workspace).sources)
+
+
+def _graph_finds_auth(project: Project, file, function) -> bool:
+    """The answer as the whole call graph gave it: every unit a handler's calls reach."""
+    graph = call_graph(project)
+    callees: dict = {}
+    for callee, callers in graph.callers.items():
+        for caller in callers:
+            callees.setdefault(caller, set()).add(callee)
+    stack, seen = [(file.relpath, function.handler.start_byte)], set()
+    while stack:
+        unit = stack.pop()
+        if unit in seen:
+            continue
+        seen.add(unit)
+        node = graph.units.get(unit[0], {}).get(unit[1])
+        unit_file = project.file(unit[0])
+        if node is not None and any(c in unit_file.data[node.start_byte:node.end_byte] for c in AUTH_CALLS):
+            return True
+        stack.extend(callees.get(unit, ()))
+    return False
+
+
+def assert_local_answers_match(project: Project) -> int:
+    """Every write and call node, every registered function: local == whole-project. Returns
+    how many comparisons were made, so a test can tell it compared something."""
+    graph, flows, index = call_graph(project), project_flows(project), function_index(project)
+    compared = 0
+    for file in project.convex_files():
+        for captures in query_matches(file, "(call_expression) @call"):
+            node = captures["call"][0]
+            assert reaching(project, file, node) == graph.reaching(file, node), file.text(node)
+            assert entry_calls(project, file, node) == graph.entry_calls(file, node)
+            compared += 1
+    ids = {f.function_id for f in flows.functions.values()} | set(index) | \
+          {f for w in flows.writes for f in w.functions}
+    for function_id in sorted(ids):
+        assert function_by_id(project, function_id) == index.get(function_id), function_id
+        assert function_rewrites(project, function_id) == (function_id in flows.rewriting), function_id
+        found = index.get(function_id)
+        if found is not None and found[1].handler is not None:
+            assert finds_document_from_auth(project, *found) == _graph_finds_auth(project, *found)
+        compared += 1
+    return compared
+
+
+def test_tricky_shapes_get_the_whole_project_answers(make_project: MakeProject):
+    root = make_project(TRICKY)
+    project = project_of(root)
+    assert assert_local_answers_match(project) > 20
+    # The shapes mean something: spot-check the answers themselves.
+    assert function_rewrites(project, "things:viaHelper")  # through two helpers and a cycle
+    assert not function_rewrites(project, "things:inserts")
+    assert function_rewrites(project, "things:named")
+    assert not function_rewrites(project, "things:callsNamed"), "ownHandler is named's own"
+    assert not function_rewrites(project, "things:noCtx")
+    assert not function_rewrites(project, "things:lib"), "writes outside the functions dir"
+    assert function_rewrites(project, "twice:dup"), "either file's function"
+
+
+def test_the_example_app_gets_the_whole_project_answers():
+    project = project_of(REPO / "examples" / "onboarding-app")
+    assert assert_local_answers_match(project) > 50
+
+
+def test_a_generated_project_gets_the_whole_project_answers(tmp_path: Path):
+    generate(tmp_path / "gen", 300)
+    project = project_of(tmp_path / "gen")
+    assert assert_local_answers_match(project) > 200
+
+
+def check(capsys, root: Path, *extra: str) -> tuple[str, str]:
+    """(the findings as JSON, the --statistics line counting files)."""
+    code = main(["check", str(root), "--format", "json", "--fail-on", "never", "--statistics",
+                 *extra])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    counts = next(line for line in err.splitlines() if line.startswith("files:"))
+    return json.dumps(json.loads(out)["findings"], sort_keys=True), counts
+
+
+def test_an_edited_mutation_leaves_unrelated_files_cached(capsys, tmp_path: Path):
+    root = tmp_path / "gen"
+    generate(root, 300)
+    check(capsys, root)
+    edited = root / "convex/m1.ts"
+    edited.write_text(edited.read_text() + "\n// edited\n", encoding="utf-8")
+    warm, counts = check(capsys, root)
+    assert warm == check(capsys, root, "--no-cache")[0]
+    # Its own check, and the schema's (a table's volume reads every write of the app); before,
+    # every file of the functions dir was checked again.
+    assert " 2 parsed, " in counts, counts
