@@ -93,7 +93,7 @@ def _read_code_memo(memo: Path | None) -> dict[str, str]:
         return {}
     try:
         known = json.loads(memo.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # too deep a nesting too
         return {}  # none yet, or damaged: hashed again and rewritten
     if not isinstance(known, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                               for k, v in known.items()):
@@ -170,7 +170,7 @@ class Cache:
         if found is None:
             try:
                 found = json.loads((self.directory / f"{shard}.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # too deep a nesting too
                 found = {}
             if not isinstance(found, dict):
                 found = {}

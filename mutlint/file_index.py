@@ -81,7 +81,7 @@ class FileIndex:
         if self._entries is None:
             try:
                 found = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # too deep a nesting too
                 found = {}
             self._entries = found if isinstance(found, dict) else {}
         return self._entries

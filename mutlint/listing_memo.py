@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from mutlint.file_index import RACY_SECONDS
+from mutlint.source import language_for
 
 LISTING_FILE = "listing.json"
+MAX_WALKS = 8  # walks kept per salt: the project's, and a few of subdirectories checked alone
 
 
 def path_stat(path: str) -> list[int] | None:
@@ -31,7 +33,7 @@ def path_stat(path: str) -> list[int] | None:
         status = os.stat(path)
     except FileNotFoundError:
         return None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path no file system can hold (a forged memo)
         return [-1]  # unreadable now: recorded as such, so a later stat differs
     return [status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
@@ -41,6 +43,9 @@ class WalkRecord:
     """What one walk read, in the order it read it: each path with its stat beforehand."""
 
     checked: list[tuple[str, list[int] | None]] = field(default_factory=list)
+    # A directory or .gitignore the walk could not read (EMFILE, EIO, a permission): the list
+    # it made may miss files or ignore rules for a reason no stat records, so it is not kept.
+    failed: bool = False
 
     def stat(self, path: str) -> list[int] | None:
         found = path_stat(path)
@@ -60,16 +65,26 @@ class ListingMemo:
         if self.path is None:
             return None
         entry = self._new.get(top) or self._loaded().get(self._key(top))
-        if not _well_formed(entry) or entry["git"] != git_root \
-                or not any(relative == self._relative(top) for relative, _ in entry["checked"]):
+        if not _well_formed(entry) or entry["git"] != git_root:
+            return None
+        directories = {relative for relative, found in entry["checked"] if found is not None}
+        top_key = self._relative(top)
+        if top_key not in directories:
             return None  # every walk reads its top directory: anything else was not ours
+        # Each file must sit in a directory whose stat is checked below, under top, with a
+        # lintable name: a forged list can then name nothing the walk could not have found.
+        for relative in entry["files"]:
+            parent, name = os.path.split(relative)
+            if parent not in directories or language_for(name) is None \
+                    or not _under(relative, top_key) or ".." in relative.split(os.sep):
+                return None
         for relative, recorded in entry["checked"]:
             if path_stat(self._absolute(relative)) != recorded:
                 return None
         return [self._absolute(relative) for relative in entry["files"]]
 
     def record(self, top: str, git_root: str | None, walk: WalkRecord, files: list[str]) -> None:
-        if self.path is None:
+        if self.path is None or walk.failed:
             return
         young = time.time_ns() - RACY_SECONDS * 1_000_000_000
         if any(found is not None and len(found) == 5 and max(found[2], found[3]) > young
@@ -87,7 +102,10 @@ class ListingMemo:
         if self.path is None or not self._new:
             return
         self._entries = None
-        merged = {**self._loaded(), **{self._key(top): entry for top, entry in self._new.items()}}
+        new = {self._key(top): entry for top, entry in self._new.items()}
+        # A check of a subdirectory keeps a walk of its own: only the latest few are kept.
+        kept = [key for key in sorted(self._loaded()) if key not in new][:max(0, MAX_WALKS - len(new))]
+        merged = {**{key: self._loaded()[key] for key in kept}, **new}
         write(self.path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
         self._entries, self._new = merged, {}
 
@@ -109,10 +127,25 @@ class ListingMemo:
         if self._entries is None:
             try:
                 found = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
                 found = {}
             self._entries = found if isinstance(found, dict) else {}
         return self._entries
+
+
+def _under(relative: str, top: str) -> bool:
+    return not top or relative.startswith(top + os.sep)
+
+
+def _is_path(value: Any) -> bool:
+    """A string a file system could hold: no NUL, no lone surrogate."""
+    if not isinstance(value, str) or "\0" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _well_formed(entry: Any) -> bool:
@@ -120,8 +153,8 @@ def _well_formed(entry: Any) -> bool:
             or not isinstance(entry.get("checked"), list) or "git" not in entry:
         return False
     git = entry["git"]
-    return (git is None or isinstance(git, str)) \
-        and all(isinstance(f, str) for f in entry["files"]) \
-        and all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
-                and (c[1] is None or (isinstance(c[1], list) and all(isinstance(n, int) for n in c[1])))
+    return (git is None or _is_path(git)) \
+        and all(_is_path(f) for f in entry["files"]) \
+        and all(isinstance(c, list) and len(c) == 2 and _is_path(c[0])
+                and (c[1] is None or (isinstance(c[1], list) and all(type(n) is int for n in c[1])))
                 for c in entry["checked"])

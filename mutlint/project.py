@@ -103,7 +103,12 @@ class Project:
         fact's digest: see by_value.)"""
         if relpath.startswith(VALUE_PREFIX):
             name = relpath[len(VALUE_PREFIX):]
-            return self._value_of(name)[1] if name in VALUE_FACTS else MISSING
+            if name not in VALUE_FACTS:
+                return MISSING
+            try:
+                return self._value_of(name)[1]
+            except Exception:  # a fact that fails is reported by the rule that uses it
+                return MISSING
         if relpath not in self._read_hash and relpath not in self.unreadable:
             known = self.known(relpath)
             if known is not None:

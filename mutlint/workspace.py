@@ -194,12 +194,14 @@ class FileSelector:
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
             except OSError:
+                record.failed = True
                 continue
             for entry in entries:
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                     is_file = entry.is_file(follow_symlinks=False)
                 except OSError:
+                    record.failed = True
                     continue
                 if not is_dir and not (is_file and language_for(entry.name) is not None):
                     continue
@@ -269,6 +271,7 @@ def _gitignore_of(directory: str, record: WalkRecord) -> IgnoreSpec | None:
         with open(path, encoding="utf-8", errors="replace") as file:
             lines = file.read().splitlines()
     except OSError:
+        record.failed = True
         return None
     return IgnoreSpec(lines)
 

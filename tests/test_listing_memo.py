@@ -5,6 +5,8 @@ trust, or a broken memo sends mutlint back to walking."""
 
 from __future__ import annotations
 
+import builtins
+import errno
 import json
 import os
 import subprocess
@@ -143,3 +145,77 @@ def test_no_cache_keeps_no_listing(capsys, make_project, later):
     root = project(make_project)
     check(capsys, root, "--no-cache")
     assert not list(root.glob(f".mutlint_cache/*/{LISTING_FILE}"))
+
+
+def memos(root: Path) -> list[Path]:
+    return list((root / ".mutlint_cache").glob(f"*/{LISTING_FILE}"))
+
+
+@pytest.mark.parametrize("path", ["convex\u0000x", "\ud800", "OUTSIDE", "../outside.ts",
+                                  "convex/more/../../../outside.ts", "convex/events.txt"])
+def test_a_forged_path_in_the_memo_is_neither_a_crash_nor_a_file(capsys, make_project, later,
+                                                                  path: str):
+    """Paths a walk could not have produced (NUL, a lone surrogate, outside the project, a
+    name no rule reads) make the memo's entry count as absent."""
+    root = project(make_project)
+    outside = root.parent / "outside.ts"  # a file with a finding, which must not be linted
+    outside.write_text(UNAWAITED, "utf-8")
+    path = str(outside) if path == "OUTSIDE" else path
+    expected = check(capsys, root)
+    for memo in memos(root):
+        entries = json.loads(memo.read_text("utf-8"))
+        for entry in entries.values():
+            entry["files"].append(path)
+            if not path.endswith(".ts"):  # a path no stat takes, among the checked too
+                entry["checked"].append([path, None])
+        memo.write_text(json.dumps(entries), "utf-8")
+    assert check(capsys, root) == expected
+
+
+@pytest.mark.parametrize("name", [LISTING_FILE, "files.json"])
+def test_a_memo_nested_too_deep_for_the_json_decoder_is_ignored(capsys, make_project, later,
+                                                                  name: str):
+    root = project(make_project)
+    expected = check(capsys, root)
+    for memo in (root / ".mutlint_cache").glob(f"*/{name}"):
+        memo.write_text("[" * 200_000, "utf-8")
+    assert check(capsys, root) == expected
+
+
+def test_a_walk_that_could_not_read_a_directory_is_not_kept(capsys, make_project, later,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    """A passing EMFILE or EIO is no change of any stat: the incomplete list it made must not
+    outlive the run that saw the error."""
+    root = project(make_project)
+    expected = check(capsys, root)
+    for memo in memos(root):
+        memo.unlink()
+    real = os.scandir
+
+    def flaky(path):
+        if str(path).endswith(f"convex{os.sep}more"):
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real(path)
+
+    monkeypatch.setattr(workspace.os, "scandir", flaky)
+    assert check(capsys, root) == ["convex/events.ts"]  # this run misses them
+    monkeypatch.setattr(workspace.os, "scandir", real)
+    assert check(capsys, root) == expected
+
+
+def test_a_walk_that_could_not_read_a_gitignore_is_not_kept(capsys, make_project, later,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    root = project(make_project)
+    (root / "convex/.gitignore").write_text("more/\n", "utf-8")
+    expected = check(capsys, root, "--no-cache")
+    real = builtins.open
+
+    def flaky(path, *args, **kwargs):
+        if str(path).endswith(f"convex{os.sep}.gitignore"):
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", flaky)
+    assert check(capsys, root) != expected  # this run lints what the .gitignore excludes
+    monkeypatch.setattr(builtins, "open", real)
+    assert check(capsys, root) == expected

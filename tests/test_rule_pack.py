@@ -78,6 +78,7 @@ def test_the_pack_loads_the_same_as_a_user_rule_would(path: Path):
     ('((call_expression function: (identifier) @F) @match (#eq? @F "a@B"))', ["F", "match"]),
     ('; a comment @NOT\n((identifier) @X.y-z) @match', ["X.y-z", "match"]),
     ('((string) @S (#match? @S "\\"@Q"))', ["S"]),
+    ('((identifier) @FOOé) @match', ["FOOé", "match"]),
 ])
 def test_capture_names_skip_strings_and_comments_as_tree_sitter_does(query: str, names: list[str]):
     compiled = tree_sitter.Query(ts_language("typescript"), query)

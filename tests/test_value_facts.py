@@ -116,3 +116,29 @@ def test_a_forged_value_digest_is_recomputed_not_trusted(capsys, make_project):
                                       "\\u0000value:no-such-fact"), "utf-8")
     assert forged, "the schema's entry names the value it used"
     assert check(capsys, root) == expected
+
+
+def test_a_value_fact_that_fails_fails_its_rule_as_in_a_run_without_a_cache(
+        capsys, make_project, monkeypatch: pytest.MonkeyPatch):
+    """Checking whether a cached entry still holds computes the value; if that raises, the
+    entry is only stale: the check runs and the failure is the rule's, not the whole file's."""
+    from mutlint.convex import flows
+
+    root = project(make_project)
+    check(capsys, root)
+    (root / "app/page.tsx").write_text(PAGE.replace("Page()", "Page() /* edited */"), "utf-8")
+    real = flows._targets_of
+
+    def failing(project, relpath):
+        if relpath == "app/page.tsx":
+            raise RuntimeError("boom")
+        return real(project, relpath)
+
+    monkeypatch.setattr(flows, "_targets_of", failing)
+    results = []
+    for extra in ((), ("--no-cache",)):
+        code = main(["check", str(root), "--format", "json", "--fail-on", "never", *extra])
+        out, err = capsys.readouterr()
+        results.append((code, err.replace(str(root), "ROOT")))
+    assert results[0] == results[1]
+    assert results[0][0] == 2 and TTL in results[0][1], results[0]

@@ -75,7 +75,8 @@ def guard_match_predicates(query: str) -> str:
     return query
 
 
-_CAPTURE = re.compile(r"@([A-Za-z0-9_.?!-]+)")
+# tree-sitter's identifier characters: alphanumerics (any script), `_`, `-`, `.`, `?`, `!`.
+_CAPTURE = re.compile(r"@((?:[^\W]|[.?!-])+)")
 
 
 def capture_names(query: str) -> list[str]:
