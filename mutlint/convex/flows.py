@@ -255,9 +255,7 @@ def _rewriting_units(project: Project, file: SourceFile) -> frozenset[int]:
             return frozenset()
         units = file_units(project, file)
         found = set()
-        for captures in query_matches(file, _FLOW_CALLS):
-            method = file.text(captures["method"][0])
-            call = captures["call"][0]
+        for method, call in _flow_calls(project, file):
             if method in WRITE_METHODS and method != "insert" and db_call(file, call) is not None:
                 start = unit_in(units, call)
                 if start is not None:
@@ -265,6 +263,14 @@ def _rewriting_units(project: Project, file: SourceFile) -> frozenset[int]:
         return frozenset(found)
 
     return project.memo(("rewriting-units", file.relpath), build, lasting=True)
+
+
+def _flow_calls(project: Project, file: SourceFile) -> list[tuple[str, tree_sitter.Node]]:
+    """(method, call) of the file's write and run calls: one query, for the flows and for the
+    facts about one function that read the same calls."""
+    return project.memo(("flow-calls", file.relpath), lambda: [
+        (file.text(captures["method"][0]), captures["call"][0])
+        for captures in query_matches(file, _FLOW_CALLS)])
 
 
 def project_flows(project: Project) -> Flows:
@@ -285,9 +291,7 @@ def _build(project: Project) -> Flows:
     graph = call_graph(project)
     for file in project.convex_files():
         inference = table_inference(project, file)
-        for captures in query_matches(file, _FLOW_CALLS):
-            call = captures["call"][0]
-            method = file.text(captures["method"][0])
+        for method, call in _flow_calls(project, file):
             if method in WRITE_METHODS:
                 found = db_call(file, call)
                 if found is None:
