@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import MakeProject, mutation_source
 
 from mutlint.cli import main
@@ -65,6 +66,26 @@ export const nested = mutation({ args: {}, handler: async (ctx) => {
   await inner();
 } });
 """,
+    # convex-helpers' usual cycle: functions.ts defines the app's builder and imports a helper
+    # from a module that registers its functions with that builder.
+    "convex/functions.ts": """\
+import { mutation as raw } from "./_generated/server";
+import { customMutation, customCtx } from "convex-helpers/server/customFunctions";
+import { helper } from "./steps";
+export const mutation = customMutation(raw, customCtx(async (ctx) => ({})));
+""",
+    "convex/steps.ts": """\
+import { mutation } from "./functions";
+export function helper() {}
+export const save = mutation({ args: {}, handler: async (ctx) => {
+  await ctx.db.patch("users", "x" as any, { a: 1 }); } });
+""",
+    "convex/shared.ts": """\
+import { mutation } from "./_generated/server";
+async function h(ctx: any, args: any) { await ctx.db.patch(args.id, { n: 1 }); }
+export const a = mutation({ args: {}, handler: h });
+export const b = mutation({ args: {}, handler: h });
+""",
     "lib/outside.ts": "export async function outside(ctx: any) { await ctx.db.patch('a' as any, {}); }\n",
     "convex/twice.ts": SERVER + mutation_source("dup", "    await ctx.db.insert(\"t\", {});"),
     "convex/twice.js": SERVER + mutation_source("dup", "    await ctx.db.patch(\"a\", {});"),
@@ -98,33 +119,47 @@ def _graph_finds_auth(project: Project, file, function) -> bool:
     return False
 
 
-def assert_local_answers_match(project: Project) -> int:
-    """Every write and call node, every registered function: local == whole-project. Returns
-    how many comparisons were made, so a test can tell it compared something."""
-    graph, flows, index = call_graph(project), project_flows(project), function_index(project)
-    compared = 0
-    for file in project.convex_files():
-        for captures in query_matches(file, "(call_expression) @call"):
-            node = captures["call"][0]
-            assert reaching(project, file, node) == graph.reaching(file, node), file.text(node)
-            assert entry_calls(project, file, node) == graph.entry_calls(file, node)
-            compared += 1
-    ids = {f.function_id for f in flows.functions.values()} | set(index) | \
-          {f for w in flows.writes for f in w.functions}
-    for function_id in sorted(ids):
-        assert function_by_id(project, function_id) == index.get(function_id), function_id
-        assert function_rewrites(project, function_id) == (function_id in flows.rewriting), function_id
-        found = index.get(function_id)
+def _calls(project: Project) -> list[tuple]:
+    return [(file, captures["call"][0]) for file in project.convex_files()
+            for captures in query_matches(file, "(call_expression) @call")]
+
+
+def _functions(found) -> list[tuple[str, str]]:
+    return [(relpath, function.function_id) for relpath, function in found]
+
+
+def _sites(found) -> list[tuple[str, int]]:
+    return [(file.relpath, call.start_byte) for file, call in found]
+
+
+def assert_local_answers_match(root: Path) -> int:
+    """Every call node, every registered function: the local answers (asked first, in a
+    project of their own, so nothing the whole-project build read first can shape them) equal
+    the whole-project ones. Returns how many comparisons were made."""
+    local = project_of(root)
+    local_calls = [(f.relpath, c.start_byte, _functions(reaching(local, f, c)),
+                    _sites(entry_calls(local, f, c))) for f, c in _calls(local)]
+    whole = project_of(root)
+    graph, flows, index = call_graph(whole), project_flows(whole), function_index(whole)
+    whole_calls = [(f.relpath, c.start_byte, _functions(graph.reaching(f, c)),
+                    _sites(graph.entry_calls(f, c))) for f, c in _calls(whole)]
+    assert local_calls == whole_calls
+    ids = sorted({f.function_id for f in flows.functions.values()} | set(index)
+                 | {f for w in flows.writes for f in w.functions})
+    for function_id in ids:
+        found, expected = function_by_id(local, function_id), index.get(function_id)
+        assert (found and (found[0].relpath, found[1].function_id)) == \
+            (expected and (expected[0].relpath, expected[1].function_id)), function_id
+        assert function_rewrites(local, function_id) == (function_id in flows.rewriting), function_id
         if found is not None and found[1].handler is not None:
-            assert finds_document_from_auth(project, *found) == _graph_finds_auth(project, *found)
-        compared += 1
-    return compared
+            assert finds_document_from_auth(local, *found) == _graph_finds_auth(whole, *expected)
+    return len(local_calls) + len(ids)
 
 
 def test_tricky_shapes_get_the_whole_project_answers(make_project: MakeProject):
     root = make_project(TRICKY)
+    assert assert_local_answers_match(root) > 20
     project = project_of(root)
-    assert assert_local_answers_match(project) > 20
     # The shapes mean something: spot-check the answers themselves.
     assert function_rewrites(project, "things:viaHelper")  # through two helpers and a cycle
     assert not function_rewrites(project, "things:inserts")
@@ -133,17 +168,57 @@ def test_tricky_shapes_get_the_whole_project_answers(make_project: MakeProject):
     assert not function_rewrites(project, "things:noCtx")
     assert not function_rewrites(project, "things:lib"), "writes outside the functions dir"
     assert function_rewrites(project, "twice:dup"), "either file's function"
+    assert function_rewrites(project, "steps:save"), "registered with the app's own builder"
+    assert function_rewrites(project, "shared:b") and not function_rewrites(project, "shared:a")
+
+
+@pytest.mark.parametrize("first", ["convex/functions.ts", "convex/steps.ts"])
+def test_builders_through_an_import_cycle_do_not_depend_on_the_file_read_first(
+        make_project: MakeProject, first: str):
+    from mutlint.convex.functions import builders_in
+
+    project = project_of(make_project(TRICKY))
+    builders_in(project, project.file(first))
+    assert "mutation" in builders_in(project, project.file("convex/steps.ts"))
+    assert function_by_id(project, "steps:save") is not None
+
+
+def test_a_gitignored_functions_file_named_on_the_command_line_is_outside_the_graph(
+        capsys, make_project: MakeProject):
+    """As convex_files leaves it out, so do the file-local answers: both say it is in no
+    registered function the project deploys."""
+    two_tables = SERVER + """\
+import { v } from "convex/values";
+export const two = mutation({
+  args: { user: v.id("users"), team: v.id("teams") },
+  handler: async (ctx, args) => {
+    await ctx.db.patch(args.user, { seen: 1 });
+    await ctx.db.patch(args.team, { seen: 1 });
+  },
+});
+"""
+    root = make_project({**TRICKY, "convex/ignored.ts": two_tables, "convex/kept.ts": two_tables})
+    (root / ".git").mkdir()
+    (root / ".gitignore").write_text("convex/ignored.ts\n", "utf-8")
+
+    def findings(relpath: str) -> list:
+        code = main(["check", str(root / relpath), "--no-cache", "--format", "json",
+                     "--fail-on", "never", "--select", "dual-doc-patch"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return json.loads(out)["findings"]
+
+    assert findings("convex/kept.ts"), "the same code, deployed, is a finding"
+    assert findings("convex/ignored.ts") == []
 
 
 def test_the_example_app_gets_the_whole_project_answers():
-    project = project_of(REPO / "examples" / "onboarding-app")
-    assert assert_local_answers_match(project) > 50
+    assert assert_local_answers_match(REPO / "examples" / "onboarding-app") > 50
 
 
 def test_a_generated_project_gets_the_whole_project_answers(tmp_path: Path):
     generate(tmp_path / "gen", 300)
-    project = project_of(tmp_path / "gen")
-    assert assert_local_answers_match(project) > 200
+    assert assert_local_answers_match(tmp_path / "gen") > 200
 
 
 def check(capsys, root: Path, *extra: str) -> tuple[str, str]:

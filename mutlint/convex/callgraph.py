@@ -31,9 +31,11 @@ _CALLS = """
 
 
 def is_graph_file(project: Project, relpath: str) -> bool:
-    """Is this one of the files whose handlers and helper calls the graph has (convex_files)?"""
+    """Is this one of the files whose handlers and helper calls the graph has (convex_files)?
+    (A file the project's walk leaves out, such as a gitignored one named on the command
+    line, is not.)"""
     return project.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
-        and not is_test_file(relpath)
+        and not is_test_file(relpath) and relpath in project.sources
 
 
 def file_units(project: Project, file: SourceFile) -> dict[int, tree_sitter.Node]:
@@ -203,7 +205,7 @@ class CallGraph:
                 function = self.handlers[unit]
                 found[function.function_id] = (unit[0], function)
                 continue
-            for caller in self.callers.get(unit, ()):
+            for caller in sorted(self.callers.get(unit, ())):  # sets: no hash-seed order
                 if caller not in seen:
                     seen.add(caller)
                     stack.append(caller)

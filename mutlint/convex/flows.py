@@ -12,7 +12,14 @@ from functools import cached_property, partial
 
 import tree_sitter
 
-from mutlint.convex.callgraph import call_graph, file_units, forward_units, is_graph_file, unit_in
+from mutlint.convex.callgraph import (
+    call_graph,
+    file_handlers,
+    file_units,
+    forward_units,
+    is_graph_file,
+    unit_in,
+)
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index, functions_with_id
 from mutlint.convex.references import function_ref, references_in
@@ -239,6 +246,9 @@ def function_rewrites(project: Project, function_id: str) -> bool:
     for file, function in functions_with_id(project, function_id):
         if function.handler is None:
             continue
+        owner = file_handlers(project, file).get(function.handler.start_byte)
+        if owner is None or owner.function_id != function_id:
+            continue  # a handler two functions share counts as the last one's (see reaching)
         start = (file.relpath, function.handler.start_byte)
         for relpath, unit in forward_units(project, start, through_handlers=False):
             unit_file = project.file(relpath)

@@ -74,45 +74,90 @@ _CUSTOM_DEFINITIONS = """
 MAX_IMPORT_DEPTH = 16
 
 
-def builders_in(project: Project, file: SourceFile, depth: int = 0) -> dict[str, tuple[str, str]]:
+def builders_in(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
     """Names in this file bound to Convex function builders: imported from Convex's generated
     `server` module or `convex/server`, imported from a project file that defines builders
-    (a local `functions.ts`), or defined here with a custom builder wrapping one of those."""
-    return project.memo(("builders", file.relpath), lambda: _find_builders(project, file, depth),
-                        while_computing={})  # import cycles see no builders
+    (a local `functions.ts`), or defined here with a custom builder wrapping one of those.
+
+    Import cycles are common (`functions.ts` imports a helper from a module that uses its
+    `mutation`), so this is the least fixpoint over the files within MAX_IMPORT_DEPTH imports
+    of this one: the answer is the same whichever file a run reads first."""
+    return project.memo(("builders", file.relpath), lambda: _builders_fixpoint(project, file),
+                        lasting=True)  # plain data
 
 
-def _find_builders(project: Project, file: SourceFile, depth: int) -> dict[str, tuple[str, str]]:
+def _builders_fixpoint(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
+    closure: dict[str, SourceFile] = {file.relpath: file}
+    frontier = [file]
+    for _ in range(MAX_IMPORT_DEPTH):
+        reached = []
+        for current in frontier:
+            for target in _imported_files(project, current).values():
+                if target not in closure and (target_file := project.file(target)) is not None:
+                    closure[target] = target_file
+                    reached.append(target_file)
+        frontier = reached
+    boundary = {f.relpath for f in frontier}  # their imports are beyond the depth limit
+    known: dict[str, dict[str, tuple[str, str]]] = {relpath: {} for relpath in closure}
+    changed = True
+    while changed:  # monotone: builders are only ever added, so this ends
+        changed = False
+        for relpath in sorted(closure):
+            found = _local_builders(project, closure[relpath], known,
+                                    follow_imports=relpath not in boundary)
+            if found != known[relpath]:
+                known[relpath] = found
+                changed = True
+    return known[file.relpath]
+
+
+def _imported_files(project: Project, file: SourceFile) -> dict[str, str]:
+    """Local name -> the project file a relative import of this file names."""
+    found = {}
+    for local, spec in project_imports(project, file).items():
+        if spec.module.startswith("."):
+            target = project.resolve_import(file.relpath, spec.module)
+            if target is not None:
+                found[local] = target
+    return found
+
+
+def _local_builders(project: Project, file: SourceFile, known: dict[str, dict[str, tuple[str, str]]],
+                    follow_imports: bool) -> dict[str, tuple[str, str]]:
+    """One file's builders, given what is known so far of the files it imports from."""
     builders: dict[str, tuple[str, str]] = {}
+    targets = _imported_files(project, file) if follow_imports else {}
     for local, spec in project_imports(project, file).items():
         module, imported = spec.module, spec.imported
         if is_generated_server_module(module) and imported in GENERATED_BUILDERS:
             builders[local] = GENERATED_BUILDERS[imported]
         elif module == "convex/server" and imported in GENERIC_BUILDERS:
             builders[local] = GENERIC_BUILDERS[imported]
-        elif module.startswith(".") and depth < MAX_IMPORT_DEPTH:
-            target = project.resolve_import(file.relpath, module)
-            target_file = project.file(target) if target else None
-            if target_file is not None:
-                inherited = builders_in(project, target_file, depth + 1).get(imported)
-                if inherited is not None:
-                    builders[local] = inherited
+        elif local in targets:
+            inherited = known.get(targets[local], {}).get(imported)
+            if inherited is not None:
+                builders[local] = inherited
     # A custom builder wraps a builder known here, and its wrapper's name says "ustom": without
     # both, the query cannot add one (and it cost a walk of every functions-dir file).
     if not builders or b"ustom" not in file.data:
         return builders
-    definitions = query_matches(file, _CUSTOM_DEFINITIONS)
+    definitions = _custom_definitions(project, file)
     changed = True
     while changed:  # a custom builder may wrap another custom builder defined above it
         changed = False
-        for captures in definitions:
-            name = file.text(captures["name"][0])
-            wrapped = file.text(captures["wrapped"][0])
-            if name not in builders and wrapped in builders \
-                    and CUSTOM_BUILDER.match(file.text(captures["wrapper"][0])):
+        for name, wrapper, wrapped in definitions:
+            if name not in builders and wrapped in builders and CUSTOM_BUILDER.match(wrapper):
                 builders[name] = builders[wrapped]
                 changed = True
     return builders
+
+
+def _custom_definitions(project: Project, file: SourceFile) -> list[tuple[str, str, str]]:
+    """(name, wrapper, wrapped) of each `const name = wrapper(wrapped, ...)`: queried once per
+    file, though every fixpoint over an import closure that holds the file asks again."""
+    return project.memo(("custom-definitions", file.relpath), lambda: [
+        (file.text(c["name"][0]), file.text(c["wrapper"][0]), file.text(c["wrapped"][0]))
+        for c in query_matches(file, _CUSTOM_DEFINITIONS)], lasting=True)
 
 
 def local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
