@@ -113,13 +113,16 @@ def _builders_fixpoint(project: Project, file: SourceFile) -> dict[str, tuple[st
 
 def _imported_files(project: Project, file: SourceFile) -> dict[str, str]:
     """Local name -> the project file a relative import of this file names."""
-    found = {}
-    for local, spec in project_imports(project, file).items():
-        if spec.module.startswith("."):
-            target = project.resolve_import(file.relpath, spec.module)
-            if target is not None:
-                found[local] = target
-    return found
+    def build() -> dict[str, str]:
+        found = {}
+        for local, spec in project_imports(project, file).items():
+            if spec.module.startswith("."):
+                target = project.resolve_import(file.relpath, spec.module)
+                if target is not None:
+                    found[local] = target
+        return found
+
+    return project.memo(("imported-files", file.relpath), build, lasting=True)
 
 
 def _local_builders(project: Project, file: SourceFile, known: dict[str, dict[str, tuple[str, str]]],
