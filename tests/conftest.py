@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -68,3 +69,12 @@ def make_project(tmp_path: Path) -> MakeProject:
         return root
 
     return make
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch):
+    """A clock a minute ahead, so every stat of the test's files is old enough for the cache's
+    file index and listing memo to keep (they distrust a stat younger than two seconds, and a
+    ctime cannot be set back)."""
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 60 * 1_000_000_000)

@@ -29,12 +29,6 @@ def age(root: Path) -> None:
             os.utime(path, ns=(time.time_ns() - DAY_NS, time.time_ns() - DAY_NS))
 
 
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch):
-    """A clock a minute ahead, so every stat of the test's files is old enough to keep."""
-    real = time.time_ns
-    monkeypatch.setattr("mutlint.file_index.time.time_ns", lambda: real() + 60 * 1_000_000_000)
-
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -10,7 +10,6 @@ import errno
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,6 @@ from mutlint.listing_memo import LISTING_FILE
 UNAWAITED = 'import { mutation } from "./_generated/server";\n' + mutation_source(
     "add", '    ctx.db.insert("events", { at: 1 });')
 
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch):
-    """A clock a minute ahead, so every stat of the test's files is old enough to keep."""
-    real = time.time_ns
-    monkeypatch.setattr("mutlint.listing_memo.time.time_ns", lambda: real() + 60 * 1_000_000_000)
 
 
 @pytest.fixture
