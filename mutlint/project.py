@@ -244,10 +244,14 @@ class Project:
             self._keys_of_file.setdefault(key[1], []).append(key)
         return found
 
+    def deploys(self, relpath: str) -> bool:
+        """Is this a file of the functions dir that Convex deploys (not a `.d.ts`, not a test)?"""
+        return self.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
+            and not is_test_file(relpath)
+
     def convex_files(self) -> list[SourceFile]:
         """Every readable file in the functions dir that Convex deploys, in path order."""
-        return [f for relpath in sorted(self.sources) if self.in_convex_dir(relpath)
-                and not relpath.endswith(".d.ts") and not is_test_file(relpath)
+        return [f for relpath in sorted(self.sources) if self.deploys(relpath)
                 and (f := self.file(relpath)) is not None]
 
     def resolve_import(self, from_relpath: str, specifier: str) -> str | None:
@@ -268,15 +272,11 @@ class Project:
             self._read(LISTING)  # what the answer was computed from
         return self._imports_resolved[key]
 
-    def memo(self, key: tuple, compute: Callable[[], Any], *, while_computing: Any = _MISSING,
-             lasting: bool = False) -> Any:
-        """compute() once per run. `while_computing` is what a cycle back to the same key
-        gets (an import cycle, say) instead of recursing forever. A key `(name, relpath, ...)`
-        is that file's, forgotten when its tree is released, unless `lasting` (plain data)."""
+    def memo(self, key: tuple, compute: Callable[[], Any], *, lasting: bool = False) -> Any:
+        """compute() once per run. A key `(name, relpath, ...)` is that file's, forgotten when
+        its tree is released, unless `lasting` (plain data)."""
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
-            if while_computing is not _MISSING:
-                self._memo[key] = (while_computing, Deps(frozenset()))
             found = self._memo[key] = self._compute(key, compute, lasting)
         elif self._reading:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on

@@ -20,7 +20,7 @@ from mutlint.convex.functions import (
     registered_functions,
 )
 from mutlint.convex.syntax import project_imports, query_matches
-from mutlint.project import Project, is_test_file
+from mutlint.project import Project
 from mutlint.source import SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
@@ -34,8 +34,7 @@ def is_graph_file(project: Project, relpath: str) -> bool:
     """Is this one of the files whose handlers and helper calls the graph has (convex_files)?
     (A file the project's walk leaves out, such as a gitignored one named on the command
     line, is not.)"""
-    return project.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
-        and not is_test_file(relpath) and relpath in project.sources
+    return project.deploys(relpath) and relpath in project.sources
 
 
 def file_units(project: Project, file: SourceFile) -> dict[int, tree_sitter.Node]:

@@ -203,16 +203,21 @@ register_value_fact("client-call-targets", _all_client_targets, sorted, _decode_
 
 
 def _targets_of(project: Project, relpath: str) -> frozenset[str]:
-    from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
-
     data = project.raw(relpath)
     if data is None or not _may_call_mutations(data):
         return frozenset()
     file = project.file(relpath)
-    if file is None:
-        return frozenset()
-    return frozenset(call.target for captures in query_matches(file, MAYBE_MUTATION_CALLS)
-                     if (call := mutation_call(project, file, captures["call"][0])) is not None)
+    return frozenset(call.target for _, call in _mutation_calls(project, file)) if file else frozenset()
+
+
+def _mutation_calls(project: Project, file: SourceFile):
+    """(call node, MutationCall) of each call of a client file that runs a mutation."""
+    from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
+
+    for captures in query_matches(file, MAYBE_MUTATION_CALLS):
+        call = mutation_call(project, file, captures["call"][0])
+        if call is not None:
+            yield captures["call"][0], call
 
 
 def keep_client_targets(project: Project, file: SourceFile) -> None:
@@ -224,16 +229,12 @@ def keep_client_targets(project: Project, file: SourceFile) -> None:
 def client_calls(project: Project) -> ClientCalls:
     """The calls themselves, with their nodes, for the audit (which keeps every client file)."""
     def build() -> ClientCalls:
-        from mutlint.convex.handles import MAYBE_MUTATION_CALLS, mutation_call  # handles use the flows
-
         found = ClientCalls()
         for relpath in _client_files(project):
             file = project.file(relpath)
-            for captures in query_matches(file, MAYBE_MUTATION_CALLS):
-                call = mutation_call(project, file, captures["call"][0])
-                if call is not None:
-                    found.targets.add(call.target)
-                    found.calls.append((file, captures["call"][0]))
+            for node, call in _mutation_calls(project, file):
+                found.targets.add(call.target)
+                found.calls.append((file, node))
         return found
 
     return project.memo(("client-calls",), build)

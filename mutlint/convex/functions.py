@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.syntax import keep_only, project_imports, query_matches
-from mutlint.project import Project, is_test_file
+from mutlint.project import Project
 from mutlint.source import SourceFile
 
 # builder name -> (kind, visibility)
@@ -308,8 +308,7 @@ def _module_files(project: Project) -> dict[str, list[str]]:
     def build() -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for relpath in sorted(project.sources):
-            if project.in_convex_dir(relpath) and not relpath.endswith(".d.ts") \
-                    and not is_test_file(relpath):
+            if project.deploys(relpath):
                 found.setdefault(project.module_name(relpath), []).append(relpath)
         return found
 
