@@ -216,8 +216,14 @@ class Project:
         """May the code asking for this file keep its nodes beyond the file's own facts? Yes
         unless it is the file's own check, or a fact of its own, with no other file's or the
         project's node-holding fact being computed around it (a lasting one is plain data)."""
-        if any(not lasting and key[1:2] != (relpath,) for key, lasting in self._computing):
-            return True
+        for key, lasting in reversed(self._computing):
+            if lasting:
+                # Plain data keeps no node: what the facts around it hold of this file can
+                # only come out of it as plain data too (a file's own memos of the file are
+                # forgotten with its tree).
+                return False
+            if key[1:2] != (relpath,):
+                return True
         return self.checking != relpath
 
     def release(self, relpath: str) -> None:

@@ -111,9 +111,9 @@ def _graph_finds_auth(project: Project, file, function) -> bool:
         if unit in seen:
             continue
         seen.add(unit)
-        node = graph.units.get(unit[0], {}).get(unit[1])
+        end = graph.units.get(unit[0], {}).get(unit[1])
         unit_file = project.file(unit[0])
-        if node is not None and any(c in unit_file.data[node.start_byte:node.end_byte] for c in AUTH_CALLS):
+        if end is not None and any(c in unit_file.data[unit[1]:end] for c in AUTH_CALLS):
             return True
         stack.extend(callees.get(unit, ()))
     return False
@@ -141,8 +141,10 @@ def assert_local_answers_match(root: Path) -> int:
                     _sites(entry_calls(local, f, c))) for f, c in _calls(local)]
     whole = project_of(root)
     graph, flows, index = call_graph(whole), project_flows(whole), function_index(whole)
-    whole_calls = [(f.relpath, c.start_byte, _functions(graph.reaching(f, c)),
-                    _sites(graph.entry_calls(f, c))) for f, c in _calls(whole)]
+    whole_calls = [(f.relpath, c.start_byte,
+                    [(relpath, function_id) for relpath, function_id, _ in graph.reaching(f.relpath, c)],
+                    [(relpath, span[0]) for relpath, span, _ in graph.entry_calls(f.relpath, c)])
+                   for f, c in _calls(whole)]
     assert local_calls == whole_calls
     ids = sorted({f.function_id for f in flows.functions.values()} | set(index)
                  | {f for w in flows.writes for f in w.functions})

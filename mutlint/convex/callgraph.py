@@ -24,6 +24,8 @@ from mutlint.project import Project
 from mutlint.source import SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
+Span = tuple[int, int]  # start and end byte
+Edge = tuple[UnitKey, UnitKey, Span]  # caller, callee, the call
 
 _CALLS = """
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
@@ -37,16 +39,24 @@ def is_graph_file(project: Project, relpath: str) -> bool:
     return project.deploys(relpath) and relpath in project.sources
 
 
-def file_units(project: Project, file: SourceFile) -> dict[int, tree_sitter.Node]:
-    """A file's units by start byte: its top-level helpers and, in a file of the functions dir,
-    its handlers (a handler that is a top-level function is a handler)."""
-    def build() -> dict[int, tree_sitter.Node]:
-        units = {node.start_byte: node for node in local_functions(file).values()}
+def file_units(project: Project, file: SourceFile) -> dict[int, int]:
+    """A file's units, start byte -> end byte: its top-level helpers and, in a file of the
+    functions dir, its handlers (a handler that is a top-level function is a handler). Plain
+    data, like everything the graph keeps, so the graph holds no file's tree."""
+    def build() -> dict[int, int]:
+        units = dict(local_function_spans(project, file).values())
         for start, function in file_handlers(project, file).items():
-            units[start] = function.handler
+            units[start] = function.handler.end_byte
         return units
 
-    return project.memo(("units", file.relpath), build)
+    return project.memo(("units", file.relpath), build, lasting=True)
+
+
+def local_function_spans(project: Project, file: SourceFile) -> dict[str, tuple[int, int]]:
+    """local_functions as (start, end) byte spans: what a call into the file needs of it."""
+    return project.memo(("function-spans", file.relpath), lambda: {
+        name: (node.start_byte, node.end_byte) for name, node in local_functions(file).items()},
+        lasting=True)
 
 
 def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFunction]:
@@ -60,22 +70,39 @@ def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFun
     return project.memo(("handlers", file.relpath), build)
 
 
-def unit_in(units: dict[int, tree_sitter.Node], node: tree_sitter.Node) -> int | None:
-    """The start of the innermost unit containing node."""
+def _handler_ids(project: Project, file: SourceFile) -> dict[int, str]:
+    """file_handlers as plain data: handler start -> function id."""
+    return project.memo(("handler-ids", file.relpath), lambda: {
+        start: function.function_id for start, function in file_handlers(project, file).items()},
+        lasting=True)
+
+
+def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
+    """The start of the innermost unit containing node (units: start -> end, as file_units)."""
     current = node
     while current is not None:
-        if current.type in FUNCTION_TYPES and units.get(current.start_byte) is not None \
-                and units[current.start_byte].id == current.id:
+        if current.type in FUNCTION_TYPES and units.get(current.start_byte) == current.end_byte:
             return current.start_byte
         current = current.parent
     return None
 
 
-def file_edges(project: Project, file: SourceFile) -> list[tuple[UnitKey, UnitKey, tree_sitter.Node]]:
-    """The helper calls of a file of the functions dir that pass ctx on: (caller, callee, call),
-    in document order. The graph is these edges of every such file; a fact that follows calls
-    forward reads only the files on its way."""
-    def build() -> list[tuple[UnitKey, UnitKey, tree_sitter.Node]]:
+def node_at(file: SourceFile, span: Span, node_type: str) -> tree_sitter.Node | None:
+    """The node of this type that spans exactly these bytes: how the plain graph's call sites
+    become nodes again, in a file that may have been parsed again since."""
+    node = file.root.descendant_for_byte_range(span[0], span[1])
+    while node is not None and (node.start_byte, node.end_byte) == span:
+        if node.type == node_type:
+            return node
+        node = node.parent
+    return None
+
+
+def file_edges(project: Project, file: SourceFile) -> list[Edge]:
+    """The helper calls of a file of the functions dir that pass ctx on: (caller, callee, the
+    call's span), in document order. The graph is these edges of every such file; a fact that
+    follows calls forward reads only the files on its way."""
+    def build() -> list[Edge]:
         if not is_graph_file(project, file.relpath):
             return []
         helpers = local_functions(file)
@@ -91,20 +118,29 @@ def file_edges(project: Project, file: SourceFile) -> list[tuple[UnitKey, UnitKe
             elif callee_name in imported:
                 target, name = imported[callee_name]
                 target_file = project.file(target)
-                node = local_functions(target_file).get(name) if target_file else None
-                if node is None:
+                span = local_function_spans(project, target_file).get(name) if target_file else None
+                if span is None:
                     continue
-                callee = (target, node.start_byte)
+                callee = (target, span[0])
             else:
                 continue
             call = captures["call"][0]
             caller = unit_in(units, call)
-            if caller is None or not _passes_context(file, units[caller], captures["args"][0]):
+            if caller is None or not _passes_context(file, _unit_node(file, call, caller),
+                                                     captures["args"][0]):
                 continue
-            edges.append(((file.relpath, caller), callee, call))
+            edges.append(((file.relpath, caller), callee, (call.start_byte, call.end_byte)))
         return edges
 
-    return project.memo(("helper-edges", file.relpath), build)
+    return project.memo(("helper-edges", file.relpath), build, lasting=True)
+
+
+def _unit_node(file: SourceFile, node: tree_sitter.Node, start: int) -> tree_sitter.Node:
+    """The function node around `node` that starts at `start` (unit_in found it)."""
+    current = node
+    while current.start_byte != start or current.type not in FUNCTION_TYPES:
+        current = current.parent
+    return current
 
 
 def _passes_context(file: SourceFile, unit: tree_sitter.Node, args: tree_sitter.Node) -> bool:
@@ -136,73 +172,72 @@ def forward_units(project: Project, start: UnitKey, *, through_handlers: bool) -
             seen.add(callee)
             callee_file = project.file(callee[0])
             if not through_handlers and callee_file is not None \
-                    and callee[1] in file_handlers(project, callee_file):
+                    and callee[1] in _handler_ids(project, callee_file):
                 continue
             stack.append(callee)
     return found
 
 
 class CallGraph:
+    """The whole functions dir's units, handlers and helper calls, as plain data (byte offsets,
+    ids): it holds no tree, so building it keeps no file parsed."""
+
     def __init__(self, project: Project):
-        self.project = project
-        self.handlers: dict[UnitKey, RegisteredFunction] = {}
-        self.units: dict[str, dict[int, tree_sitter.Node]] = defaultdict(dict)  # relpath -> start -> node
+        self.handlers: dict[UnitKey, str] = {}  # handler unit -> function id
+        self.units: dict[str, dict[int, int]] = defaultdict(dict)  # relpath -> start -> end
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
-        # callee -> every call that passes ctx to it: (file, call node)
-        self.call_sites: dict[UnitKey, list[tuple[SourceFile, tree_sitter.Node]]] = defaultdict(list)
+        # callee -> every call that passes ctx to it: (relpath, the call's span, its unit)
+        self.call_sites: dict[UnitKey, list[tuple[str, Span, UnitKey]]] = defaultdict(list)
         files = project.convex_files()
         for file in files:
             self.units[file.relpath] = dict(file_units(project, file))
-            for start, function in file_handlers(project, file).items():
-                self.handlers[(file.relpath, start)] = function
+            for start, function_id in _handler_ids(project, file).items():
+                self.handlers[(file.relpath, start)] = function_id
         for file in files:
             for caller, callee, call in file_edges(project, file):
                 if callee[0] not in self.units:  # a helper outside the functions dir
                     target = project.file(callee[0])
                     self.units[callee[0]] = dict(file_units(project, target)) if target else {}
                 self.callers[callee].add(caller)
-                self.call_sites[callee].append((file, call))
+                self.call_sites[callee].append((file.relpath, call, caller))
 
     def is_handler(self, relpath: str, function: tree_sitter.Node) -> bool:
         return (relpath, function.start_byte) in self.handlers
 
-    def unit_of(self, file: SourceFile, node: tree_sitter.Node) -> UnitKey | None:
+    def unit_of(self, relpath: str, node: tree_sitter.Node) -> UnitKey | None:
         """The innermost unit containing node."""
-        start = unit_in(self.units.get(file.relpath, {}), node)
-        return None if start is None else (file.relpath, start)
+        start = unit_in(self.units.get(relpath, {}), node)
+        return None if start is None else (relpath, start)
 
-    def entry_calls(self, file: SourceFile,
-                    node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
+    def entry_calls(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, Span, UnitKey]]:
         """For code in a helper: the calls in registered functions' bodies through which it
         runs (the first step from a handler into the helpers), in path order."""
-        start = self.unit_of(file, node)
+        start = self.unit_of(relpath, node)
         if start is None or start in self.handlers:
             return []
-        seen, stack, found = {start}, [start], {}
+        seen, stack, found = {start}, [start], set()
         while stack:
             unit = stack.pop()
-            for site_file, call in self.call_sites.get(unit, ()):
-                caller = self.unit_of(site_file, call)
-                if caller is None:
-                    continue
+            for site, call, caller in self.call_sites.get(unit, ()):
                 if caller in self.handlers:
-                    found[(site_file.relpath, call.start_byte)] = (site_file, call)
+                    found.add((site, call, caller))
                 elif caller not in seen:
                     seen.add(caller)
                     stack.append(caller)
-        return [found[key] for key in sorted(found)]
+        return sorted(found)
 
-    def reaching(self, file: SourceFile, node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction]]:
-        """(relpath, function) for each registered function whose transaction runs this code."""
-        start = self.unit_of(file, node)
+    def reaching(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, str, int]]:
+        """(relpath, function id, handler start) for each registered function whose transaction
+        runs this code."""
+        start = self.unit_of(relpath, node)
         if start is None:
             return []
         seen, stack, found = {start}, [start], {}
         while stack:
             unit = stack.pop()
             if unit in self.handlers:
-                function = self.handlers[unit]
-                found[function.function_id] = (unit[0], function)
+                function_id = self.handlers[unit]
+                found[function_id] = (unit[0], function_id, unit[1])
                 continue
             for caller in sorted(self.callers.get(unit, ())):  # sets: no hash-seed order
                 if caller not in seen:
@@ -258,15 +293,20 @@ def reaching(project: Project, file: SourceFile,
     code in a helper needs the project's call graph (who calls the helper), so a check that
     asked about handler code no longer depends on every file of the functions dir, and an
     edit to one mutation does not make every other file's cached check stale."""
-    if not is_graph_file(project, file.relpath):
-        return call_graph(project).reaching(file, node)
-    start = unit_in(file_units(project, file), node)
-    if start is None:
-        return []
-    function = file_handlers(project, file).get(start)
-    if function is not None:
-        return [(file.relpath, function)]
-    return call_graph(project).reaching(file, node)  # a helper: its callers decide
+    if is_graph_file(project, file.relpath):
+        start = unit_in(file_units(project, file), node)
+        if start is None:
+            return []
+        function = file_handlers(project, file).get(start)
+        if function is not None:
+            return [(file.relpath, function)]
+    found = []  # a helper: its callers decide
+    for relpath, _, start in call_graph(project).reaching(file.relpath, node):
+        handler_file = project.file(relpath)
+        function = file_handlers(project, handler_file).get(start) if handler_file else None
+        if function is not None:
+            found.append((relpath, function))
+    return found
 
 
 def entry_calls(project: Project, file: SourceFile,
@@ -276,7 +316,13 @@ def entry_calls(project: Project, file: SourceFile,
         start = unit_in(file_units(project, file), node)
         if start is None or start in file_handlers(project, file):
             return []
-    return call_graph(project).entry_calls(file, node)
+    found = []
+    for relpath, span, _ in call_graph(project).entry_calls(file.relpath, node):
+        site = project.file(relpath)
+        call = node_at(site, span, "call_expression") if site is not None else None
+        if call is not None:
+            found.append((site, call))
+    return found
 
 
 def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:
@@ -294,4 +340,4 @@ def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceF
 
 
 def call_graph(project: Project) -> CallGraph:
-    return project.memo(("call-graph",), lambda: CallGraph(project))
+    return project.memo(("call-graph",), lambda: CallGraph(project), lasting=True)  # plain data

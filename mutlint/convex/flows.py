@@ -307,7 +307,7 @@ def _build(project: Project) -> Flows:
                 found = db_call(file, call)
                 if found is None:
                     continue
-                functions = tuple(f.function_id for _, f in graph.reaching(file, call))
+                functions = tuple(fid for _, fid, _ in graph.reaching(file.relpath, call))
                 flows.writes.append(WriteSite(file, call, method,
                                               inference.write_table(method, found[1]),
                                               functions, in_loop(call)))
@@ -317,7 +317,7 @@ def _build(project: Project) -> Flows:
                 ref = function_ref(file, args[index]) if len(args) > index else None
                 if ref is None:
                     continue
-                callers = tuple(f.function_id for _, f in graph.reaching(file, call))
+                callers = tuple(fid for _, fid, _ in graph.reaching(file.relpath, call))
                 flows.calls.append(CallSite(file, call, kind, ref.function_id, callers))
     called_refs = {c.call.id for c in flows.calls}
     for file in project.convex_files():

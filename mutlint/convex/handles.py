@@ -252,9 +252,8 @@ def finds_document_from_auth(project: Project, file: SourceFile, function) -> bo
     start = (file.relpath, function.handler.start_byte)
     for relpath, unit in forward_units(project, start, through_handlers=True):
         unit_file = project.file(relpath)
-        node = file_units(project, unit_file).get(unit) if unit_file is not None else None
-        if node is not None and any(
-                call in unit_file.data[node.start_byte:node.end_byte] for call in AUTH_CALLS):
+        end = file_units(project, unit_file).get(unit) if unit_file is not None else None
+        if end is not None and any(call in unit_file.data[unit:end] for call in AUTH_CALLS):
             return True
     return False
 

@@ -270,7 +270,7 @@ class TableInference:
                          steps: int) -> TableGuess | None:
         """A helper's parameter: the table of the argument every caller passes in that
         position, when they all agree (a helper fed several tables stays unknown)."""
-        from mutlint.convex.callgraph import call_graph
+        from mutlint.convex.callgraph import call_graph, node_at
 
         parameters = declaration.parent
         helper = parameters.parent if parameters is not None else None
@@ -281,7 +281,11 @@ class TableInference:
             return None
         position = [p.id for p in parameters.named_children if p.type != "comment"].index(declaration.id)
         found: set[TableGuess] = set()
-        for file, call in graph.call_sites.get((self.file.relpath, helper.start_byte), ()):
+        for relpath, span, _ in graph.call_sites.get((self.file.relpath, helper.start_byte), ()):
+            file = self.project.file(relpath)
+            call = node_at(file, span, "call_expression") if file is not None else None
+            if call is None:
+                return None
             arguments = call.child_by_field_name("arguments")
             args = [a for a in arguments.named_children if a.type != "comment"]
             if position >= len(args):
