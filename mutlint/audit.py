@@ -111,7 +111,7 @@ def build_audit(project: Project, result: CheckResult) -> Audit:
         convex_dir=project.convex_dir,
         convex_files=sum(1 for f in convex_files if enclosing_functions_exist(project, f)),
         write_counts=dict(sorted(Counter(w.method for w in flows.writes).items())),
-        files_with_writes=len({w.file.relpath for w in flows.writes}),
+        files_with_writes=len({w.relpath for w in flows.writes}),
         findings={rule: counts[rule] for rule in sorted(counts)},
         top_risks=[],
     )
@@ -217,16 +217,14 @@ def _frontend(project: Project, audit: Audit, flows) -> None:
 
 def _scheduler(audit: Audit, flows) -> None:
     for call in sorted((c for c in flows.calls if c.kind == "schedule"),
-                       key=lambda c: (c.file.relpath, c.call.start_byte)):
+                       key=lambda c: (c.relpath, c.span)):
         target = flows.functions.get(call.target)
         is_action = target is not None and target.kind in ("action", "httpAction")
         public = target is not None and target.visibility == "public"
-        looped = loop_of(call.call) is not None
-        risk = "Medium" if looped or public else "Low"
-        method = call.file.text(call.call.child_by_field_name("function").child_by_field_name("property"))
+        risk = "Medium" if call.in_loop or public else "Low"
         audit.scheduler.append(SchedulerRow(
-            _line(call.file, call.call), ", ".join(call.callers) or "(not in a registered function)",
-            call.target, method, is_action, looped, public, risk))
+            Link(call.relpath, call.line), ", ".join(call.callers) or "(not in a registered function)",
+            call.target, call.method, is_action, call.in_loop, public, risk))
 
 
 def _tables(project: Project, audit: Audit, flagged_lines: set[int]) -> None:

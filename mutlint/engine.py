@@ -18,7 +18,7 @@ from mutlint.cache_records import BadEntry, decode_payload, encode_payload
 from mutlint.dependencies import ContentHashes
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
-from mutlint.facts import build_project_model, fact_registry
+from mutlint.facts import MODEL_PARTS, build_project_model, fact_registry
 from mutlint.findings import Finding, Severity, assign_fingerprints
 from mutlint.project import Project
 from mutlint.regex_guard import reset_regex_budget
@@ -114,9 +114,11 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     # checks no functions-dir file (a pre-commit hook on a page) has no one to keep it for. (A
     # fact asked anyway finds the file unparsed and parses it: slower, never wrong.)
     if any(project.in_convex_dir(_relpath(project.root, path)) for path in paths):
-        project.release_hooks = tuple(dict.fromkeys(
-            hook for rule in rule_set.rules for use in rule.facts
-            if (hook := registry[use.fact].before_release) is not None))
+        hooks = [hook for rule in rule_set.rules for use in rule.facts
+                 if (hook := registry[use.fact].before_release) is not None]
+        if any(rule.facts for rule in rule_set.rules):
+            hooks.extend(MODEL_PARTS)
+        project.release_hooks = tuple(dict.fromkeys(hooks))
     reset_regex_budget()
     # Client files first: each is released once checked, keeping what the functions dir's
     # facts ask of it later (see Project.release); checked after, it would stay parsed.

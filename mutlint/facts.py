@@ -48,6 +48,16 @@ FACTS: dict[str, FactSpec] = {}
 PROJECT_MODEL: list[Callable[[Project], Any]] = []
 
 
+# What any fact may ask of a functions-dir file once its tree is released: the plain parts
+# the whole-project model is built from (the call graph's), kept just before.
+MODEL_PARTS: list[Callable[[Project, SourceFile], None]] = []
+
+
+def register_model_part(keep: Callable[[Project, SourceFile], None]) -> Callable[[Project, SourceFile], None]:
+    MODEL_PARTS.append(keep)
+    return keep
+
+
 def register_project_model(build: Callable[[Project], Any]) -> Callable[[Project], Any]:
     PROJECT_MODEL.append(build)
     return build

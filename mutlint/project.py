@@ -34,6 +34,7 @@ def is_test_file(relpath: str) -> bool:
 
 
 _MISSING = object()
+TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
 # Project-wide facts whose users depend on their value, not on the files it was computed from
 # (see Project.by_value): name -> (compute, encode, decode), registered by the modules that
@@ -89,6 +90,7 @@ class Project:
     _pinned: set[str] = field(default_factory=set, repr=False)
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
+    _transient: list[str] = field(default_factory=list, repr=False)  # parsed by facts, see _compute
 
     @property
     def hashes(self) -> ContentHashes:
@@ -209,6 +211,8 @@ class Project:
             return None
         parsed = source.parse_source(data, path, relpath, source.language_for(path))
         self.files[relpath] = parsed
+        if self._computing and relpath != self.checking and relpath not in self._pinned:
+            self._transient.append(relpath)  # parsed for a fact: see _release_transient
         self._raw.pop(relpath, None)  # the parsed file keeps the bytes
         return parsed
 
@@ -228,11 +232,11 @@ class Project:
 
     def release(self, relpath: str) -> None:
         """Forget a checked file's tree and the facts built on it: a tree costs about 40 times
-        its source, and 10,000 realistic files' trees would not fit the RSS budget. Kept are the
-        files of the functions dir (the Convex model holds their nodes) and files any other
-        file's or the project's facts read; the bytes stay, so the file is never read twice.
-        Asked for again, the file is parsed again."""
-        if relpath in self._pinned or self.in_convex_dir(relpath) or relpath not in self.files:
+        its source, and 10,000 realistic files' trees would not fit the RSS budget. Kept are
+        files that facts of another file, or node-holding facts of the project (the schema, the
+        crons), read; the rest of the model is plain data. The bytes stay, so the file is never
+        read twice. Asked for again, the file is parsed again."""
+        if relpath in self._pinned or relpath not in self.files:
             return
         for hook in self.release_hooks:
             hook(self, self.files[relpath])
@@ -246,9 +250,25 @@ class Project:
             found = self.reads_of(compute)
         finally:
             self._computing.pop()
+            if lasting or not self._computing:
+                self._release_transient()
         if not lasting and len(key) > 1 and isinstance(key[1], str):
             self._keys_of_file.setdefault(key[1], []).append(key)
         return found
+
+    def _release_transient(self) -> None:
+        """Release the files facts parsed that nothing holds, but the last few: building the
+        call graph reads every file of the functions dir, and keeping them all would keep every
+        tree, while the file a fact parsed is often what the next one asks for (a helper many
+        files import; a file's part of the flows after its part of the graph). A file whose
+        check comes later is parsed again for it if it is gone by then."""
+        while len(self._transient) > TRANSIENT_TREES:
+            relpath = self._transient.pop(0)
+            if relpath != self.checking:
+                try:
+                    self.release(relpath)
+                except Exception:
+                    pass  # kept parsed; a hook that failed fails again, and is reported, in its rule
 
     def deploys(self, relpath: str) -> bool:
         """Is this a file of the functions dir that Convex deploys (not a `.d.ts`, not a test)?"""
@@ -257,8 +277,13 @@ class Project:
 
     def convex_files(self) -> list[SourceFile]:
         """Every readable file in the functions dir that Convex deploys, in path order."""
-        return [f for relpath in sorted(self.sources) if self.deploys(relpath)
-                and (f := self.file(relpath)) is not None]
+        return [f for relpath in self.convex_relpaths() if (f := self.file(relpath)) is not None]
+
+    def convex_relpaths(self) -> list[str]:
+        """convex_files' paths, without parsing them: for facts built from each file's plain
+        summary, which a file checked (and released) earlier in the run already has."""
+        return [relpath for relpath in sorted(self.sources) if self.deploys(relpath)
+                and self.raw(relpath) is not None]
 
     def resolve_import(self, from_relpath: str, specifier: str) -> str | None:
         """The project file a relative import names, if it is one of the project's sources."""
@@ -287,6 +312,16 @@ class Project:
         elif self._reading:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
+
+    def plain(self, name: str, relpath: str, compute: Callable[[SourceFile], Any], default: Any) -> Any:
+        """A file's lasting (plain-data) fact, `default` if the file cannot be read: the file
+        is parsed only if the fact is not known yet, so facts built from every file's part
+        (the call graph, the flows) read released files without parsing them again."""
+        def build() -> Any:
+            file = self.file(relpath)
+            return default if file is None else compute(file)
+
+        return self.memo((name, relpath), build, lasting=True)
 
     def stored(self, key: tuple[str, ...], compute: Callable[[], Any],
                encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:

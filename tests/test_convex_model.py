@@ -426,7 +426,7 @@ def test_test_files_in_the_functions_dir_are_not_deployed_code(tmp_path: Path) -
     })
     assert [f.relpath for f in project.convex_files()] == ["convex/events.ts"]
     writes = project_flows(project).writes
-    assert [(w.file.relpath, w.method) for w in writes] == [("convex/events.ts", "insert")]
+    assert [(w.relpath, w.method) for w in writes] == [("convex/events.ts", "insert")]
 
 
 def test_branch_paths_are_exclusive_only_within_one_function():

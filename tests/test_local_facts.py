@@ -146,7 +146,7 @@ def assert_local_answers_match(root: Path) -> int:
                     [(relpath, span[0]) for relpath, span, _ in graph.entry_calls(f.relpath, c)])
                    for f, c in _calls(whole)]
     assert local_calls == whole_calls
-    ids = sorted({f.function_id for f in flows.functions.values()} | set(index)
+    ids = sorted(set(flows.functions) | set(index)
                  | {f for w in flows.writes for f in w.functions})
     for function_id in ids:
         found, expected = function_by_id(local, function_id), index.get(function_id)

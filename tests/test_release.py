@@ -1,8 +1,9 @@
-"""Trees of checked client files are released; what later facts need of them survives.
+"""Trees of checked files are released; what later facts need of them survives.
 
-A page's tree costs about 40 times its source. Once its rules have run, only the mutations it
-calls (plain data, for the retention heuristics) are needed; files the Convex model read, and
-the functions dir, stay parsed because the model holds their nodes.
+A file's tree costs about 40 times its source. Once its rules have run, only plain data is
+needed of it: the mutations a page calls (for the retention heuristics), a functions-dir file's
+part of the call graph and of the flows. Files a node-holding fact of the project (the schema)
+or of another file read stay parsed.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from pathlib import Path
 import pytest
 from test_convex_model import make_project
 
+from mutlint import project as project_module
+from mutlint import source
 from mutlint.config import Config
+from mutlint.convex.callgraph import call_graph
+from mutlint.convex.flows import keep_for_table_volume, project_flows
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.syntax import query_matches
 from mutlint.engine import check
-from mutlint.project import Project
+from mutlint.project import TRANSIENT_TREES, Project
 from mutlint.rules.pack import load_rules
 from mutlint.selection import build_rule_set
 
@@ -102,6 +107,43 @@ def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> 
     assert "which the app's client code calls" in ttl  # from the released page's plain data
 
 
+def test_a_functions_dir_file_nothing_holds_is_released_once_checked(tmp_path: Path) -> None:
+    files = {relpath: text for relpath, text in FILES.items() if relpath != "src/lib/shared.ts"}
+    files["convex/events.ts"] = files["convex/events.ts"].replace(
+        'import { bump } from "../src/lib/shared";\n', "").replace("    await bump(ctx, args.id);\n", "")
+    project = make_project(tmp_path, files)
+    findings = _check(project, only=list(files))
+    assert set(project.files) == {"convex/schema.ts"}  # the schema's facts hold its nodes
+    assert {rule for rule, *_ in findings} >= {"missing-ttl-on-high-volume-table",
+                                                "parallel-mutations-same-doc"}
+
+
+@pytest.mark.parametrize("kept", [0, 1, TRANSIENT_TREES])
+def test_the_whole_project_model_keeps_no_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               kept: int) -> None:
+    """The call graph and the flows read every functions-dir file and hold none of them: only
+    the last few files facts parsed stay parsed (with enough kept, each is parsed once)."""
+    monkeypatch.setattr(project_module, "TRANSIENT_TREES", kept)
+    project = make_project(tmp_path, FILES)
+    parsed: list[str] = []
+    parse = source.parse_source
+    monkeypatch.setattr(source, "parse_source", lambda data, path, relpath, language: (
+        parsed.append(relpath), parse(data, path, relpath, language))[1])
+    graph, flows = call_graph(project), project_flows(project)
+    # The schema's facts hold its nodes; the rest is at most the last `kept` files parsed.
+    assert "convex/schema.ts" in project.files and len(project.files) <= kept + 1
+    if kept == TRANSIENT_TREES:
+        assert sorted(parsed) == ["convex/events.ts", "convex/schema.ts", "src/lib/shared.ts"]
+    helper = ("src/lib/shared.ts", FILES["src/lib/shared.ts"].index("async function"))
+    rename = ("convex/events.ts", FILES["convex/events.ts"].index("async (ctx, args)"))
+    assert graph.callers[helper] == {rename}
+    assert sorted((w.relpath, w.method, w.functions) for w in flows.writes) == [
+        ("convex/events.ts", "insert", ("events:record",)),
+        ("convex/events.ts", "patch", ("events:rename",))]  # only the functions dir's own
+    parsed.clear()
+    assert call_graph(project) is graph and project_flows(project) is flows and parsed == []
+
+
 def test_releasing_changes_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     released = _check(make_project(tmp_path / "released", FILES))
     monkeypatch.setattr(Project, "release", lambda self, relpath: None)
@@ -126,7 +168,7 @@ def test_what_nothing_in_the_run_needs_is_not_kept(tmp_path: Path, run: str) -> 
         _check(project, only=["app/page.tsx"])
     else:
         _check(project, select="parallel-mutations-same-doc")
-    assert project.release_hooks == ()
+    assert keep_for_table_volume not in project.release_hooks
     assert "app/page.tsx" not in project.files
     assert not [key for key in project._memo if key[0] == "client-call-targets"]
 

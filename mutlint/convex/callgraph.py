@@ -10,6 +10,7 @@ transactions (`ctx.runMutation`, the scheduler) are not followed here.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import tree_sitter
 
@@ -20,6 +21,7 @@ from mutlint.convex.functions import (
     registered_functions,
 )
 from mutlint.convex.syntax import project_imports, query_matches
+from mutlint.facts import register_model_part
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -39,24 +41,23 @@ def is_graph_file(project: Project, relpath: str) -> bool:
     return project.deploys(relpath) and relpath in project.sources
 
 
-def file_units(project: Project, file: SourceFile) -> dict[int, int]:
+def file_units(project: Project, relpath: str) -> dict[int, int]:
     """A file's units, start byte -> end byte: its top-level helpers and, in a file of the
     functions dir, its handlers (a handler that is a top-level function is a handler). Plain
     data, like everything the graph keeps, so the graph holds no file's tree."""
-    def build() -> dict[int, int]:
-        units = dict(local_function_spans(project, file).values())
+    def build(file: SourceFile) -> dict[int, int]:
+        units = dict(local_function_spans(project, relpath).values())
         for start, function in file_handlers(project, file).items():
             units[start] = function.handler.end_byte
         return units
 
-    return project.memo(("units", file.relpath), build, lasting=True)
+    return project.plain("units", relpath, build, {})
 
 
-def local_function_spans(project: Project, file: SourceFile) -> dict[str, tuple[int, int]]:
+def local_function_spans(project: Project, relpath: str) -> dict[str, tuple[int, int]]:
     """local_functions as (start, end) byte spans: what a call into the file needs of it."""
-    return project.memo(("function-spans", file.relpath), lambda: {
-        name: (node.start_byte, node.end_byte) for name, node in local_functions(file).items()},
-        lasting=True)
+    return project.plain("function-spans", relpath, lambda file: {
+        name: (node.start_byte, node.end_byte) for name, node in local_functions(file).items()}, {})
 
 
 def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFunction]:
@@ -70,11 +71,10 @@ def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFun
     return project.memo(("handlers", file.relpath), build)
 
 
-def _handler_ids(project: Project, file: SourceFile) -> dict[int, str]:
+def _handler_ids(project: Project, relpath: str) -> dict[int, str]:
     """file_handlers as plain data: handler start -> function id."""
-    return project.memo(("handler-ids", file.relpath), lambda: {
-        start: function.function_id for start, function in file_handlers(project, file).items()},
-        lasting=True)
+    return project.plain("handler-ids", relpath, lambda file: {
+        start: function.function_id for start, function in file_handlers(project, file).items()}, {})
 
 
 def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
@@ -98,18 +98,18 @@ def node_at(file: SourceFile, span: Span, node_type: str) -> tree_sitter.Node | 
     return None
 
 
-def file_edges(project: Project, file: SourceFile) -> list[Edge]:
+def file_edges(project: Project, relpath: str) -> list[Edge]:
     """The helper calls of a file of the functions dir that pass ctx on: (caller, callee, the
     call's span), in document order. The graph is these edges of every such file; a fact that
     follows calls forward reads only the files on its way."""
-    def build() -> list[Edge]:
+    def build(file: SourceFile) -> list[Edge]:
         if not is_graph_file(project, file.relpath):
             return []
         helpers = local_functions(file)
         imported = imported_names(project, file)
         if not helpers and not imported:
             return []  # no name here can be a helper: no call to walk the tree for
-        units = file_units(project, file)
+        units = file_units(project, file.relpath)
         edges = []
         for captures in query_matches(file, _CALLS):
             callee_name = file.text(captures["callee"][0])
@@ -117,8 +117,7 @@ def file_edges(project: Project, file: SourceFile) -> list[Edge]:
                 callee = (file.relpath, helpers[callee_name].start_byte)
             elif callee_name in imported:
                 target, name = imported[callee_name]
-                target_file = project.file(target)
-                span = local_function_spans(project, target_file).get(name) if target_file else None
+                span = local_function_spans(project, target).get(name)
                 if span is None:
                     continue
                 callee = (target, span[0])
@@ -132,7 +131,7 @@ def file_edges(project: Project, file: SourceFile) -> list[Edge]:
             edges.append(((file.relpath, caller), callee, (call.start_byte, call.end_byte)))
         return edges
 
-    return project.memo(("helper-edges", file.relpath), build, lasting=True)
+    return project.plain("helper-edges", relpath, build, [])
 
 
 def _unit_node(file: SourceFile, node: tree_sitter.Node, start: int) -> tree_sitter.Node:
@@ -163,19 +162,36 @@ def forward_units(project: Project, start: UnitKey, *, through_handlers: bool) -
     while stack:
         unit = stack.pop()
         found.append(unit)
-        file = project.file(unit[0])
-        if file is None:
-            continue
-        for caller, callee, _ in file_edges(project, file):
+        for caller, callee, _ in file_edges(project, unit[0]):
             if caller != unit or callee in seen:
                 continue
             seen.add(callee)
-            callee_file = project.file(callee[0])
-            if not through_handlers and callee_file is not None \
-                    and callee[1] in _handler_ids(project, callee_file):
+            if not through_handlers and callee[1] in _handler_ids(project, callee[0]):
                 continue
             stack.append(callee)
     return found
+
+
+@dataclass(frozen=True)
+class GraphPart:
+    """What the call graph takes from one file of the functions dir."""
+
+    units: dict[int, int]
+    handlers: dict[int, str]  # handler start -> function id
+    edges: list[Edge]
+
+
+def graph_part(project: Project, relpath: str) -> GraphPart:
+    """One file's part of the graph, parsed for only if no fact of this run has it yet."""
+    return project.plain("graph-part", relpath, lambda file: GraphPart(
+        file_units(project, relpath), _handler_ids(project, relpath), file_edges(project, relpath)),
+        GraphPart({}, {}, []))
+
+
+@register_model_part
+def _keep_graph_part(project: Project, file: SourceFile) -> None:
+    if is_graph_file(project, file.relpath):
+        graph_part(project, file.relpath)
 
 
 class CallGraph:
@@ -188,18 +204,17 @@ class CallGraph:
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
         # callee -> every call that passes ctx to it: (relpath, the call's span, its unit)
         self.call_sites: dict[UnitKey, list[tuple[str, Span, UnitKey]]] = defaultdict(list)
-        files = project.convex_files()
-        for file in files:
-            self.units[file.relpath] = dict(file_units(project, file))
-            for start, function_id in _handler_ids(project, file).items():
-                self.handlers[(file.relpath, start)] = function_id
-        for file in files:
-            for caller, callee, call in file_edges(project, file):
+        parts = [(relpath, graph_part(project, relpath)) for relpath in project.convex_relpaths()]
+        for relpath, part in parts:
+            self.units[relpath] = dict(part.units)
+            for start, function_id in part.handlers.items():
+                self.handlers[(relpath, start)] = function_id
+        for relpath, part in parts:
+            for caller, callee, call in part.edges:
                 if callee[0] not in self.units:  # a helper outside the functions dir
-                    target = project.file(callee[0])
-                    self.units[callee[0]] = dict(file_units(project, target)) if target else {}
+                    self.units[callee[0]] = dict(file_units(project, callee[0]))
                 self.callers[callee].add(caller)
-                self.call_sites[callee].append((file.relpath, call, caller))
+                self.call_sites[callee].append((relpath, call, caller))
 
     def is_handler(self, relpath: str, function: tree_sitter.Node) -> bool:
         return (relpath, function.start_byte) in self.handlers
@@ -229,7 +244,10 @@ class CallGraph:
     def reaching(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, str, int]]:
         """(relpath, function id, handler start) for each registered function whose transaction
         runs this code."""
-        start = self.unit_of(relpath, node)
+        return self.reaching_unit(self.unit_of(relpath, node))
+
+    def reaching_unit(self, start: UnitKey | None) -> list[tuple[str, str, int]]:
+        """reaching() for code whose innermost unit is `start`."""
         if start is None:
             return []
         seen, stack, found = {start}, [start], {}
@@ -294,7 +312,7 @@ def reaching(project: Project, file: SourceFile,
     asked about handler code no longer depends on every file of the functions dir, and an
     edit to one mutation does not make every other file's cached check stale."""
     if is_graph_file(project, file.relpath):
-        start = unit_in(file_units(project, file), node)
+        start = unit_in(file_units(project, file.relpath), node)
         if start is None:
             return []
         function = file_handlers(project, file).get(start)
@@ -313,7 +331,7 @@ def entry_calls(project: Project, file: SourceFile,
                 node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
     """CallGraph.entry_calls, from the file alone for code in a handler (or in no unit): none."""
     if is_graph_file(project, file.relpath):
-        start = unit_in(file_units(project, file), node)
+        start = unit_in(file_units(project, file.relpath), node)
         if start is None or start in file_handlers(project, file):
             return []
     found = []

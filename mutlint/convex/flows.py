@@ -13,6 +13,8 @@ from functools import cached_property, partial
 import tree_sitter
 
 from mutlint.convex.callgraph import (
+    Span,
+    UnitKey,
     call_graph,
     file_handlers,
     file_units,
@@ -21,7 +23,12 @@ from mutlint.convex.callgraph import (
     unit_in,
 )
 from mutlint.convex.crons import cron_jobs
-from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, function_index, functions_with_id
+from mutlint.convex.functions import (
+    FUNCTION_TYPES,
+    RegisteredFunction,
+    functions_with_id,
+    registered_functions,
+)
 from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
@@ -50,8 +57,9 @@ _FLOW_CALLS = keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS)
 
 @dataclass(frozen=True)
 class WriteSite:
-    file: SourceFile
-    call: tree_sitter.Node
+    relpath: str
+    span: Span  # the call's bytes
+    line: int  # 1-based
     method: str
     table: TableGuess | None
     functions: tuple[str, ...]  # ids of the registered functions whose transaction runs it
@@ -60,18 +68,41 @@ class WriteSite:
 
 @dataclass(frozen=True)
 class CallSite:
-    file: SourceFile
-    call: tree_sitter.Node
+    relpath: str
+    span: Span
+    line: int
+    method: str  # runMutation, runAfter, ...
     kind: str  # run-mutation | run-action | run-query | schedule
     target: str  # function id
     callers: tuple[str, ...]
+    in_loop: bool
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """What the flows keep of an exported registered function."""
+
+    kind: str
+    visibility: str
+    deletes_by_age: bool  # its handler compares the clock or creation time with lt/lte
+
+
+@dataclass(frozen=True)
+class FileFlows:
+    """One functions-dir file's part of the flows, plain data: sites name their innermost
+    unit (a start byte, or None) for the call graph to resolve."""
+
+    writes: list[tuple[Span, int, str, TableGuess | None, int | None, bool]]
+    calls: list[tuple[Span, int, str, str, str, int | None, bool]]
+    passed_as_value: list[str]
+    functions: list[tuple[str, FunctionInfo]]  # exported ones, in file order
 
 
 @dataclass
 class Flows:
     writes: list[WriteSite] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
-    functions: dict[str, RegisteredFunction] = field(default_factory=dict)
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
     cron_roots: dict[str, str] = field(default_factory=dict)  # function id -> cron name
     # Functions whose reference is handed over as a value in the functions dir (to a work
     # pool, a worker config, a retrier): something other than this code runs them.
@@ -220,10 +251,13 @@ def _mutation_calls(project: Project, file: SourceFile):
             yield captures["call"][0], call
 
 
-def keep_client_targets(project: Project, file: SourceFile) -> None:
-    """Before a client file's tree is released: the mutations it calls, as plain data."""
+def keep_for_table_volume(project: Project, file: SourceFile) -> None:
+    """Before a file's tree is released, what a table's volume estimate will ask of it: the
+    mutations a client file calls, a functions-dir file's part of the flows."""
     if not project.in_convex_dir(file.relpath):
         _file_targets(project, file.relpath)
+    elif project.deploys(file.relpath):
+        file_flows(project, file.relpath)
 
 
 def client_calls(project: Project) -> ClientCalls:
@@ -252,19 +286,18 @@ def function_rewrites(project: Project, function_id: str) -> bool:
             continue  # a handler two functions share counts as the last one's (see reaching)
         start = (file.relpath, function.handler.start_byte)
         for relpath, unit in forward_units(project, start, through_handlers=False):
-            unit_file = project.file(relpath)
-            if unit_file is not None and unit in _rewriting_units(project, unit_file):
+            if unit in _rewriting_units(project, relpath):
                 return True
     return False
 
 
-def _rewriting_units(project: Project, file: SourceFile) -> frozenset[int]:
+def _rewriting_units(project: Project, relpath: str) -> frozenset[int]:
     """Starts of the units of a functions-dir file with a patch, replace or delete of their own
     (the writes _build counts, each in its innermost unit)."""
-    def build() -> frozenset[int]:
+    def build(file: SourceFile) -> frozenset[int]:
         if not is_graph_file(project, file.relpath):
             return frozenset()
-        units = file_units(project, file)
+        units = file_units(project, file.relpath)
         found = set()
         for method, call in _flow_calls(project, file):
             if method in WRITE_METHODS and method != "insert" and db_call(file, call) is not None:
@@ -273,7 +306,7 @@ def _rewriting_units(project: Project, file: SourceFile) -> frozenset[int]:
                     found.add(start)
         return frozenset(found)
 
-    return project.memo(("rewriting-units", file.relpath), build, lasting=True)
+    return project.plain("rewriting-units", relpath, build, frozenset())
 
 
 def _flow_calls(project: Project, file: SourceFile) -> list[tuple[str, tree_sitter.Node]]:
@@ -285,7 +318,7 @@ def _flow_calls(project: Project, file: SourceFile) -> list[tuple[str, tree_sitt
 
 
 def project_flows(project: Project) -> Flows:
-    return project.memo(("flows",), lambda: _build(project))
+    return project.memo(("flows",), lambda: _build(project), lasting=True)  # plain data
 
 
 @register_project_model
@@ -298,34 +331,70 @@ def _whole_project(project: Project) -> None:
 
 def _build(project: Project) -> Flows:
     flows = Flows()
-    flows.functions = {fid: function for fid, (_, function) in function_index(project).items()}
     graph = call_graph(project)
-    for file in project.convex_files():
-        inference = table_inference(project, file)
-        for method, call in _flow_calls(project, file):
-            if method in WRITE_METHODS:
-                found = db_call(file, call)
-                if found is None:
-                    continue
-                functions = tuple(fid for _, fid, _ in graph.reaching(file.relpath, call))
-                flows.writes.append(WriteSite(file, call, method,
-                                              inference.write_table(method, found[1]),
-                                              functions, in_loop(call)))
-            elif method in CALL_METHODS:
-                kind, index = CALL_METHODS[method]
-                args = call_arguments(call)
-                ref = function_ref(file, args[index]) if len(args) > index else None
-                if ref is None:
-                    continue
-                callers = tuple(fid for _, fid, _ in graph.reaching(file.relpath, call))
-                flows.calls.append(CallSite(file, call, kind, ref.function_id, callers))
-    called_refs = {c.call.id for c in flows.calls}
-    for file in project.convex_files():
-        for ref in references_in(project, file):
-            argument_of = ref.node.parent.parent if ref.node.parent is not None else None
-            if argument_of is None or argument_of.id not in called_refs:
-                flows.passed_as_value.add(ref.function_id)
+    for relpath in project.convex_relpaths():
+        part = file_flows(project, relpath)
+        for function_id, info in part.functions:
+            flows.functions.setdefault(function_id, info)
+        for span, line, method, table, unit, looped in part.writes:
+            functions = tuple(fid for _, fid, _ in graph.reaching_unit(_unit_key(relpath, unit)))
+            flows.writes.append(WriteSite(relpath, span, line, method, table, functions, looped))
+        for span, line, method, kind, target, unit, looped in part.calls:
+            callers = tuple(fid for _, fid, _ in graph.reaching_unit(_unit_key(relpath, unit)))
+            flows.calls.append(CallSite(relpath, span, line, method, kind, target, callers, looped))
+        flows.passed_as_value.update(part.passed_as_value)
     for job in cron_jobs(project):
         if job.target is not None:
             flows.cron_roots.setdefault(job.target.function_id, job.name)
     return flows
+
+
+def _unit_key(relpath: str, unit: int | None) -> UnitKey | None:
+    return None if unit is None else (relpath, unit)
+
+
+def file_flows(project: Project, relpath: str) -> FileFlows:
+    """One file's writes, run calls, references handed over as values and exported functions:
+    parsed for only if no fact of this run has them yet."""
+    return project.plain("file-flows", relpath, partial(_file_flows, project), FileFlows([], [], [], []))
+
+
+def _file_flows(project: Project, file: SourceFile) -> FileFlows:
+    inference = table_inference(project, file)
+    units = file_units(project, file.relpath)
+    writes, calls, called = [], [], set()
+    for method, call in _flow_calls(project, file):
+        span, line = (call.start_byte, call.end_byte), call.start_point.row + 1
+        if method in WRITE_METHODS:
+            found = db_call(file, call)
+            if found is not None:
+                writes.append((span, line, method, inference.write_table(method, found[1]),
+                               unit_in(units, call), in_loop(call)))
+        elif method in CALL_METHODS:
+            kind, index = CALL_METHODS[method]
+            args = call_arguments(call)
+            ref = function_ref(file, args[index]) if len(args) > index else None
+            if ref is not None:
+                calls.append((span, line, method, kind, ref.function_id, unit_in(units, call),
+                              in_loop(call)))
+                called.add(call.id)
+    passed = []
+    for ref in references_in(project, file):
+        argument_of = ref.node.parent.parent if ref.node.parent is not None else None
+        if argument_of is None or argument_of.id not in called:
+            passed.append(ref.function_id)
+    functions = [(function.function_id, FunctionInfo(function.kind, function.visibility,
+                                                     _deletes_by_age(function)))
+                 for function in registered_functions(project, file) if function.exported]
+    return FileFlows(writes, calls, passed, functions)
+
+
+_AGE_MARKERS = (b"_creationTime", b"by_creation_time", b"Date.now()")
+
+
+def _deletes_by_age(function: RegisteredFunction) -> bool:
+    """The function's handler compares against the clock or the creation time with lt/lte."""
+    if function.handler is None:
+        return False
+    code = function.handler.text or b""
+    return (b".lt(" in code or b".lte(" in code) and any(m in code for m in _AGE_MARKERS)

@@ -82,56 +82,72 @@ def builders_in(project: Project, file: SourceFile) -> dict[str, tuple[str, str]
     Import cycles are common (`functions.ts` imports a helper from a module that uses its
     `mutation`), so this is the least fixpoint over the files within MAX_IMPORT_DEPTH imports
     of this one: the answer is the same whichever file a run reads first."""
-    return project.memo(("builders", file.relpath), lambda: _builders_fixpoint(project, file),
+    return project.memo(("builders", file.relpath), lambda: _builders_fixpoint(project, file.relpath),
                         lasting=True)  # plain data
 
 
-def _builders_fixpoint(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
-    closure: dict[str, SourceFile] = {file.relpath: file}
-    frontier = [file]
+@dataclass(frozen=True)
+class BuilderInputs:
+    """What a file's builders are computed from, as plain data, so the fixpoint over an import
+    closure reads each file once whatever the run released."""
+
+    imports: tuple[tuple[str, str, str], ...]  # (local, module, imported)
+    targets: dict[str, str]  # local name -> the project file a relative import names
+    definitions: tuple[tuple[str, str, str], ...] | None  # (name, wrapper, wrapped); None: no "ustom"
+
+
+def _builder_inputs(project: Project, relpath: str) -> BuilderInputs | None:
+    def build(file: SourceFile) -> BuilderInputs:
+        imports = tuple((local, spec.module, spec.imported)
+                        for local, spec in project_imports(project, file).items())
+        targets = {}
+        for local, module, _ in imports:
+            if module.startswith("."):
+                target = project.resolve_import(file.relpath, module)
+                if target is not None:
+                    targets[local] = target
+        # A custom builder's wrapper says "ustom": without it the query cannot add one (and
+        # it cost a walk of every functions-dir file).
+        definitions = tuple(
+            (file.text(c["name"][0]), file.text(c["wrapper"][0]), file.text(c["wrapped"][0]))
+            for c in query_matches(file, _CUSTOM_DEFINITIONS)) if b"ustom" in file.data else None
+        return BuilderInputs(imports, targets, definitions)
+
+    return project.plain("builder-inputs", relpath, build, None)
+
+
+def _builders_fixpoint(project: Project, relpath: str) -> dict[str, tuple[str, str]]:
+    closure: dict[str, BuilderInputs] = {}
+    if (inputs := _builder_inputs(project, relpath)) is not None:
+        closure[relpath] = inputs
+    frontier = list(closure)
     for _ in range(MAX_IMPORT_DEPTH):
         reached = []
         for current in frontier:
-            for target in _imported_files(project, current).values():
-                if target not in closure and (target_file := project.file(target)) is not None:
-                    closure[target] = target_file
-                    reached.append(target_file)
+            for target in closure[current].targets.values():
+                if target not in closure and (found := _builder_inputs(project, target)) is not None:
+                    closure[target] = found
+                    reached.append(target)
         frontier = reached
-    boundary = {f.relpath for f in frontier}  # their imports are beyond the depth limit
-    known: dict[str, dict[str, tuple[str, str]]] = {relpath: {} for relpath in closure}
+    boundary = set(frontier)  # their imports are beyond the depth limit
+    known: dict[str, dict[str, tuple[str, str]]] = {path: {} for path in closure}
     changed = True
     while changed:  # monotone: builders are only ever added, so this ends
         changed = False
-        for relpath in sorted(closure):
-            found = _local_builders(project, closure[relpath], known,
-                                    follow_imports=relpath not in boundary)
-            if found != known[relpath]:
-                known[relpath] = found
+        for path in sorted(closure):
+            found = _local_builders(closure[path], known, follow_imports=path not in boundary)
+            if found != known[path]:
+                known[path] = found
                 changed = True
-    return known[file.relpath]
+    return known.get(relpath, {})
 
 
-def _imported_files(project: Project, file: SourceFile) -> dict[str, str]:
-    """Local name -> the project file a relative import of this file names."""
-    def build() -> dict[str, str]:
-        found = {}
-        for local, spec in project_imports(project, file).items():
-            if spec.module.startswith("."):
-                target = project.resolve_import(file.relpath, spec.module)
-                if target is not None:
-                    found[local] = target
-        return found
-
-    return project.memo(("imported-files", file.relpath), build, lasting=True)
-
-
-def _local_builders(project: Project, file: SourceFile, known: dict[str, dict[str, tuple[str, str]]],
+def _local_builders(inputs: BuilderInputs, known: dict[str, dict[str, tuple[str, str]]],
                     follow_imports: bool) -> dict[str, tuple[str, str]]:
     """One file's builders, given what is known so far of the files it imports from."""
     builders: dict[str, tuple[str, str]] = {}
-    targets = _imported_files(project, file) if follow_imports else {}
-    for local, spec in project_imports(project, file).items():
-        module, imported = spec.module, spec.imported
+    targets = inputs.targets if follow_imports else {}
+    for local, module, imported in inputs.imports:
         if is_generated_server_module(module) and imported in GENERATED_BUILDERS:
             builders[local] = GENERATED_BUILDERS[imported]
         elif module == "convex/server" and imported in GENERIC_BUILDERS:
@@ -140,27 +156,16 @@ def _local_builders(project: Project, file: SourceFile, known: dict[str, dict[st
             inherited = known.get(targets[local], {}).get(imported)
             if inherited is not None:
                 builders[local] = inherited
-    # A custom builder wraps a builder known here, and its wrapper's name says "ustom": without
-    # both, the query cannot add one (and it cost a walk of every functions-dir file).
-    if not builders or b"ustom" not in file.data:
+    if not builders or inputs.definitions is None:
         return builders
-    definitions = _custom_definitions(project, file)
     changed = True
     while changed:  # a custom builder may wrap another custom builder defined above it
         changed = False
-        for name, wrapper, wrapped in definitions:
+        for name, wrapper, wrapped in inputs.definitions:
             if name not in builders and wrapped in builders and CUSTOM_BUILDER.match(wrapper):
                 builders[name] = builders[wrapped]
                 changed = True
     return builders
-
-
-def _custom_definitions(project: Project, file: SourceFile) -> list[tuple[str, str, str]]:
-    """(name, wrapper, wrapped) of each `const name = wrapper(wrapped, ...)`: queried once per
-    file, though every fixpoint over an import closure that holds the file asks again."""
-    return project.memo(("custom-definitions", file.relpath), lambda: [
-        (file.text(c["name"][0]), file.text(c["wrapper"][0]), file.text(c["wrapped"][0]))
-        for c in query_matches(file, _CUSTOM_DEFINITIONS)], lasting=True)
 
 
 def local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:

@@ -251,9 +251,9 @@ def finds_document_from_auth(project: Project, file: SourceFile, function) -> bo
         return False
     start = (file.relpath, function.handler.start_byte)
     for relpath, unit in forward_units(project, start, through_handlers=True):
-        unit_file = project.file(relpath)
-        end = file_units(project, unit_file).get(unit) if unit_file is not None else None
-        if end is not None and any(call in unit_file.data[unit:end] for call in AUTH_CALLS):
+        end = file_units(project, relpath).get(unit)
+        data = project.raw(relpath) if end is not None else None
+        if data is not None and any(call in data[unit:end] for call in AUTH_CALLS):
             return True
     return False
 

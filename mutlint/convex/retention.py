@@ -101,17 +101,10 @@ def table_volume(project: Project, table: str) -> Volume:
     return project.memo(("table-volume", table), build)
 
 
-_AGE_MARKERS = (b"_creationTime", b"by_creation_time", b"Date.now()")
-
-
 def _deletes_by_age(flows: Flows, function_id: str) -> bool:
     """The function's handler compares against the clock or the creation time with lt/lte."""
     function = flows.functions.get(function_id)
-    handler = function.handler if function is not None else None
-    if handler is None:
-        return False
-    code = handler.text or b""
-    return (b".lt(" in code or b".lte(" in code) and any(m in code for m in _AGE_MARKERS)
+    return function is not None and function.deletes_by_age
 
 
 def table_cleanup(project: Project, table: str) -> Cleanup | None:

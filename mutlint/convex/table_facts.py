@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.flows import keep_client_targets
+from mutlint.convex.flows import keep_for_table_volume
 from mutlint.convex.retention import table_cleanup, table_volume
 from mutlint.convex.schema import project_schema
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
@@ -55,9 +55,10 @@ register_fact(FactSpec(
     summary="How fast a schema table grows, estimated from the code (config high-volume-tables "
             "first; else append-only plus a hot path or a log-like name), with the reason.",
     attributes=("level", "reason"), display="level", tokens=(b"defineSchema",), compute=_volume,
-    before_release=keep_client_targets))  # its hot paths: the mutations client files call
+    before_release=keep_for_table_volume))  # the flows, and the mutations client files call
 register_fact(FactSpec(
     name="table-cleanup",
     summary="What deletes old rows of a schema table: a function reached from a cron, or a job "
             "scheduled when the row is inserted. No value when nothing does.",
-    attributes=("function", "how"), display="function", tokens=(b"defineSchema",), compute=_cleanup))
+    attributes=("function", "how"), display="function", tokens=(b"defineSchema",), compute=_cleanup,
+    before_release=keep_for_table_volume))
