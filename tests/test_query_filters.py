@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mutlint.convex import flows, functions, references
+from mutlint.convex import flows, functions, handles, references, syntax  # noqa: F401  (handles: its queries)
 from mutlint.convex.syntax import keep_only, query_matches
-from mutlint.source import language_for, parse_source
+from mutlint.source import TSX, TYPESCRIPT, language_for, parse_source
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -58,3 +58,17 @@ def test_each_pattern_keeps_its_own_capture() -> None:
     source = "(a) @x\n(b (c) @y) @z\n"
     assert keep_only(source, "y", ["n"]) == ('((a) @x (#any-of? @y "n"))\n'
                                              '((b (c) @y) @z (#any-of? @y "n"))\n')
+
+
+def test_a_bundled_query_gives_what_it_gives_alone_in_the_same_order(tmp_path) -> None:
+    """The model's common queries run in one walk per file (syntax.bundle_query): each must
+    still give its own matches, all of them, in the order the query alone gives them."""
+    assert syntax._BUNDLED[TYPESCRIPT] and syntax._BUNDLED[TSX]
+    compared = 0
+    for file in _sources(tmp_path):
+        for source in syntax._BUNDLED.get(file.language, ()):
+            bundled = [_key(c) for c in query_matches(file, source)]
+            assert bundled == [_key(c) for c in syntax.query_matches_alone(file, source)], file.relpath
+            compared += len(bundled)
+        assert "bundled" in file.derived  # the walk really was shared
+    assert compared > 1000

@@ -20,18 +20,18 @@ from mutlint.convex.functions import (
     local_functions,
     registered_functions,
 )
-from mutlint.convex.syntax import project_imports, query_matches
+from mutlint.convex.syntax import bundle_query, project_imports, query_matches
 from mutlint.facts import register_model_part
 from mutlint.project import Project
-from mutlint.source import SourceFile
+from mutlint.source import TYPESCRIPT, SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
 Span = tuple[int, int]  # start and end byte
 Edge = tuple[UnitKey, UnitKey, Span]  # caller, callee, the call
 
-_CALLS = """
+_CALLS = bundle_query("""
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
-"""
+""", TYPESCRIPT)
 
 
 def is_graph_file(project: Project, relpath: str) -> bool:

@@ -30,11 +30,11 @@ from mutlint.convex.functions import (
     registered_functions,
 )
 from mutlint.convex.references import function_ref, references_in
-from mutlint.convex.syntax import call_arguments, keep_only, query_matches
+from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.facts import register_project_model
 from mutlint.project import Project, register_value_fact
-from mutlint.source import SourceFile
+from mutlint.source import TYPESCRIPT, SourceFile
 
 WRITE_METHODS = ("insert", "patch", "replace", "delete")
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
@@ -52,7 +52,7 @@ CALL_METHODS = {
     "runAfter": ("schedule", 1),
     "runAt": ("schedule", 1),
 }
-_FLOW_CALLS = keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS))
+_FLOW_CALLS = bundle_query(keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS)), TYPESCRIPT)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.syntax import keep_only, project_imports, query_matches
+from mutlint.convex.syntax import bundle_query, keep_only, project_imports, query_matches
 from mutlint.project import Project
-from mutlint.source import SourceFile
+from mutlint.source import TYPESCRIPT, SourceFile
 
 # builder name -> (kind, visibility)
 GENERATED_BUILDERS = {
@@ -44,7 +44,7 @@ FUNCTION_TYPES = frozenset({
 _CALLS = """
 (call_expression function: (identifier) @builder arguments: (arguments . (_) @definition)) @call
 """
-_BUILDER_CALLS = keep_only(_CALLS, "builder", GENERATED_BUILDERS)
+_BUILDER_CALLS = bundle_query(keep_only(_CALLS, "builder", GENERATED_BUILDERS), TYPESCRIPT)
 
 
 @dataclass(frozen=True)

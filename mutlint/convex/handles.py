@@ -25,23 +25,23 @@ from mutlint.convex.functions import enclosing_registered_function
 from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.references import function_ref
 from mutlint.convex.scopes import file_scopes
-from mutlint.convex.syntax import call_arguments, keep_only, project_imports, query_matches
+from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, project_imports, query_matches
 from mutlint.convex.tables import unwrap
 from mutlint.project import Project
-from mutlint.source import SourceFile
+from mutlint.source import TSX, SourceFile
 
 HANDLE_HOOKS = {("convex/react", "useMutation"), ("@convex-dev/react-query", "useConvexMutation")}
 TANSTACK = ("@tanstack/react-query", "useMutation")
 # Methods a client calls a mutation by (resolve); any other method call is not one.
 CLIENT_METHODS = ("mutate", "mutateAsync", "mutation", "runMutation")
 # The calls resolve can answer for: by a plain name, or by one of CLIENT_METHODS.
-MAYBE_MUTATION_CALLS = "(call_expression function: (identifier)) @call\n" + keep_only(
+MAYBE_MUTATION_CALLS = bundle_query("(call_expression function: (identifier)) @call\n" + keep_only(
     "(call_expression function: (member_expression property: (property_identifier) @method)) @call",
-    "method", CLIENT_METHODS)
+    "method", CLIENT_METHODS), TSX)
 BINDING_IMPORTS = HANDLE_HOOKS | {TANSTACK, ("convex/react", "useConvex")}
 CLIENTS = (b"ConvexHttpClient", b"ConvexReactClient", b"ConvexClient")  # see _client_kind
 CONCURRENT = frozenset({"http-client", "fetch", "action"})
-_DECLARATORS = "(variable_declarator name: (identifier) @name value: (_) @value)"
+_DECLARATORS = bundle_query("(variable_declarator name: (identifier) @name value: (_) @value)", TSX)
 
 
 @dataclass(frozen=True)

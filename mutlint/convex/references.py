@@ -15,6 +15,7 @@ import tree_sitter
 from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's modules)
     TRANSPARENT,
     Import,
+    bundle_query,
     call_arguments,
     file_imports,
     imported_as,
@@ -44,7 +45,7 @@ _ROOTS = """
 _TS_ROOTS = _ROOTS + "(type_assertion (identifier) @root)\n"
 # The roots nearly every file uses, filtered by the query itself (an alias needs the full one).
 _PLAIN_ROOTS = keep_only(_ROOTS, "root", ROOT_VISIBILITY)
-_PLAIN_TS_ROOTS = keep_only(_TS_ROOTS, "root", ROOT_VISIBILITY)
+_PLAIN_TS_ROOTS = bundle_query(keep_only(_TS_ROOTS, "root", ROOT_VISIBILITY), TYPESCRIPT)
 
 
 @dataclass(frozen=True)
