@@ -313,14 +313,19 @@ class Project:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
 
-    def plain(self, name: str, relpath: str, compute: Callable[[SourceFile], Any], default: Any) -> Any:
+    def plain(self, name: str, relpath: str, compute: Callable[[SourceFile], Any], default: Any,
+              codec: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> Any:
         """A file's lasting (plain-data) fact, `default` if the file cannot be read: the file
         is parsed only if the fact is not known yet, so facts built from every file's part
-        (the call graph, the flows) read released files without parsing them again."""
+        (the call graph, the flows) read released files without parsing them again. With a
+        codec (encode, decode) it is stored: the next run reads it from the cache while the
+        files it was computed from are unchanged."""
         def build() -> Any:
             file = self.file(relpath)
             return default if file is None else compute(file)
 
+        if codec is not None:
+            return self.stored((name, relpath), build, *codec)
         return self.memo((name, relpath), build, lasting=True)
 
     def stored(self, key: tuple[str, ...], compute: Callable[[], Any],

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeProject, mutation_source
 
+from mutlint import source
 from mutlint.cli import main
 from mutlint.convex.callgraph import call_graph, entry_calls, reaching
 from mutlint.convex.flows import function_rewrites, project_flows
@@ -233,13 +234,21 @@ def check(capsys, root: Path, *extra: str) -> tuple[str, str]:
     return json.dumps(json.loads(out)["findings"], sort_keys=True), counts
 
 
-def test_an_edited_mutation_leaves_unrelated_files_cached(capsys, tmp_path: Path):
+def test_an_edited_mutation_leaves_unrelated_files_cached(capsys, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
     root = tmp_path / "gen"
     generate(root, 300)
     check(capsys, root)
     edited = root / "convex/m1.ts"
     edited.write_text(edited.read_text() + "\n// edited\n", encoding="utf-8")
+    parsed: list[str] = []
+    parse = source.parse_source
+    monkeypatch.setattr(source, "parse_source", lambda data, path, relpath, language: (
+        parsed.append(relpath), parse(data, path, relpath, language))[1])
     warm, counts = check(capsys, root)
+    # The flows, the call graph and the builders come from every other file's stored parts:
+    # nothing but the edited file and the schema (whose check uses the flows) is parsed.
+    assert sorted(parsed) == ["convex/m1.ts", "convex/schema.ts"]
     assert warm == check(capsys, root, "--no-cache")[0]
     # Its own check, and the schema's (a table's volume reads every write of the app); before,
     # every file of the functions dir was checked again.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from mutlint.convex.decoding import as_name, as_offset
 from mutlint.convex.functions import (
     FUNCTION_TYPES,
     RegisteredFunction,
@@ -57,7 +58,9 @@ def file_units(project: Project, relpath: str) -> dict[int, int]:
 def local_function_spans(project: Project, relpath: str) -> dict[str, tuple[int, int]]:
     """local_functions as (start, end) byte spans: what a call into the file needs of it."""
     return project.plain("function-spans", relpath, lambda file: {
-        name: (node.start_byte, node.end_byte) for name, node in local_functions(file).items()}, {})
+        name: (node.start_byte, node.end_byte) for name, node in local_functions(file).items()}, {},
+        (lambda spans: sorted([name, list(span)] for name, span in spans.items()),
+         lambda raw: {as_name(name): (as_offset(start), as_offset(end)) for name, (start, end) in raw}))
 
 
 def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFunction]:
@@ -162,14 +165,22 @@ def forward_units(project: Project, start: UnitKey, *, through_handlers: bool) -
     while stack:
         unit = stack.pop()
         found.append(unit)
-        for caller, callee, _ in file_edges(project, unit[0]):
+        for caller, callee, _ in _part(project, unit[0]).edges:
             if caller != unit or callee in seen:
                 continue
             seen.add(callee)
-            if not through_handlers and callee[1] in _handler_ids(project, callee[0]):
+            if not through_handlers and callee[1] in _part(project, callee[0]).handlers:
                 continue
             stack.append(callee)
     return found
+
+
+def _part(project: Project, relpath: str) -> GraphPart:
+    """A file's part of the graph; a file outside the functions dir (a helper there) has its
+    edges and handlers, none, without a stored part."""
+    if is_graph_file(project, relpath):
+        return graph_part(project, relpath)
+    return GraphPart({}, {}, [])
 
 
 @dataclass(frozen=True)
@@ -185,7 +196,23 @@ def graph_part(project: Project, relpath: str) -> GraphPart:
     """One file's part of the graph, parsed for only if no fact of this run has it yet."""
     return project.plain("graph-part", relpath, lambda file: GraphPart(
         file_units(project, relpath), _handler_ids(project, relpath), file_edges(project, relpath)),
-        GraphPart({}, {}, []))
+        GraphPart({}, {}, []), (_encode_part, _decode_part))
+
+
+def _encode_part(part: GraphPart) -> list:
+    return [sorted(part.units.items()), sorted(part.handlers.items()),
+            [[list(caller), list(callee), list(call)] for caller, callee, call in part.edges]]
+
+
+def _decode_part(raw) -> GraphPart:
+    """A stored part, checked to the last field: a corrupted cache is recomputed, never used."""
+    units, handlers, edges = raw
+    return GraphPart(
+        {as_offset(start): as_offset(end) for start, end in units},
+        {as_offset(start): as_name(function_id) for start, function_id in handlers},
+        [((as_name(a), as_offset(b)), (as_name(c), as_offset(d)), (as_offset(e), as_offset(f)))
+         for (a, b), (c, d), (e, f) in edges])
+
 
 
 @register_model_part

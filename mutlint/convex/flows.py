@@ -23,6 +23,7 @@ from mutlint.convex.callgraph import (
     unit_in,
 )
 from mutlint.convex.crons import cron_jobs
+from mutlint.convex.decoding import as_flag, as_name, as_offset
 from mutlint.convex.functions import (
     FUNCTION_TYPES,
     RegisteredFunction,
@@ -293,20 +294,11 @@ def function_rewrites(project: Project, function_id: str) -> bool:
 
 def _rewriting_units(project: Project, relpath: str) -> frozenset[int]:
     """Starts of the units of a functions-dir file with a patch, replace or delete of their own
-    (the writes _build counts, each in its innermost unit)."""
-    def build(file: SourceFile) -> frozenset[int]:
-        if not is_graph_file(project, file.relpath):
-            return frozenset()
-        units = file_units(project, file.relpath)
-        found = set()
-        for method, call in _flow_calls(project, file):
-            if method in WRITE_METHODS and method != "insert" and db_call(file, call) is not None:
-                start = unit_in(units, call)
-                if start is not None:
-                    found.add(start)
-        return frozenset(found)
-
-    return project.plain("rewriting-units", relpath, build, frozenset())
+    (the writes _build counts, each in its innermost unit), from the file's stored flows."""
+    if not is_graph_file(project, relpath):
+        return frozenset()
+    return frozenset(unit for _, _, method, _, unit, _ in file_flows(project, relpath).writes
+                     if method != "insert" and unit is not None)
 
 
 def _flow_calls(project: Project, file: SourceFile) -> list[tuple[str, tree_sitter.Node]]:
@@ -343,10 +335,21 @@ def _build(project: Project) -> Flows:
             callers = tuple(fid for _, fid, _ in graph.reaching_unit(_unit_key(relpath, unit)))
             flows.calls.append(CallSite(relpath, span, line, method, kind, target, callers, looped))
         flows.passed_as_value.update(part.passed_as_value)
-    for job in cron_jobs(project):
-        if job.target is not None:
-            flows.cron_roots.setdefault(job.target.function_id, job.name)
+    flows.cron_roots = _cron_roots(project)
     return flows
+
+
+def _cron_roots(project: Project) -> dict[str, str]:
+    """Function id -> the first cron that runs it: stored, so the flows need no tree."""
+    def build() -> dict[str, str]:
+        roots: dict[str, str] = {}
+        for job in cron_jobs(project):
+            if job.target is not None:
+                roots.setdefault(job.target.function_id, job.name)
+        return roots
+
+    return project.stored(("cron-roots",), build, lambda roots: sorted(roots.items()),
+                          lambda raw: {as_name(fid): as_name(cron) for fid, cron in raw})
 
 
 def _unit_key(relpath: str, unit: int | None) -> UnitKey | None:
@@ -356,7 +359,44 @@ def _unit_key(relpath: str, unit: int | None) -> UnitKey | None:
 def file_flows(project: Project, relpath: str) -> FileFlows:
     """One file's writes, run calls, references handed over as values and exported functions:
     parsed for only if no fact of this run has them yet."""
-    return project.plain("file-flows", relpath, partial(_file_flows, project), FileFlows([], [], [], []))
+    return project.plain("file-flows", relpath, partial(_file_flows, project), FileFlows([], [], [], []),
+                         (_encode_flows, _decode_flows))
+
+
+def _encode_flows(part: FileFlows) -> list:
+    def table(guess: TableGuess | None):
+        return None if guess is None else [guess.table, guess.how]
+
+    return [[[list(span), line, method, table(guess), unit, looped]
+             for span, line, method, guess, unit, looped in part.writes],
+            [[list(span), line, method, kind, target, unit, looped]
+             for span, line, method, kind, target, unit, looped in part.calls],
+            list(part.passed_as_value),
+            [[fid, f.kind, f.visibility, f.deletes_by_age] for fid, f in part.functions]]
+
+
+def _decode_flows(raw) -> FileFlows:
+    """A stored part, checked to the last field: a corrupted cache is recomputed, never used."""
+    writes, calls, passed, functions = raw
+
+    def table(value) -> TableGuess | None:
+        return None if value is None else TableGuess(as_name(value[0]), as_name(value[1]))
+
+    def unit(value) -> int | None:
+        return None if value is None else as_offset(value)
+
+    def span(value) -> Span:
+        start, end = value
+        return as_offset(start), as_offset(end)
+
+    return FileFlows(
+        [(span(at), as_offset(line), as_name(method), table(guess), unit(start), as_flag(looped))
+         for at, line, method, guess, start, looped in writes],
+        [(span(at), as_offset(line), as_name(method), as_name(kind), as_name(target), unit(start),
+          as_flag(looped)) for at, line, method, kind, target, start, looped in calls],
+        [as_name(fid) for fid in passed],
+        [(as_name(fid), FunctionInfo(as_name(kind), as_name(visibility), as_flag(by_age)))
+         for fid, kind, visibility, by_age in functions])
 
 
 def _file_flows(project: Project, file: SourceFile) -> FileFlows:

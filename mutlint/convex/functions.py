@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from mutlint.convex.decoding import as_name
 from mutlint.convex.syntax import bundle_query, keep_only, project_imports, query_matches
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile
@@ -113,7 +114,26 @@ def _builder_inputs(project: Project, relpath: str) -> BuilderInputs | None:
             for c in query_matches(file, _CUSTOM_DEFINITIONS)) if b"ustom" in file.data else None
         return BuilderInputs(imports, targets, definitions)
 
-    return project.plain("builder-inputs", relpath, build, None)
+    return project.plain("builder-inputs", relpath, build, None, (_encode_inputs, _decode_inputs))
+
+
+def _encode_inputs(inputs: BuilderInputs | None):
+    if inputs is None:
+        return None
+    return [[list(each) for each in inputs.imports], sorted(inputs.targets.items()),
+            None if inputs.definitions is None else [list(each) for each in inputs.definitions]]
+
+
+def _decode_inputs(raw) -> BuilderInputs | None:
+    """Stored inputs, checked to the last field: a corrupted cache is recomputed, never used."""
+    if raw is None:
+        return None
+    imports, targets, definitions = raw
+    return BuilderInputs(
+        tuple((as_name(a), as_name(b), as_name(c)) for a, b, c in imports),
+        {as_name(local): as_name(target) for local, target in targets},
+        None if definitions is None else
+        tuple((as_name(a), as_name(b), as_name(c)) for a, b, c in definitions))
 
 
 def _builders_fixpoint(project: Project, relpath: str) -> dict[str, tuple[str, str]]:
