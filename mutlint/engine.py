@@ -18,9 +18,9 @@ from mutlint.cache_records import BadEntry, decode_payload, encode_payload
 from mutlint.dependencies import ContentHashes
 from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
 from mutlint.errors import Diagnostic
-from mutlint.facts import MODEL_PARTS, build_project_model, fact_registry
+from mutlint.facts import MODEL_PARTS, fact_registry
 from mutlint.findings import Finding, Severity, assign_fingerprints
-from mutlint.project import Project
+from mutlint.project import NeedsWholeModel, Project
 from mutlint.regex_guard import reset_regex_budget
 from mutlint.rules.evaluate import FileEvaluator
 from mutlint.rules.grouping import MatchRecord, findings_from_records, record_of, span_of
@@ -102,6 +102,8 @@ class Scan:
     stats: Statistics
     cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
     index_entries: dict[str, list] = field(default_factory=dict)  # the file index's, too
+    deferred: list[Path] = field(default_factory=list)  # checks left for the whole model
+    plain_facts: dict = field(default_factory=dict)  # a -j child's plain facts (Project.adopt)
 
 
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
@@ -124,15 +126,14 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     # facts ask of it later (see Project.release); checked after, it would stay parsed.
     paths = sorted(paths, key=lambda path: project.in_convex_dir(_relpath(project.root, path)))
     pending = paths
-    if jobs > 1 and len(paths) >= 2 * jobs:
-        with stats.phase("read"):  # a file the cache answers, or no rule can match, needs no child
+    if jobs > 1 and len(paths) >= 2 * jobs and not cache.disabled:
+        # A file the cache answers needs no child. (Without a cache, the children read and
+        # judge the files themselves, in parallel: most need no parse, which they see first.)
+        with stats.phase("read"):
             pending = [path for path in paths if _needs_work(project, path, rule_set, cache)]
     if jobs > 1 and len(pending) >= 2 * jobs and "fork" in _multiprocessing().get_all_start_methods():
         global _FORK_STATE
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
-        if any(rule.facts for rule in rule_set.rules):
-            with stats.phase("rules"):  # the children inherit the model instead of each building it
-                build_project_model(project)
         waiting = set(pending)
         try:
             # Interleaved chunks balance directories of big and small files.
@@ -143,6 +144,14 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
                          *children.get()]
         finally:
             _FORK_STATE = None
+        # The checks that need the whole call graph or the flows (a helper's, the schema's)
+        # waited in the children; here every child's plain parts build it without a parse.
+        for scan in scans:
+            project.adopt(scan.plain_facts)
+        order = {path: index for index, path in enumerate(paths)}
+        deferred = sorted((path for scan in scans for path in scan.deferred), key=order.__getitem__)
+        if deferred:
+            scans.append(_scan(project, deferred, rule_set, stats, cache, resuming=True))
     else:
         scans = [_scan(project, paths, rule_set, stats, cache)]
     for scan in scans:
@@ -165,23 +174,35 @@ def _multiprocessing():
 
 def _scan_in_child(paths: list[Path]) -> Scan:
     project, rule_set, timed, cache = _FORK_STATE
-    return _scan(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache)
+    scan = _scan(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
+                 defer=True)
+    scan.plain_facts = project.lasting_facts()
+    return scan
 
 
 def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
-          cache: Cache) -> Scan:
+          cache: Cache, *, defer: bool = False, resuming: bool = False) -> Scan:
+    """Check the paths. With `defer` (a -j child), a check that needs the whole call graph or
+    the flows is left in Scan.deferred, for the parent to do once every child's plain parts
+    are in (Project.whole_model); `resuming` such checks, the paths were counted already.
+    (One process builds the model when first asked: deferring would parse the deferred
+    files twice, and the handler files a helper's check names are parsed for it anyway.)"""
     result = CheckResult()
     records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives: dict[str, list[Directive]] = {}
     hashes = project.hashes
     new_entries: dict[str, Entry] = {}
+    project.defer_whole_model = defer
+    deferred: list[Path] = []
+    counted: set[Path] = set(paths) if resuming else set()
     for path in paths:
         relpath = _relpath(project.root, path)
         project.checking = relpath
         cached = None
         try:
             with stats.phase("read"):
-                stats.counts["files"] += 1
+                if path not in counted:
+                    stats.counts["files"] += 1
                 verdict = _verdict(project, relpath, path, rule_set)
                 if isinstance(verdict, str):
                     result.diagnostics.append(Diagnostic(relpath, f"skipped: {verdict}"))
@@ -200,39 +221,51 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
                     file = project.file(relpath, path)
                     file_pass = rule_set.plan(file.language, needed).run(file)
                     directives = parse_directives(file, file_pass.comments)
-                    stats.counts["parsed"] += 1
+                    if path not in counted:
+                        stats.counts["parsed"] += 1
         except Exception as exc:  # one bad file must not stop the run
             result.fail(relpath, "while reading the file; no rule ran on it", exc)
             continue
-        result.files_checked += 1
-        result.checked_paths.add(relpath)
         if cached is not None:
             stats.counts["cached"] += 1
             file_records, directives, findings = cached
         else:
             errors_before = len(result.errors)
-            file_records, reads = project.reads_of(
-                partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
+            try:
+                file_records, reads = project.reads_of(
+                    partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
+            except NeedsWholeModel:
+                del result.errors[errors_before:], result.tracebacks[errors_before:]
+                deferred.append(path)
+                _release(project, relpath)
+                continue
             findings = _parse_error_finding(file) if PARSE_ERROR in rule_set.enabled_engine_rules else []
             if len(result.errors) == errors_before and not cache.disabled:
                 # A check that failed somewhere is not kept: the next run tries again.
                 files, groups = project.dependencies(reads, leave_out=relpath)
                 new_entries[relpath] = Entry(hashes.of(relpath), files,
                                              encode_payload(file_records, directives, findings), groups)
+        result.files_checked += 1
+        result.checked_paths.add(relpath)
         for rule_id, found in file_records.items():
             records[rule_id].extend(found)
         per_file_directives[relpath] = directives
         result.findings.extend(findings)
-        try:
-            project.release(relpath)
-        except Exception:
-            pass  # kept parsed; a fact whose hook failed fails again, and is reported, in its rule
-        finally:
-            project.checking = None
+        _release(project, relpath)
     project.checking = None
+    project.defer_whole_model = False
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries},
-                dict(cache.files.new))
+                dict(cache.files.new), deferred)
+
+
+def _release(project: Project, relpath: str) -> None:
+    try:
+        project.release(relpath)
+    except Exception:
+        pass  # kept parsed; a fact whose hook failed fails again, and is reported, in its rule
+    finally:
+        project.checking = None
 
 
 def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set[str],
@@ -258,6 +291,13 @@ def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set
 def _verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> list | str:
     """[needs a parse, rule id, ...] for the rules that may match the file, or why it cannot be
     linted: from the cache's file index when the file's stat is unchanged, else from its bytes."""
+    found = project.verdicts.get(relpath)
+    if found is None:
+        found = project.verdicts[relpath] = _find_verdict(project, relpath, path, rule_set)
+    return found
+
+
+def _find_verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> list | str:
     known = project.known(relpath, path)
     if known is not None and known.verdict is not None and \
             (isinstance(known.verdict, str) or set(known.verdict[1:]) <= rule_set.prefilter.clauses.keys()):

@@ -42,12 +42,6 @@ class FactSpec:
 
 
 FACTS: dict[str, FactSpec] = {}
-# Builders of the whole-project model the facts read (every registered function, the call
-# graph, ...): `-j` runs them once in the parent, so forked children inherit the model
-# instead of each building it again.
-PROJECT_MODEL: list[Callable[[Project], Any]] = []
-
-
 # What any fact may ask of a functions-dir file once its tree is released: the plain parts
 # the whole-project model is built from (the call graph's), kept just before.
 MODEL_PARTS: list[Callable[[Project, SourceFile], None]] = []
@@ -56,11 +50,6 @@ MODEL_PARTS: list[Callable[[Project, SourceFile], None]] = []
 def register_model_part(keep: Callable[[Project, SourceFile], None]) -> Callable[[Project, SourceFile], None]:
     MODEL_PARTS.append(keep)
     return keep
-
-
-def register_project_model(build: Callable[[Project], Any]) -> Callable[[Project], Any]:
-    PROJECT_MODEL.append(build)
-    return build
 
 
 def register_fact(spec: FactSpec) -> FactSpec:
@@ -79,9 +68,3 @@ def fact_registry() -> dict[str, FactSpec]:
     import mutlint.convex.write_facts  # noqa: F401
 
     return FACTS
-
-
-def build_project_model(project: Project) -> None:
-    fact_registry()
-    for build in PROJECT_MODEL:
-        build(project)

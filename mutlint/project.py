@@ -34,6 +34,12 @@ def is_test_file(relpath: str) -> bool:
 
 
 _MISSING = object()
+
+
+class NeedsWholeModel(BaseException):
+    """A whole-project fact (the call graph, the flows) was asked while the engine defers the
+    checks that need one (Project.whole_model). A BaseException, so that the facts' and the
+    rules' `except Exception` let it through to the engine."""
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
 # Project-wide facts whose users depend on their value, not on the files it was computed from
@@ -91,6 +97,11 @@ class Project:
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
     _transient: list[str] = field(default_factory=list, repr=False)  # parsed by facts, see _compute
+    # While set, a whole-project fact not yet built raises NeedsWholeModel instead: the engine
+    # checks every other file first, and each leaves its parts behind (see whole_model).
+    defer_whole_model: bool = False
+    verdicts: dict[str, Any] = field(default_factory=dict, repr=False)  # the engine's, per file
+    _lasting_keys: set[tuple] = field(default_factory=set, repr=False)  # memo keys of plain facts
 
     @property
     def hashes(self) -> ContentHashes:
@@ -239,12 +250,28 @@ class Project:
         if relpath in self._pinned or relpath not in self.files:
             return
         for hook in self.release_hooks:
-            hook(self, self.files[relpath])
+            try:
+                hook(self, self.files[relpath])
+            except NeedsWholeModel:
+                pass  # a part that needs the whole model (rare) is computed once it is built
         self._raw[relpath] = self.files.pop(relpath).data
         for key in self._keys_of_file.pop(relpath, ()):
             self._memo.pop(key, None)
 
+    def lasting_facts(self) -> dict[tuple, tuple[Any, Deps]]:
+        """Every plain-data fact this run has, with what it read: what a -j child hands back."""
+        return {key: self._memo[key] for key in self._lasting_keys if key in self._memo}
+
+    def adopt(self, facts: dict[tuple, tuple[Any, Deps]]) -> None:
+        """Take plain facts another process computed on the same files (lasting_facts)."""
+        for key, found in facts.items():
+            if key not in self._memo:
+                self._memo[key] = found
+                self._lasting_keys.add(key)
+
     def _compute(self, key: tuple, compute: Callable[[], Any], lasting: bool) -> tuple[Any, Deps]:
+        if lasting:
+            self._lasting_keys.add(key)
         self._computing.append((key, lasting))
         try:
             found = self.reads_of(compute)
@@ -313,6 +340,15 @@ class Project:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
 
+    def whole_model(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A whole-project fact built from every file's plain parts. Built before the files
+        are checked, it parses each of them for its parts and again for its check; asked only
+        after they were checked, it finds every part ready. So while the engine defers (it
+        checks the files that do not need one first), the first ask raises NeedsWholeModel."""
+        if self.defer_whole_model and key not in self._memo:
+            raise NeedsWholeModel(key)
+        return self.memo(key, compute, lasting=True)
+
     def plain(self, name: str, relpath: str, compute: Callable[[SourceFile], Any], default: Any,
               codec: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None) -> Any:
         """A file's lasting (plain-data) fact, `default` if the file cannot be read: the file
@@ -337,6 +373,7 @@ class Project:
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             found = self._from_store(key, decode)
+            self._lasting_keys.add(key)
             if found is None:
                 found = self._compute(key, compute, lasting=True)
                 if not self.cache.disabled:

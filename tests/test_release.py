@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_convex_model import make_project
 
+from mutlint import engine, source
 from mutlint import project as project_module
-from mutlint import source
 from mutlint.config import Config
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.flows import keep_for_table_volume, project_flows
@@ -184,3 +184,52 @@ def test_a_file_read_outside_its_own_check_stays_parsed(tmp_path: Path) -> None:
     project.release("src/app/settings.tsx")
     assert "app/page.tsx" not in project.files
     assert "src/app/settings.tsx" in project.files
+
+
+HELPED = {
+    "convex/schema.ts": FILES["convex/schema.ts"],
+    # Sorted before the mutations that call it: its check needs the whole call graph.
+    "convex/a_helpers.ts": """import type { MutationCtx } from "./_generated/server";
+export async function touch(ctx: MutationCtx, id: any) {
+  await ctx.db.patch(id, { count: 1 });
+  await ctx.db.patch(id, { name: "x" });
+}
+""",
+    **{f"convex/m{index}.ts": f"""import {{ v }} from "convex/values";
+import {{ mutation }} from "./_generated/server";
+import {{ touch }} from "./a_helpers";
+export const run{index} = mutation({{
+  args: {{ id: v.id("items") }},
+  handler: async (ctx, {{ id }}) => {{
+    await touch(ctx, id);
+    await ctx.db.insert("events", {{ kind: "t" }});
+  }},
+}});
+""" for index in range(3)},
+}
+
+
+def test_jobs_leave_the_checks_that_need_the_whole_model_to_the_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A -j child does not build the call graph or the flows: the helper's and the schema's
+    checks wait, and the parent does them from the parts every child left (Scan.plain_facts)."""
+    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config())
+    one = check(make_project(tmp_path / "one", HELPED), sorted(tmp_path / "one" / r for r in HELPED),
+                rule_set)
+    resumed: list[str] = []
+    scan = engine._scan
+
+    def spy(project, paths, *args, **kwargs):
+        if kwargs.get("resuming"):
+            resumed.extend(path.relative_to(project.root).as_posix() for path in paths)
+        return scan(project, paths, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_scan", spy)
+    two = check(make_project(tmp_path / "two", HELPED), sorted(tmp_path / "two" / r for r in HELPED),
+                rule_set, jobs=2)
+    assert not one.errors and not two.errors
+    assert [(f.rule_id, f.span, f.message) for f in one.findings] == \
+        [(f.rule_id, f.span, f.message) for f in two.findings]
+    assert {"missing-ttl-on-high-volume-table"} <= {f.rule_id for f in two.findings}
+    assert {"convex/a_helpers.ts", "convex/schema.ts"} <= set(resumed)
+    assert "convex/m0.ts" not in resumed

@@ -385,4 +385,4 @@ def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceF
 
 
 def call_graph(project: Project) -> CallGraph:
-    return project.memo(("call-graph",), lambda: CallGraph(project), lasting=True)  # plain data
+    return project.whole_model(("call-graph",), lambda: CallGraph(project))

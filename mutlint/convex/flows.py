@@ -33,7 +33,6 @@ from mutlint.convex.functions import (
 from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
-from mutlint.facts import register_project_model
 from mutlint.project import Project, register_value_fact
 from mutlint.source import TYPESCRIPT, SourceFile
 
@@ -310,15 +309,7 @@ def _flow_calls(project: Project, file: SourceFile) -> list[tuple[str, tree_sitt
 
 
 def project_flows(project: Project) -> Flows:
-    return project.memo(("flows",), lambda: _build(project), lasting=True)  # plain data
-
-
-@register_project_model
-def _whole_project(project: Project) -> None:
-    flows = project_flows(project)
-    _ = flows.rewriting, flows.scheduled, flows.callees(), flows.cron_reachable(), flows.writes_by_table
-    # Not client_calls: only table volumes read them, so the one child that checks the schema
-    # builds them while the other works (as the parent, it was a fifth of -j's serial time).
+    return project.whole_model(("flows",), lambda: _build(project))
 
 
 def _build(project: Project) -> Flows:

@@ -11,7 +11,7 @@ costs a small fraction of a parse, and most files of a Convex app are UI code no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mutlint.facts import fact_registry
 from mutlint.rules.model import Rule, RuleNode
@@ -80,6 +80,16 @@ def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
 @dataclass
 class Prefilter:
     clauses: dict[str, list[frozenset[bytes]]]
+    # Every token once, and each rule's distinct clauses: asked of every file of the project,
+    # each token is searched for once (rules share them) and the clauses are set operations.
+    _tokens: tuple[bytes, ...] = field(init=False, repr=False)
+    _distinct: list[tuple[str, tuple[frozenset[bytes], ...]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._tokens = tuple(sorted({token for clauses in self.clauses.values()
+                                     for clause in clauses for token in clause}))
+        self._distinct = [(rule_id, tuple(dict.fromkeys(clauses)))
+                          for rule_id, clauses in self.clauses.items()]
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> Prefilter:
@@ -87,8 +97,9 @@ class Prefilter:
 
     def rules_for(self, data: bytes) -> set[str]:
         """Ids of the rules that may match a file with these bytes."""
-        return {rule_id for rule_id, clauses in self.clauses.items()
-                if all(any(token in data for token in clause) for clause in clauses)}
+        present = frozenset(token for token in self._tokens if token in data)
+        return {rule_id for rule_id, clauses in self._distinct
+                if all(not clause.isdisjoint(present) for clause in clauses)}
 
     def needs_parse(self, data: bytes, rules: set[str]) -> bool:
         return bool(rules) or any(token in data for token in ALWAYS)
