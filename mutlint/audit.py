@@ -26,8 +26,7 @@ from mutlint.audit_model import (
 )
 from mutlint.convex.call_facts import call_repetition
 from mutlint.convex.flows import client_calls, loop_of, project_flows
-from mutlint.convex.function_facts import name_node
-from mutlint.convex.functions import FUNCTION_TYPES, registered_functions
+from mutlint.convex.functions import FUNCTION_TYPES, name_node, registered_functions
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.retention import table_cleanup, table_volume
 from mutlint.convex.schema import project_schema

@@ -15,14 +15,36 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import tree_sitter
 
+    from mutlint.findings import Span
     from mutlint.project import Project
     from mutlint.source import SourceFile
 
 # A fact value is a flat record of strings. It may also carry the node it is about under
-# NODE_KEY, as (SourceFile, Node), so a rule can report there (`group.report-at`) or compute
-# another fact on it (`of: FACT`).
+# NODE_KEY, as (SourceFile, Node) or, for a node of another file that may be released, as a
+# PlainNode, so a rule can report there (`group.report-at`) or compute another fact on it
+# (`of: FACT`).
 FactValue = Mapping[str, Any]
 NODE_KEY = "@node"
+
+
+@dataclass(frozen=True)
+class PlainNode:
+    """A node of a file whose tree may be gone: where it is and what it says. Reporting there
+    needs no tree; a fact computed on it parses the file again (resolve)."""
+
+    relpath: str
+    start: int  # bytes
+    end: int
+    type: str
+    span: Span
+    text: str
+
+    def resolve(self, project: Project) -> tuple[SourceFile, tree_sitter.Node] | None:
+        from mutlint.source import node_at
+
+        file = project.file(self.relpath)
+        node = node_at(file.root, self.start, self.end, self.type) if file is not None else None
+        return (file, node) if node is not None else None
 
 
 @dataclass(frozen=True)

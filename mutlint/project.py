@@ -97,6 +97,7 @@ class Project:
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
     _transient: list[str] = field(default_factory=list, repr=False)  # parsed by facts, see _compute
+    _fetched: list[set[str]] = field(default_factory=list, repr=False)  # by each open computation
     # While set, a whole-project fact not yet built raises NeedsWholeModel instead: the engine
     # checks every other file first, and each leaves its parts behind (see whole_model).
     defer_whole_model: bool = False
@@ -214,6 +215,8 @@ class Project:
         self._read(relpath)
         if relpath not in self._pinned and self._may_keep_nodes(relpath):
             self._pinned.add(relpath)
+        if self._fetched:
+            self._fetched[-1].add(relpath)  # held by the open computation: see _release_transient
         if relpath in self.files:
             return self.files[relpath]
         path = path or self.root / relpath
@@ -273,10 +276,12 @@ class Project:
         if lasting:
             self._lasting_keys.add(key)
         self._computing.append((key, lasting))
+        self._fetched.append(set())
         try:
             found = self.reads_of(compute)
         finally:
             self._computing.pop()
+            self._fetched.pop()
             if lasting or not self._computing:
                 self._release_transient()
         if not lasting and len(key) > 1 and isinstance(key[1], str):
@@ -288,14 +293,25 @@ class Project:
         call graph reads every file of the functions dir, and keeping them all would keep every
         tree, while the file a fact parsed is often what the next one asks for (a helper many
         files import; a file's part of the flows after its part of the graph). A file whose
-        check comes later is parsed again for it if it is gone by then."""
-        while len(self._transient) > TRANSIENT_TREES:
-            relpath = self._transient.pop(0)
-            if relpath != self.checking:
-                try:
-                    self.release(relpath)
-                except Exception:
-                    pass  # kept parsed; a hook that failed fails again, and is reported, in its rule
+        check comes later is parsed again for it if it is gone by then. Never released is a
+        file an open computation fetched itself (it may still use the tree; were the file
+        parsed again, its facts would mix two trees' nodes), nor the file being checked."""
+        excess = len(self._transient) - TRANSIENT_TREES
+        if excess <= 0:
+            return
+        in_use = set().union(*self._fetched) | {self.checking}
+        kept, released = [], []
+        for relpath in self._transient:
+            if len(released) < excess and relpath not in in_use:
+                released.append(relpath)
+            else:
+                kept.append(relpath)
+        self._transient = kept
+        for relpath in released:
+            try:
+                self.release(relpath)
+            except Exception:
+                pass  # kept parsed; a hook that failed fails again, and is reported, in its rule
 
     def deploys(self, relpath: str) -> bool:
         """Is this a file of the functions dir that Convex deploys (not a `.d.ts`, not a test)?"""

@@ -235,3 +235,14 @@ def descendants(node: tree_sitter.Node):
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent() or cursor.node == node:
                 return
+
+
+def node_at(root: tree_sitter.Node, start: int, end: int, node_type: str) -> tree_sitter.Node | None:
+    """The node of this type that spans exactly these bytes: how plain data (byte offsets) finds
+    a node again, in a file that may have been parsed again since."""
+    node = root.descendant_for_byte_range(start, end)
+    while node is not None and (node.start_byte, node.end_byte) == (start, end):
+        if node.type == node_type:
+            return node
+        node = node.parent
+    return None

@@ -139,11 +139,12 @@ def assert_local_answers_match(root: Path) -> int:
     the whole-project ones. Returns how many comparisons were made."""
     local = project_of(root)
     local_calls = [(f.relpath, c.start_byte, _functions(reaching(local, f, c)),
-                    _sites(entry_calls(local, f, c))) for f, c in _calls(local)]
+                    [(relpath, span[0]) for relpath, span in entry_calls(local, f, c)])
+                   for f, c in _calls(local)]
     whole = project_of(root)
     graph, flows, index = call_graph(whole), project_flows(whole), function_index(whole)
     whole_calls = [(f.relpath, c.start_byte,
-                    [(relpath, function_id) for relpath, function_id, _ in graph.reaching(f.relpath, c)],
+                    [(relpath, function.function_id) for relpath, function in graph.reaching(f.relpath, c)],
                     [(relpath, span[0]) for relpath, span, _ in graph.entry_calls(f.relpath, c)])
                    for f, c in _calls(whole)]
     assert local_calls == whole_calls

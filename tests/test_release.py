@@ -92,13 +92,12 @@ def _check(project: Project, select: str | None = None,
     return sorted((f.rule_id, f.span.path, f.span.start_line, f.message) for f in result.findings)
 
 
-def test_a_checked_page_is_released_and_model_files_are_kept(tmp_path: Path) -> None:
+def test_checked_files_are_released_but_the_schema(tmp_path: Path) -> None:
     project = make_project(tmp_path, FILES)
     findings = _check(project)
-    assert not {"app/page.tsx", "src/app/settings.tsx"} & project.files.keys()
-    assert {"convex/events.ts", "convex/schema.ts"} <= project.files.keys()
-    # A helper outside the functions dir: the call graph keeps spans of it, not its nodes.
-    assert "src/lib/shared.ts" not in project.files
+    # The helper's facts name the mutation that calls it by plain data (the graph's
+    # HandlerInfo, its call's branch path), so even that mutation's tree is gone.
+    assert set(project.files) == {"convex/schema.ts"}
     assert not [key for key in project._memo if key[1:2] == ("app/page.tsx",)
                 and key[0] != "client-call-targets"]
     rules = {rule for rule, *_ in findings}
@@ -233,3 +232,37 @@ def test_jobs_leave_the_checks_that_need_the_whole_model_to_the_parent(
     assert {"missing-ttl-on-high-volume-table"} <= {f.rule_id for f in two.findings}
     assert {"convex/a_helpers.ts", "convex/schema.ts"} <= set(resumed)
     assert "convex/m0.ts" not in resumed
+
+
+OF_FACT_RULE = """id: helper-patch
+severity: warning
+message: "{FN.id} patches through a helper"
+languages: [typescript]
+description: |
+  ## What it finds
+  Test rule: a patch in a helper, with a fact computed on the function that reaches it.
+rule:
+  pattern: $CTX.db.patch($$$ARGS)
+facts:
+  FN:
+    fact: reaching-convex-function
+  OUTSIDE:
+    fact: convex-function
+    of: FN          # on FN's node: a mutation's name, in a file whose tree is released
+    absent: true    # a name is in no handler
+"""
+
+
+def test_a_fact_on_a_released_files_node_parses_it_again(tmp_path: Path) -> None:
+    """A helper's reaching functions are plain data; a fact asked `of:` one of them finds its
+    node again in the file, parsed anew (PlainNode.resolve)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "helper-patch.yaml").write_text(OF_FACT_RULE, encoding="utf-8")
+    rule_set = build_rule_set(load_rules([rules]), Config(), select="helper-patch")
+    project = make_project(tmp_path / "app", HELPED)
+    result = check(project, sorted(project.root / relpath for relpath in HELPED), rule_set)
+    assert not result.errors
+    found = sorted((f.span.path, f.message) for f in result.findings)
+    assert found == sorted([("convex/a_helpers.ts", f"m{index}:run{index} patches through a helper")
+                            for index in range(3)] * 2), found

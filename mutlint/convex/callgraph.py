@@ -14,21 +14,23 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from mutlint.convex.decoding import as_name, as_offset
+from mutlint.convex.decoding import as_flag, as_name, as_offset
 from mutlint.convex.functions import (
     FUNCTION_TYPES,
     RegisteredFunction,
     local_functions,
+    name_node,
     registered_functions,
 )
 from mutlint.convex.syntax import bundle_query, project_imports, query_matches
-from mutlint.facts import register_model_part
+from mutlint.facts import PlainNode
+from mutlint.findings import Span as SourceSpan
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
-Span = tuple[int, int]  # start and end byte
-Edge = tuple[UnitKey, UnitKey, Span]  # caller, callee, the call
+ByteRange = tuple[int, int]  # start and end byte
+Edge = tuple[UnitKey, UnitKey, ByteRange]  # caller, callee, the call
 
 _CALLS = bundle_query("""
 (call_expression function: (identifier) @callee arguments: (arguments) @args) @call
@@ -74,10 +76,34 @@ def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFun
     return project.memo(("handlers", file.relpath), build)
 
 
-def _handler_ids(project: Project, relpath: str) -> dict[int, str]:
-    """file_handlers as plain data: handler start -> function id."""
-    return project.plain("handler-ids", relpath, lambda file: {
-        start: function.function_id for start, function in file_handlers(project, file).items()}, {})
+@dataclass(frozen=True)
+class HandlerInfo:
+    """A registered function as the graph keeps it: what facts about it say, and where it is
+    named, without the file's tree (RegisteredFunction holds nodes)."""
+
+    function_id: str
+    name: str
+    kind: str
+    visibility: str
+    exported: bool
+    name_node: PlainNode
+
+
+def _handler_infos(project: Project, relpath: str) -> dict[int, HandlerInfo]:
+    """file_handlers as plain data: handler start -> HandlerInfo."""
+    def build(file: SourceFile) -> dict[int, HandlerInfo]:
+        infos = {}
+        for start, function in file_handlers(project, file).items():
+            node = name_node(function)
+            begin, end = file.position(node.start_byte), file.position(node.end_byte)
+            infos[start] = HandlerInfo(
+                function.function_id, function.name, function.kind, function.visibility,
+                function.exported, PlainNode(
+                    relpath, node.start_byte, node.end_byte, node.type,
+                    SourceSpan(relpath, begin.line, begin.column, end.line, end.column), file.text(node)))
+        return infos
+
+    return project.plain("handler-infos", relpath, build, {})
 
 
 def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
@@ -87,17 +113,6 @@ def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
         if current.type in FUNCTION_TYPES and units.get(current.start_byte) == current.end_byte:
             return current.start_byte
         current = current.parent
-    return None
-
-
-def node_at(file: SourceFile, span: Span, node_type: str) -> tree_sitter.Node | None:
-    """The node of this type that spans exactly these bytes: how the plain graph's call sites
-    become nodes again, in a file that may have been parsed again since."""
-    node = file.root.descendant_for_byte_range(span[0], span[1])
-    while node is not None and (node.start_byte, node.end_byte) == span:
-        if node.type == node_type:
-            return node
-        node = node.parent
     return None
 
 
@@ -188,37 +203,49 @@ class GraphPart:
     """What the call graph takes from one file of the functions dir."""
 
     units: dict[int, int]
-    handlers: dict[int, str]  # handler start -> function id
+    handlers: dict[int, HandlerInfo]  # by handler start
     edges: list[Edge]
 
 
 def graph_part(project: Project, relpath: str) -> GraphPart:
     """One file's part of the graph, parsed for only if no fact of this run has it yet."""
     return project.plain("graph-part", relpath, lambda file: GraphPart(
-        file_units(project, relpath), _handler_ids(project, relpath), file_edges(project, relpath)),
-        GraphPart({}, {}, []), (_encode_part, _decode_part))
+        file_units(project, relpath), _handler_infos(project, relpath), file_edges(project, relpath)),
+        GraphPart({}, {}, []), (_encode_part, _decoder_of_part(relpath)))
 
 
 def _encode_part(part: GraphPart) -> list:
-    return [sorted(part.units.items()), sorted(part.handlers.items()),
+    def node(where: PlainNode) -> list:
+        span = where.span
+        return [where.start, where.end, where.type, span.start_line, span.start_column,
+                span.end_line, span.end_column, where.text]
+
+    return [sorted(part.units.items()),
+            [[start, info.function_id, info.name, info.kind, info.visibility, info.exported,
+              node(info.name_node)] for start, info in sorted(part.handlers.items())],
             [[list(caller), list(callee), list(call)] for caller, callee, call in part.edges]]
 
 
-def _decode_part(raw) -> GraphPart:
-    """A stored part, checked to the last field: a corrupted cache is recomputed, never used."""
-    units, handlers, edges = raw
-    return GraphPart(
-        {as_offset(start): as_offset(end) for start, end in units},
-        {as_offset(start): as_name(function_id) for start, function_id in handlers},
-        [((as_name(a), as_offset(b)), (as_name(c), as_offset(d)), (as_offset(e), as_offset(f)))
-         for (a, b), (c, d), (e, f) in edges])
+def _decoder_of_part(relpath: str):
+    def decode(raw) -> GraphPart:
+        """A stored part, checked to the last field: a corrupted cache is recomputed, never used."""
+        units, handlers, edges = raw
 
+        def node(value) -> PlainNode:
+            start, end, node_type, line, column, end_line, end_column, text = value
+            return PlainNode(relpath, as_offset(start), as_offset(end), as_name(node_type), SourceSpan(
+                relpath, as_offset(line), as_offset(column), as_offset(end_line), as_offset(end_column)),
+                as_name(text))
 
+        return GraphPart(
+            {as_offset(start): as_offset(end) for start, end in units},
+            {as_offset(start): HandlerInfo(as_name(fid), as_name(name), as_name(kind), as_name(visibility),
+                                           as_flag(exported), node(where))
+             for start, fid, name, kind, visibility, exported, where in handlers},
+            [((as_name(a), as_offset(b)), (as_name(c), as_offset(d)), (as_offset(e), as_offset(f)))
+             for (a, b), (c, d), (e, f) in edges])
 
-@register_model_part
-def _keep_graph_part(project: Project, file: SourceFile) -> None:
-    if is_graph_file(project, file.relpath):
-        graph_part(project, file.relpath)
+    return decode
 
 
 class CallGraph:
@@ -226,16 +253,16 @@ class CallGraph:
     ids): it holds no tree, so building it keeps no file parsed."""
 
     def __init__(self, project: Project):
-        self.handlers: dict[UnitKey, str] = {}  # handler unit -> function id
+        self.handlers: dict[UnitKey, HandlerInfo] = {}
         self.units: dict[str, dict[int, int]] = defaultdict(dict)  # relpath -> start -> end
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
         # callee -> every call that passes ctx to it: (relpath, the call's span, its unit)
-        self.call_sites: dict[UnitKey, list[tuple[str, Span, UnitKey]]] = defaultdict(list)
+        self.call_sites: dict[UnitKey, list[tuple[str, ByteRange, UnitKey]]] = defaultdict(list)
         parts = [(relpath, graph_part(project, relpath)) for relpath in project.convex_relpaths()]
         for relpath, part in parts:
             self.units[relpath] = dict(part.units)
-            for start, function_id in part.handlers.items():
-                self.handlers[(relpath, start)] = function_id
+            for start, info in part.handlers.items():
+                self.handlers[(relpath, start)] = info
         for relpath, part in parts:
             for caller, callee, call in part.edges:
                 if callee[0] not in self.units:  # a helper outside the functions dir
@@ -251,7 +278,7 @@ class CallGraph:
         start = unit_in(self.units.get(relpath, {}), node)
         return None if start is None else (relpath, start)
 
-    def entry_calls(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, Span, UnitKey]]:
+    def entry_calls(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, ByteRange, UnitKey]]:
         """For code in a helper: the calls in registered functions' bodies through which it
         runs (the first step from a handler into the helpers), in path order."""
         start = self.unit_of(relpath, node)
@@ -268,12 +295,11 @@ class CallGraph:
                     stack.append(caller)
         return sorted(found)
 
-    def reaching(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, str, int]]:
-        """(relpath, function id, handler start) for each registered function whose transaction
-        runs this code."""
+    def reaching(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, HandlerInfo]]:
+        """(relpath, function) for each registered function whose transaction runs this code."""
         return self.reaching_unit(self.unit_of(relpath, node))
 
-    def reaching_unit(self, start: UnitKey | None) -> list[tuple[str, str, int]]:
+    def reaching_unit(self, start: UnitKey | None) -> list[tuple[str, HandlerInfo]]:
         """reaching() for code whose innermost unit is `start`."""
         if start is None:
             return []
@@ -281,8 +307,8 @@ class CallGraph:
         while stack:
             unit = stack.pop()
             if unit in self.handlers:
-                function_id = self.handlers[unit]
-                found[function_id] = (unit[0], function_id, unit[1])
+                info = self.handlers[unit]
+                found[info.function_id] = (unit[0], info)
                 continue
             for caller in sorted(self.callers.get(unit, ())):  # sets: no hash-seed order
                 if caller not in seen:
@@ -332,12 +358,13 @@ def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, s
 
 
 def reaching(project: Project, file: SourceFile,
-             node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction]]:
+             node: tree_sitter.Node) -> list[tuple[str, RegisteredFunction | HandlerInfo]]:
     """CallGraph.reaching, answered from the file alone where it can be: code whose innermost
     unit is a handler of this file runs in that function only, whatever other files do. Only
     code in a helper needs the project's call graph (who calls the helper), so a check that
     asked about handler code no longer depends on every file of the functions dir, and an
-    edit to one mutation does not make every other file's cached check stale."""
+    edit to one mutation does not make every other file's cached check stale. (For a helper,
+    the functions are the graph's plain HandlerInfo: their files need not be parsed.)"""
     if is_graph_file(project, file.relpath):
         start = unit_in(file_units(project, file.relpath), node)
         if start is None:
@@ -345,29 +372,18 @@ def reaching(project: Project, file: SourceFile,
         function = file_handlers(project, file).get(start)
         if function is not None:
             return [(file.relpath, function)]
-    found = []  # a helper: its callers decide
-    for relpath, _, start in call_graph(project).reaching(file.relpath, node):
-        handler_file = project.file(relpath)
-        function = file_handlers(project, handler_file).get(start) if handler_file else None
-        if function is not None:
-            found.append((relpath, function))
-    return found
+    return call_graph(project).reaching(file.relpath, node)  # a helper: its callers decide
 
 
-def entry_calls(project: Project, file: SourceFile,
-                node: tree_sitter.Node) -> list[tuple[SourceFile, tree_sitter.Node]]:
-    """CallGraph.entry_calls, from the file alone for code in a handler (or in no unit): none."""
+def entry_calls(project: Project, file: SourceFile, node: tree_sitter.Node) -> list[tuple[str, ByteRange]]:
+    """CallGraph.entry_calls as (relpath, the call's bytes), from the file alone for code in a
+    handler (or in no unit): none. (A fact about each call is asked of its own file, in a
+    plain fact of its own, so the caller's tree need not stay parsed.)"""
     if is_graph_file(project, file.relpath):
         start = unit_in(file_units(project, file.relpath), node)
         if start is None or start in file_handlers(project, file):
             return []
-    found = []
-    for relpath, span, _ in call_graph(project).entry_calls(file.relpath, node):
-        site = project.file(relpath)
-        call = node_at(site, span, "call_expression") if site is not None else None
-        if call is not None:
-            found.append((site, call))
-    return found
+    return [(relpath, span) for relpath, span, _ in call_graph(project).entry_calls(file.relpath, node)]
 
 
 def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:

@@ -13,7 +13,7 @@ from functools import cached_property, partial
 import tree_sitter
 
 from mutlint.convex.callgraph import (
-    Span,
+    ByteRange,
     UnitKey,
     call_graph,
     file_handlers,
@@ -58,7 +58,7 @@ _FLOW_CALLS = bundle_query(keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *
 @dataclass(frozen=True)
 class WriteSite:
     relpath: str
-    span: Span  # the call's bytes
+    span: ByteRange  # the call's bytes
     line: int  # 1-based
     method: str
     table: TableGuess | None
@@ -69,7 +69,7 @@ class WriteSite:
 @dataclass(frozen=True)
 class CallSite:
     relpath: str
-    span: Span
+    span: ByteRange
     line: int
     method: str  # runMutation, runAfter, ...
     kind: str  # run-mutation | run-action | run-query | schedule
@@ -92,8 +92,8 @@ class FileFlows:
     """One functions-dir file's part of the flows, plain data: sites name their innermost
     unit (a start byte, or None) for the call graph to resolve."""
 
-    writes: list[tuple[Span, int, str, TableGuess | None, int | None, bool]]
-    calls: list[tuple[Span, int, str, str, str, int | None, bool]]
+    writes: list[tuple[ByteRange, int, str, TableGuess | None, int | None, bool]]
+    calls: list[tuple[ByteRange, int, str, str, str, int | None, bool]]
     passed_as_value: list[str]
     functions: list[tuple[str, FunctionInfo]]  # exported ones, in file order
 
@@ -320,10 +320,10 @@ def _build(project: Project) -> Flows:
         for function_id, info in part.functions:
             flows.functions.setdefault(function_id, info)
         for span, line, method, table, unit, looped in part.writes:
-            functions = tuple(fid for _, fid, _ in graph.reaching_unit(_unit_key(relpath, unit)))
+            functions = tuple(f.function_id for _, f in graph.reaching_unit(_unit_key(relpath, unit)))
             flows.writes.append(WriteSite(relpath, span, line, method, table, functions, looped))
         for span, line, method, kind, target, unit, looped in part.calls:
-            callers = tuple(fid for _, fid, _ in graph.reaching_unit(_unit_key(relpath, unit)))
+            callers = tuple(f.function_id for _, f in graph.reaching_unit(_unit_key(relpath, unit)))
             flows.calls.append(CallSite(relpath, span, line, method, kind, target, callers, looped))
         flows.passed_as_value.update(part.passed_as_value)
     flows.cron_roots = _cron_roots(project)
@@ -376,7 +376,7 @@ def _decode_flows(raw) -> FileFlows:
     def unit(value) -> int | None:
         return None if value is None else as_offset(value)
 
-    def span(value) -> Span:
+    def span(value) -> ByteRange:
         start, end = value
         return as_offset(start), as_offset(end)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tree_sitter
-
-from mutlint.convex.callgraph import reaching
-from mutlint.convex.functions import RegisteredFunction, enclosing_registered_function
+from mutlint.convex.callgraph import HandlerInfo, reaching
+from mutlint.convex.functions import RegisteredFunction, enclosing_registered_function, name_node
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
 from mutlint.project import Project
 from mutlint.source import SourceFile
@@ -13,24 +11,17 @@ from mutlint.source import SourceFile
 FUNCTION_ATTRIBUTES = ("id", "name", "kind", "visibility", "exported")
 
 
-def name_node(function: RegisteredFunction) -> tree_sitter.Node:
-    """Where a function is named: the exported const's name, else the builder call."""
-    declarator = function.call.parent
-    while declarator is not None and declarator.type in ("parenthesized_expression", "as_expression"):
-        declarator = declarator.parent
-    if declarator is not None and declarator.type == "variable_declarator":
-        return declarator.child_by_field_name("name")
-    return function.call
-
-
-def function_record(file: SourceFile, function: RegisteredFunction) -> FactValue:
+def function_record(file: SourceFile | None, function: RegisteredFunction | HandlerInfo) -> FactValue:
+    """The fact value of a function: of this file's own (a RegisteredFunction), or of one the
+    call graph names (a HandlerInfo, whose file need not be parsed)."""
+    where = function.name_node if isinstance(function, HandlerInfo) else (file, name_node(function))
     return {
         "id": function.function_id,
         "name": function.name,
         "kind": function.kind,
         "visibility": function.visibility,
         "exported": "true" if function.exported else "false",
-        NODE_KEY: (file, name_node(function)),
+        NODE_KEY: where,
     }
 
 
@@ -40,7 +31,7 @@ def _convex_function(project: Project, file: SourceFile, node) -> FactValue | No
 
 
 def _reaching_convex_function(project: Project, file: SourceFile, node) -> list[FactValue]:
-    return [function_record(project.file(relpath), function)
+    return [function_record(file if relpath == file.relpath else None, function)
             for relpath, function in reaching(project, file, node)]
 
 

@@ -281,6 +281,16 @@ def _find_registered_functions(project: Project, file: SourceFile) -> list[Regis
     return found
 
 
+def name_node(function: RegisteredFunction) -> tree_sitter.Node:
+    """Where a function is named: the exported const's name, else the builder call."""
+    declarator = function.call.parent
+    while declarator is not None and declarator.type in ("parenthesized_expression", "as_expression"):
+        declarator = declarator.parent
+    if declarator is not None and declarator.type == "variable_declarator":
+        return declarator.child_by_field_name("name")
+    return function.call
+
+
 def enclosing_registered_function(project: Project, file: SourceFile,
                                   node: tree_sitter.Node) -> RegisteredFunction | None:
     """The registered function whose handler contains `node` (innermost if nested)."""

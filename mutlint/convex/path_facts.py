@@ -20,7 +20,7 @@ from mutlint.convex.callgraph import entry_calls
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
 from mutlint.facts import FactSpec, FactValue, register_fact
 from mutlint.project import Project
-from mutlint.source import SourceFile
+from mutlint.source import SourceFile, node_at
 
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 EXITS = frozenset({"return_statement", "throw_statement"})
@@ -118,7 +118,18 @@ def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
     entries = entry_calls(project, file, node)
     if not entries:  # in a handler (or in nothing the graph knows): its own path
         return {"path": branch_path(project, file, node)}
-    return {"path": ";".join(sorted({branch_path(project, site, call) for site, call in entries}))}
+    paths = {path for relpath, span in entries if (path := _call_path(project, relpath, span)) is not None}
+    return {"path": ";".join(sorted(paths))}
+
+
+def _call_path(project: Project, relpath: str, span: tuple[int, int]) -> str | None:
+    """branch_path of a call into a helper, in the caller's file: plain data."""
+    def compute() -> str | None:
+        site = project.file(relpath)
+        call = node_at(site.root, *span, "call_expression") if site is not None else None
+        return branch_path(project, site, call) if call is not None else None
+
+    return project.memo(("call-path", relpath, span), compute, lasting=True)
 
 
 register_fact(FactSpec(

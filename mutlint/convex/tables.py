@@ -24,7 +24,7 @@ from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import string_value as literal_string
 from mutlint.convex.syntax import unwrap as unwrap_cast
 from mutlint.project import Project
-from mutlint.source import SourceFile
+from mutlint.source import SourceFile, node_at
 
 _ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
 _DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
@@ -270,7 +270,7 @@ class TableInference:
                          steps: int) -> TableGuess | None:
         """A helper's parameter: the table of the argument every caller passes in that
         position, when they all agree (a helper fed several tables stays unknown)."""
-        from mutlint.convex.callgraph import call_graph, node_at
+        from mutlint.convex.callgraph import call_graph
 
         parameters = declaration.parent
         helper = parameters.parent if parameters is not None else None
@@ -280,23 +280,11 @@ class TableInference:
         if graph.is_handler(self.file.relpath, helper):
             return None
         position = [p.id for p in parameters.named_children if p.type != "comment"].index(declaration.id)
-        found: set[TableGuess] = set()
+        found: set[TableGuess | None] = set()
         for relpath, span, _ in graph.call_sites.get((self.file.relpath, helper.start_byte), ()):
-            file = self.project.file(relpath)
-            call = node_at(file, span, "call_expression") if file is not None else None
-            if call is None:
+            found.add(_argument_table(self.project, relpath, span, position, kind, steps + 1))
+            if None in found:
                 return None
-            arguments = call.child_by_field_name("arguments")
-            args = [a for a in arguments.named_children if a.type != "comment"]
-            if position >= len(args):
-                return None
-            inference = table_inference(self.project, file)
-            method = {"id": inference.id_table, "doc": inference.doc_table,
-                      "docs": inference._many_docs_table}[kind]
-            guess = method(args[position], steps + 1)
-            if guess is None:
-                return None
-            found.add(guess)
         return found.pop() if len(found) == 1 else None
 
     def _declared_id_table(self, declaration, name, steps) -> TableGuess | None:
@@ -368,6 +356,27 @@ def id_validator_table(validator_code: str | None) -> str | None:
     """`v.id("t")` (also inside v.optional / v.union) -> "t"."""
     match = _ID_VALIDATOR.match(validator_code) if validator_code else None
     return match.group(1) if match else None
+
+
+def _argument_table(project: Project, relpath: str, span: tuple[int, int], position: int, kind: str,
+                    steps: int) -> TableGuess | None:
+    """The table of a helper call's argument, in the caller's file: plain data, so the
+    caller's tree need not stay parsed for the helper's facts."""
+    def compute() -> TableGuess | None:
+        file = project.file(relpath)
+        call = node_at(file.root, *span, "call_expression") if file is not None else None
+        if call is None:
+            return None
+        arguments = call.child_by_field_name("arguments")
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if position >= len(args):
+            return None
+        inference = table_inference(project, file)
+        method = {"id": inference.id_table, "doc": inference.doc_table,
+                  "docs": inference._many_docs_table}[kind]
+        return method(args[position], steps)
+
+    return project.memo(("argument-table", relpath, span, position, kind, steps), compute, lasting=True)
 
 
 def table_inference(project: Project, file: SourceFile) -> TableInference:

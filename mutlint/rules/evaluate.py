@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from mutlint.facts import NODE_KEY, FactSpec, FactValue, fact_registry
+from mutlint.facts import NODE_KEY, FactSpec, FactValue, PlainNode, fact_registry
 from mutlint.project import Project
 from mutlint.regex_guard import guarded_search
 from mutlint.rules.model import Relation, Rule, RuleNode
@@ -204,7 +204,12 @@ class FileEvaluator:
             for known in partial:
                 file, subject = self.file, match.node
                 if use.of_fact:
-                    file, subject = known[use.of_fact][NODE_KEY]
+                    where = known[use.of_fact][NODE_KEY]
+                    if isinstance(where, PlainNode):  # another file's node: parsed again
+                        where = where.resolve(self.project)
+                        if where is None:
+                            continue
+                    file, subject = where
                 elif use.of and match.env.get(use.of):
                     subject = match.env[use.of][0]
                 values = self.fact(use.fact, file, subject)

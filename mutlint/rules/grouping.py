@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
-from mutlint.facts import FACTS, NODE_KEY
+from mutlint.facts import FACTS, NODE_KEY, PlainNode
 from mutlint.findings import Finding, Related, Span
 from mutlint.project import Project
 from mutlint.rules.evaluate import Match
@@ -58,8 +58,11 @@ def record_of(project: Project, rule: Rule, match: Match) -> MatchRecord:
     facts, fact_nodes = {}, {}
     for name, value in match.facts.items():
         facts[name] = {k: v for k, v in value.items() if k != NODE_KEY}
-        if NODE_KEY in value:
-            file, node = value[NODE_KEY]
+        where = value.get(NODE_KEY)
+        if isinstance(where, PlainNode):  # a node of another file, whose tree may be gone
+            fact_nodes[name] = (where.span, where.text)
+        elif where is not None:
+            file, node = where
             fact_nodes[name] = (span_of(file, node), file.text(node))
     anchor = match.file.text(match.node)
     return MatchRecord(
