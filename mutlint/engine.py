@@ -234,9 +234,13 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
             try:
                 file_records, reads = project.reads_of(
                     partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
-            except NeedsWholeModel:
+            except NeedsWholeModel as exc:
                 del result.errors[errors_before:], result.tracebacks[errors_before:]
-                deferred.append(path)
+                if defer:
+                    deferred.append(path)
+                else:  # only a fact asking for the model while building it: a bug, reported
+                    result.fail(relpath, "while building the project's model; no rule ran on it",
+                                RuntimeError(f"{exc.args[0]} asked for while being built"))
                 _release(project, relpath)
                 continue
             findings = _parse_error_finding(file) if PARSE_ERROR in rule_set.enabled_engine_rules else []

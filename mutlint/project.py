@@ -98,6 +98,8 @@ class Project:
     _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
     _transient: list[str] = field(default_factory=list, repr=False)  # parsed by facts, see _compute
     _fetched: list[set[str]] = field(default_factory=list, repr=False)  # by each open computation
+    _releasing: set[str] = field(default_factory=set, repr=False)  # whose release hooks run
+    _generation: dict[str, int] = field(default_factory=dict, repr=False)  # releases per file
     # While set, a whole-project fact not yet built raises NeedsWholeModel instead: the engine
     # checks every other file first, and each leaves its parts behind (see whole_model).
     defer_whole_model: bool = False
@@ -250,14 +252,25 @@ class Project:
         files that facts of another file, or node-holding facts of the project (the schema, the
         crons), read; the rest of the model is plain data. The bytes stay, so the file is never
         read twice. Asked for again, the file is parsed again."""
-        if relpath in self._pinned or relpath not in self.files:
+        if relpath in self._pinned or relpath not in self.files or relpath in self._releasing:
             return
-        for hook in self.release_hooks:
-            try:
-                hook(self, self.files[relpath])
-            except NeedsWholeModel:
-                pass  # a part that needs the whole model (rare) is computed once it is built
+        self._releasing.add(relpath)
+        # Hooks keep what the file alone gives: not charged to the computations open around
+        # this release, never building the whole model (that would re-enter its build), and
+        # releasing nothing themselves (releases would nest without bound).
+        outer = self._reading, self._computing, self._fetched, self.defer_whole_model
+        self._reading, self._computing, self._fetched, self.defer_whole_model = [], [], [], True
+        try:
+            for hook in self.release_hooks:
+                try:
+                    hook(self, self.files[relpath])
+                except NeedsWholeModel:
+                    pass  # a part that needs the whole model is computed when asked
+        finally:
+            self._reading, self._computing, self._fetched, self.defer_whole_model = outer
+            self._releasing.discard(relpath)
         self._raw[relpath] = self.files.pop(relpath).data
+        self._generation[relpath] = self._generation.get(relpath, 0) + 1
         for key in self._keys_of_file.pop(relpath, ()):
             self._memo.pop(key, None)
 
@@ -272,9 +285,14 @@ class Project:
                 self._memo[key] = found
                 self._lasting_keys.add(key)
 
-    def _compute(self, key: tuple, compute: Callable[[], Any], lasting: bool) -> tuple[Any, Deps]:
+    def _compute(self, key: tuple, compute: Callable[[], Any],
+                 lasting: bool) -> tuple[tuple[Any, Deps], bool]:
+        """(compute()'s value with its reads, whether it may be memoised): a file's own fact
+        whose file was released meanwhile holds nodes of a tree that is gone, and is not."""
         if lasting:
             self._lasting_keys.add(key)
+        own = key[1] if not lasting and len(key) > 1 and isinstance(key[1], str) else None
+        generation = self._generation.get(own, 0) if own is not None else None
         self._computing.append((key, lasting))
         self._fetched.append(set())
         try:
@@ -284,9 +302,11 @@ class Project:
             self._fetched.pop()
             if lasting or not self._computing:
                 self._release_transient()
-        if not lasting and len(key) > 1 and isinstance(key[1], str):
-            self._keys_of_file.setdefault(key[1], []).append(key)
-        return found
+        if own is not None:
+            if self._generation.get(own, 0) != generation:
+                return found, False
+            self._keys_of_file.setdefault(own, []).append(key)
+        return found, True
 
     def _release_transient(self) -> None:
         """Release the files facts parsed that nothing holds, but the last few: building the
@@ -297,7 +317,7 @@ class Project:
         file an open computation fetched itself (it may still use the tree; were the file
         parsed again, its facts would mix two trees' nodes), nor the file being checked."""
         excess = len(self._transient) - TRANSIENT_TREES
-        if excess <= 0:
+        if excess <= 0 or self._releasing:
             return
         in_use = set().union(*self._fetched) | {self.checking}
         kept, released = [], []
@@ -351,7 +371,9 @@ class Project:
         its tree is released, unless `lasting` (plain data)."""
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
-            found = self._memo[key] = self._compute(key, compute, lasting)
+            found, keep = self._compute(key, compute, lasting)
+            if keep:
+                self._memo[key] = found
         elif self._reading:
             self._reading[-1].use(found[1])  # a fact used is a fact's reads depended on
         return found[0]
@@ -361,8 +383,9 @@ class Project:
         are checked, it parses each of them for its parts and again for its check; asked only
         after they were checked, it finds every part ready. So while the engine defers (it
         checks the files that do not need one first), the first ask raises NeedsWholeModel."""
-        if self.defer_whole_model and key not in self._memo:
-            raise NeedsWholeModel(key)
+        if key not in self._memo and (self.defer_whole_model or any(
+                open_key == key for open_key, _ in self._computing)):
+            raise NeedsWholeModel(key)  # deferred, or asked again while being built
         return self.memo(key, compute, lasting=True)
 
     def plain(self, name: str, relpath: str, compute: Callable[[SourceFile], Any], default: Any,
@@ -391,7 +414,7 @@ class Project:
             found = self._from_store(key, decode)
             self._lasting_keys.add(key)
             if found is None:
-                found = self._compute(key, compute, lasting=True)
+                found = self._compute(key, compute, lasting=True)[0]
                 if not self.cache.disabled:
                     files, groups = self.dependencies(found[1])
                     self.cache.put_fact(key, Entry("", files, {"value": encode(found[0])}, groups))

@@ -16,6 +16,7 @@ from test_convex_model import make_project
 from mutlint import engine, source
 from mutlint import project as project_module
 from mutlint.config import Config
+from mutlint.convex import callgraph
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.flows import keep_for_table_volume, project_flows
 from mutlint.convex.handles import mutation_call
@@ -266,3 +267,82 @@ def test_a_fact_on_a_released_files_node_parses_it_again(tmp_path: Path) -> None
     found = sorted((f.span.path, f.message) for f in result.findings)
     assert found == sorted([("convex/a_helpers.ts", f"m{index}:run{index} patches through a helper")
                             for index in range(3)] * 2), found
+
+
+def _exclusive(index: int, helper: str) -> str:
+    """A mutation whose two patches are on exclusive branches (never both: no dual-doc-patch),
+    importing a helper it may or may not call."""
+    return f"""import {{ v }} from "convex/values";
+import {{ mutation }} from "./_generated/server";
+import {{ {helper} }} from "../src/lib/shared";
+export const c{index} = mutation({{
+  args: {{ userId: v.id("users"), teamId: v.id("teams"), flag: v.boolean() }},
+  handler: async (ctx, args) => {{
+    if (args.flag) {{
+      await ctx.db.patch(args.userId, {{ count: 3 }});
+    }} else {{
+      await ctx.db.patch(args.teamId, {{ name: "y" }});
+    }}
+  }},
+}});
+"""
+
+
+EXCLUSIVE = {
+    "convex/schema.ts": """import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+export default defineSchema({
+  users: defineTable({ count: v.number() }),
+  teams: defineTable({ name: v.string() }),
+});
+""",
+    "src/lib/shared.ts": """import type { MutationCtx } from "../../convex/_generated/server";
+export async function bumpTeam(ctx: MutationCtx, teamId) {
+  await ctx.db.patch(teamId, { name: "x" });
+}
+""",
+    **{f"convex/m{index}.ts": _exclusive(index, "bumpTeam") for index in range(24)},
+}
+
+
+@pytest.mark.parametrize("kept", [0, 1, 8, TRANSIENT_TREES])
+def test_a_file_is_never_released_under_its_own_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      kept: int) -> None:
+    """A file released while facts of its own were being computed left memos with the old
+    tree's nodes, served for the new tree: the branch arms compared node ids across the two,
+    and exclusive writes counted together (a false dual-doc-patch that moved with the number
+    of trees kept). A reviewer's reproducer."""
+    monkeypatch.setattr(project_module, "TRANSIENT_TREES", kept)
+    project = make_project(tmp_path, EXCLUSIVE)
+    assert _check(project, only=list(EXCLUSIVE), select="dual-doc-patch") == []
+
+
+def test_release_hooks_neither_nest_nor_rebuild_the_call_graph(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each mutation's helper is called by the next one: a release hook asking for a helper's
+    table used to build the call graph again inside its own build, nesting releases until
+    Python's recursion limit (the errors were swallowed)."""
+    files = {"convex/schema.ts": EXCLUSIVE["convex/schema.ts"],
+             "src/lib/shared.ts": EXCLUSIVE["src/lib/shared.ts"]}
+    for index in range(60):
+        previous = f'import {{ h{index - 1} }} from "./m{index - 1}";\n' if index else ""
+        call = f"await h{index - 1}(ctx, args.userId);" if index else ""
+        files[f"convex/m{index}.ts"] = f"""import {{ v }} from "convex/values";
+import {{ mutation }} from "./_generated/server";
+import {{ bumpTeam }} from "../src/lib/shared";
+{previous}export async function h{index}(ctx, id) {{ await ctx.db.patch(id, {{ count: {index} }}); }}
+export const f{index} = mutation({{
+  args: {{ userId: v.id("users"), teamId: v.id("teams") }},
+  handler: async (ctx, args) => {{ {call} await bumpTeam(ctx, args.teamId); }},
+}});
+"""
+    monkeypatch.setattr(project_module, "TRANSIENT_TREES", 0)
+    builds = []
+    build = callgraph.CallGraph.__init__
+    monkeypatch.setattr(callgraph.CallGraph, "__init__",
+                        lambda self, project: (builds.append(1), build(self, project))[1])
+    findings = _check(make_project(tmp_path, files), only=list(files))  # the TTL rule's hooks too
+    assert len(builds) == 1
+    # f1 .. f59 patch a user through the previous helper and a team through bumpTeam.
+    dual = [message for rule, _, _, message in findings if rule == "dual-doc-patch"]
+    assert len(dual) == 59 and all("(teams + users)" in message for message in dual)

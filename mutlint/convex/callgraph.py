@@ -258,6 +258,7 @@ class CallGraph:
         self.callers: dict[UnitKey, set[UnitKey]] = defaultdict(set)
         # callee -> every call that passes ctx to it: (relpath, the call's span, its unit)
         self.call_sites: dict[UnitKey, list[tuple[str, ByteRange, UnitKey]]] = defaultdict(list)
+        self._reached: dict[UnitKey, list[tuple[str, HandlerInfo]]] = {}
         parts = [(relpath, graph_part(project, relpath)) for relpath in project.convex_relpaths()]
         for relpath, part in parts:
             self.units[relpath] = dict(part.units)
@@ -300,9 +301,16 @@ class CallGraph:
         return self.reaching_unit(self.unit_of(relpath, node))
 
     def reaching_unit(self, start: UnitKey | None) -> list[tuple[str, HandlerInfo]]:
-        """reaching() for code whose innermost unit is `start`."""
+        """reaching() for code whose innermost unit is `start` (each unit walked once: the
+        flows ask it of every write and call)."""
         if start is None:
             return []
+        found = self._reached.get(start)
+        if found is None:
+            found = self._reached[start] = self._walk_callers(start)
+        return found
+
+    def _walk_callers(self, start: UnitKey) -> list[tuple[str, HandlerInfo]]:
         seen, stack, found = {start}, [start], {}
         while stack:
             unit = stack.pop()

@@ -415,7 +415,7 @@ def _file_flows(project: Project, file: SourceFile) -> FileFlows:
         if argument_of is None or argument_of.id not in called:
             passed.append(ref.function_id)
     functions = [(function.function_id, FunctionInfo(function.kind, function.visibility,
-                                                     _deletes_by_age(function)))
+                                                     _deletes_by_age(file, function)))
                  for function in registered_functions(project, file) if function.exported]
     return FileFlows(writes, calls, passed, functions)
 
@@ -423,9 +423,11 @@ def _file_flows(project: Project, file: SourceFile) -> FileFlows:
 _AGE_MARKERS = (b"_creationTime", b"by_creation_time", b"Date.now()")
 
 
-def _deletes_by_age(function: RegisteredFunction) -> bool:
-    """The function's handler compares against the clock or the creation time with lt/lte."""
+def _deletes_by_age(file: SourceFile, function: RegisteredFunction) -> bool:
+    """The function's handler compares against the clock or the creation time with lt/lte
+    (searched in place: every exported function of the functions dir is asked)."""
     if function.handler is None:
         return False
-    code = function.handler.text or b""
-    return (b".lt(" in code or b".lte(" in code) and any(m in code for m in _AGE_MARKERS)
+    data, start, end = file.data, function.handler.start_byte, function.handler.end_byte
+    return (data.find(b".lt(", start, end) >= 0 or data.find(b".lte(", start, end) >= 0) \
+        and any(data.find(marker, start, end) >= 0 for marker in _AGE_MARKERS)

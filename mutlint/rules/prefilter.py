@@ -97,7 +97,7 @@ class Prefilter:
 
     def rules_for(self, data: bytes) -> set[str]:
         """Ids of the rules that may match a file with these bytes."""
-        present = frozenset(token for token in self._tokens if token in data)
+        present = {token for token in self._tokens if token in data}
         return {rule_id for rule_id, clauses in self._distinct
                 if all(not clause.isdisjoint(present) for clause in clauses)}
 
