@@ -24,7 +24,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _jobs(text: str) -> int:
     if text == "auto":
-        return max(1, os.cpu_count() or 1)
+        from mutlint.engine import AUTO_JOBS  # only a check parses -j
+
+        return AUTO_JOBS  # the engine picks: one per core, or one for a small project
     try:
         jobs = int(text)
     except ValueError:
@@ -78,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record the current findings in FILE and exit 0")
     check.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N|auto",
-                       help="processes to use (auto: one per core); the output is the same")
+                       help="processes to use (auto: one per core, for a project big enough to gain); "
+                            "the output is the same")
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write .mutlint_cache/ (per-file results of earlier runs)")
     check.add_argument("--statistics", action="store_true",

@@ -54,6 +54,11 @@ class CheckResult:
 
 
 MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
+AUTO_JOBS = 0  # `-j auto`
+# -j auto forks only for this much work per process: files that need a parse, or (without a
+# cache, which tells them) files, of which about a quarter do in a Convex app.
+MIN_PARSES_PER_JOB = 50
+MIN_FILES_PER_JOB = 200
 
 
 @dataclass
@@ -125,13 +130,19 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     # Client files first: each is released once checked, keeping what the functions dir's
     # facts ask of it later (see Project.release); checked after, it would stay parsed.
     paths = sorted(paths, key=lambda path: project.in_convex_dir(_relpath(project.root, path)))
-    pending = paths
+    auto = jobs == AUTO_JOBS
+    if auto:
+        jobs = max(1, os.cpu_count() or 1)
+    pending, enough = paths, (MIN_FILES_PER_JOB if auto else 2) * jobs
     if jobs > 1 and len(paths) >= 2 * jobs and not cache.disabled:
         # A file the cache answers needs no child. (Without a cache, the children read and
         # judge the files themselves, in parallel: most need no parse, which they see first.)
         with stats.phase("read"):
             pending = [path for path in paths if _needs_work(project, path, rule_set, cache)]
-    if jobs > 1 and len(pending) >= 2 * jobs and "fork" in _multiprocessing().get_all_start_methods():
+        enough = (MIN_PARSES_PER_JOB if auto else 2) * jobs
+    # Forking, and handing the model's parts back, costs more than a small project's check:
+    # `-j auto` stays in one process for one (an explicit -j N always forks).
+    if jobs > 1 and len(pending) >= enough and "fork" in _multiprocessing().get_all_start_methods():
         global _FORK_STATE
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
         waiting = set(pending)

@@ -346,3 +346,24 @@ export const f{index} = mutation({{
     # f1 .. f59 patch a user through the previous helper and a team through bumpTeam.
     dual = [message for rule, _, _, message in findings if rule == "dual-doc-patch"]
     assert len(dual) == 59 and all("(teams + users)" in message for message in dual)
+
+
+def test_jobs_auto_stays_in_one_process_for_a_small_project(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config())
+    paths = lambda root: sorted(root / relpath for relpath in HELPED)  # noqa: E731
+    one = check(make_project(tmp_path / "one", HELPED), paths(tmp_path / "one"), rule_set)
+    forks: list[int] = []
+    real = engine._multiprocessing
+    monkeypatch.setattr(engine, "_multiprocessing", lambda: (forks.append(1), real())[1])
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    auto = check(make_project(tmp_path / "auto", HELPED), paths(tmp_path / "auto"), rule_set,
+                 jobs=engine.AUTO_JOBS)
+    assert forks == []  # 5 files: not worth a fork
+    monkeypatch.setattr(engine, "MIN_FILES_PER_JOB", 2)
+    big = check(make_project(tmp_path / "big", HELPED), paths(tmp_path / "big"), rule_set,
+                jobs=engine.AUTO_JOBS)
+    assert forks  # "big enough" now: two processes
+    assert [(f.rule_id, f.span, f.message) for f in one.findings] == \
+        [(f.rule_id, f.span, f.message) for f in auto.findings] == \
+        [(f.rule_id, f.span, f.message) for f in big.findings]
