@@ -25,7 +25,8 @@ from mutlint.audit_model import (
     TableRow,
 )
 from mutlint.convex.call_facts import call_repetition
-from mutlint.convex.flows import client_calls, loop_of, project_flows
+from mutlint.convex.flow_parts import loop_of
+from mutlint.convex.flows import client_calls, project_flows
 from mutlint.convex.functions import FUNCTION_TYPES, name_node, registered_functions
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.retention import table_cleanup, table_volume

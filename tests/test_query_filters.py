@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mutlint.convex import flows, functions, handles, references, syntax  # noqa: F401  (handles: its queries)
+from mutlint.convex import flow_parts, functions, handles, references, syntax  # noqa: F401  (handles: its queries)
 from mutlint.convex.syntax import keep_only, query_matches
 from mutlint.source import TSX, TYPESCRIPT, language_for, parse_source
 
@@ -22,7 +22,8 @@ export const q = query({ handler: async (ctx) => ctx.runMutation(internal.m.f, {
 await ctx.db.patch(id, {}); await ctx.db.get(id); ctx.scheduler.runAfter(0, api.m.h, {});
 """
 FILTERS = [
-    (flows._METHOD_CALLS, flows._FLOW_CALLS, "method", {*flows.WRITE_METHODS, *flows.CALL_METHODS}),
+    (flow_parts._METHOD_CALLS, flow_parts._FLOW_CALLS, "method",
+     {*flow_parts.WRITE_METHODS, *flow_parts.CALL_METHODS}),
     (references._ROOTS, references._PLAIN_ROOTS, "root", set(references.ROOT_VISIBILITY)),
     (references._TS_ROOTS, references._PLAIN_TS_ROOTS, "root", set(references.ROOT_VISIBILITY)),
     (functions._CALLS, functions._BUILDER_CALLS, "builder", set(functions.GENERATED_BUILDERS)),

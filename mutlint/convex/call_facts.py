@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.convex.flows import loop_of
+from mutlint.convex.flow_parts import loop_of
 from mutlint.convex.functions import FUNCTION_TYPES
 from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call
 from mutlint.convex.mutation_summary import mutation_summary
