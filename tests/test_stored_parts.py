@@ -14,10 +14,10 @@ import pytest
 from test_convex_model import make_project
 from test_release import FILES
 
-from mutlint.convex import callgraph, flow_parts, functions
+from mutlint.convex import flow_parts, functions, graph_parts
 
 CODECS = {  # fact, encode, the decoder of a file's value
-    "graph part": (callgraph.graph_part, callgraph._encode_part, callgraph._decoder_of_part),
+    "graph part": (graph_parts.graph_part, graph_parts._encode_part, graph_parts._decoder_of_part),
     "file flows": (flow_parts.file_flows, flow_parts._encode_flows, lambda relpath: flow_parts._decode_flows),
     "builder inputs": (functions._builder_inputs, functions._encode_inputs,
                        lambda relpath: functions._decode_inputs),

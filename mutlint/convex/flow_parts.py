@@ -11,9 +11,9 @@ from functools import partial
 
 import tree_sitter
 
-from mutlint.convex.callgraph import ByteRange, file_units, unit_in
 from mutlint.convex.decoding import as_flag, as_name, as_offset
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, registered_functions
+from mutlint.convex.graph_parts import ByteRange, file_units, unit_in
 from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference

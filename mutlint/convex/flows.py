@@ -13,18 +13,12 @@ from functools import cached_property, partial
 
 import tree_sitter
 
-from mutlint.convex.callgraph import (
-    ByteRange,
-    UnitKey,
-    call_graph,
-    file_handlers,
-    forward_units,
-    is_graph_file,
-)
+from mutlint.convex.callgraph import call_graph, forward_units
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.decoding import as_name
 from mutlint.convex.flow_parts import FunctionInfo, file_flows
 from mutlint.convex.functions import functions_with_id
+from mutlint.convex.graph_parts import ByteRange, UnitKey, file_handlers, is_graph_file
 from mutlint.convex.syntax import query_matches
 from mutlint.convex.tables import TableGuess
 from mutlint.project import Project, register_value_fact

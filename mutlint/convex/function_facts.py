@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mutlint.convex.callgraph import HandlerInfo, reaching
+from mutlint.convex.callgraph import reaching
 from mutlint.convex.functions import RegisteredFunction, enclosing_registered_function, name_node
+from mutlint.convex.graph_parts import HandlerInfo
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
 from mutlint.project import Project
 from mutlint.source import SourceFile

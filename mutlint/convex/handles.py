@@ -245,7 +245,8 @@ AUTH_CALLS = (b"getUserIdentity(", b"getAuthUserId(", b"getAuthSessionId(")
 def finds_document_from_auth(project: Project, file: SourceFile, function) -> bool:
     """Does the handler (or a helper it passes ctx to, at any depth) read the caller's auth?
     (Following the calls forward: the files on the way are all it reads.)"""
-    from mutlint.convex.callgraph import file_units, forward_units
+    from mutlint.convex.callgraph import forward_units
+    from mutlint.convex.graph_parts import file_units
 
     if function.handler is None:
         return False
