@@ -19,6 +19,7 @@ from mutlint.config import Config
 from mutlint.convex import callgraph
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.flows import keep_for_table_volume, project_flows
+from mutlint.convex.graph_parts import _keep_graph_part
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.syntax import query_matches
 from mutlint.engine import check
@@ -99,6 +100,9 @@ def test_checked_files_are_released_but_the_schema(tmp_path: Path) -> None:
     # The helper's facts name the mutation that calls it by plain data (the graph's
     # HandlerInfo, its call's branch path), so even that mutation's tree is gone.
     assert set(project.files) == {"convex/schema.ts"}
+    # What the graph and the flows take from a released file was kept before its release.
+    assert {("graph-part", "convex/events.ts"), ("file-flows", "convex/events.ts")} <= project._memo.keys()
+    assert _keep_graph_part in project.release_hooks and keep_for_table_volume in project.release_hooks
     assert not [key for key in project._memo if key[1:2] == ("app/page.tsx",)
                 and key[0] != "client-call-targets"]
     rules = {rule for rule, *_ in findings}
