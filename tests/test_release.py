@@ -21,6 +21,7 @@ from mutlint.convex.callgraph import call_graph
 from mutlint.convex.flows import keep_for_table_volume, project_flows
 from mutlint.convex.graph_parts import _keep_graph_part
 from mutlint.convex.handles import mutation_call
+from mutlint.convex.schema import project_schema
 from mutlint.convex.syntax import query_matches
 from mutlint.engine import check
 from mutlint.project import TRANSIENT_TREES, Project
@@ -371,3 +372,14 @@ def test_jobs_auto_stays_in_one_process_for_a_small_project(tmp_path: Path,
     assert [(f.rule_id, f.span, f.message) for f in one.findings] == \
         [(f.rule_id, f.span, f.message) for f in auto.findings] == \
         [(f.rule_id, f.span, f.message) for f in big.findings]
+
+
+def test_a_schema_not_in_schema_ts_is_found_by_bytes(tmp_path: Path) -> None:
+    """Without schema.ts, the schema is looked for in the files whose bytes say defineSchema:
+    parsing every functions-dir file for it kept them all (the schema holds its file's nodes)."""
+    files = {relpath: text for relpath, text in HELPED.items() if relpath != "convex/schema.ts"}
+    files["convex/tables.ts"] = HELPED["convex/schema.ts"]
+    project = make_project(tmp_path, files)
+    schema = project_schema(project)
+    assert schema is not None and {"events", "items"} <= schema.tables.keys()
+    assert set(project.files) == {"convex/tables.ts"}

@@ -66,7 +66,9 @@ def _schema_files(project: Project) -> Iterator[SourceFile]:
     prefix = project.convex_dir + "/" if project.convex_dir else ""
     preferred = [prefix + name for name in ("schema.ts", "schema.js") if prefix + name in project.sources]
     yield from filter(None, map(project.file, preferred))
-    yield from (f for f in project.convex_files() if f.relpath not in preferred and b"defineSchema" in f.data)
+    # By their bytes: a file parsed here stays parsed (the schema holds its nodes).
+    yield from (f for relpath in project.convex_relpaths() if relpath not in preferred
+                and b"defineSchema" in (project.raw(relpath) or b"") and (f := project.file(relpath)))
 
 
 def _find_schema(project: Project) -> Schema | None:
