@@ -117,9 +117,10 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too
     registry = fact_registry()
-    # Hooks keep what the functions dir's facts will ask of released client files: a run that
-    # checks no functions-dir file (a pre-commit hook on a page) has no one to keep it for. (A
-    # fact asked anyway finds the file unparsed and parses it: slower, never wrong.)
+    # Hooks keep, before a checked file's tree is released, what the functions dir's facts will
+    # ask of it (a page's mutation calls, a functions-dir file's parts of the model): a run
+    # that checks no functions-dir file (a pre-commit hook on a page) has no one to keep it
+    # for. (A fact asked anyway finds the file unparsed and parses it: slower, never wrong.)
     if any(project.in_convex_dir(_relpath(project.root, path)) for path in paths):
         hooks = [hook for rule in rule_set.rules for use in rule.facts
                  if (hook := registry[use.fact].before_release) is not None]
@@ -128,7 +129,8 @@ def check(project: Project, paths: list[Path], rule_set: RuleSet,
         project.release_hooks = tuple(dict.fromkeys(hooks))
     reset_regex_budget()
     # Client files first: each is released once checked, keeping what the functions dir's
-    # facts ask of it later (see Project.release); checked after, it would stay parsed.
+    # facts ask of it later (see Project.release); checked after the schema, every page would
+    # be parsed once for the schema's facts and again for its own check.
     paths = sorted(paths, key=lambda path: project.in_convex_dir(_relpath(project.root, path)))
     auto = jobs == AUTO_JOBS
     if auto:
@@ -196,8 +198,8 @@ def _scan(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statist
     """Check the paths. With `defer` (a -j child), a check that needs the whole call graph or
     the flows is left in Scan.deferred, for the parent to do once every child's plain parts
     are in (Project.whole_model); `resuming` such checks, the paths were counted already.
-    (One process builds the model when first asked: deferring would parse the deferred
-    files twice, and the handler files a helper's check names are parsed for it anyway.)"""
+    (One process builds the model when first asked: deferring would parse the deferred files
+    twice.)"""
     result = CheckResult()
     records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
     per_file_directives: dict[str, list[Directive]] = {}

@@ -40,6 +40,8 @@ class NeedsWholeModel(BaseException):
     """A whole-project fact (the call graph, the flows) was asked while the engine defers the
     checks that need one (Project.whole_model). A BaseException, so that the facts' and the
     rules' `except Exception` let it through to the engine."""
+
+
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
 # Project-wide facts whose users depend on their value, not on the files it was computed from
@@ -96,7 +98,7 @@ class Project:
     _pinned: set[str] = field(default_factory=set, repr=False)
     _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
     _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
-    _transient: list[str] = field(default_factory=list, repr=False)  # parsed by facts, see _compute
+    _transient: list[str] = field(default_factory=list, repr=False)  # see _release_transient
     _fetched: list[set[str]] = field(default_factory=list, repr=False)  # by each open computation
     _releasing: set[str] = field(default_factory=set, repr=False)  # whose release hooks run
     _generation: dict[str, int] = field(default_factory=dict, repr=False)  # releases per file

@@ -16,7 +16,7 @@ from mutlint import source
 from mutlint.cli import main
 from mutlint.convex.callgraph import call_graph, entry_calls, reaching
 from mutlint.convex.flows import function_rewrites, project_flows
-from mutlint.convex.functions import function_by_id, function_index
+from mutlint.convex.functions import function_by_id, registered_functions
 from mutlint.convex.handles import AUTH_CALLS, finds_document_from_auth
 from mutlint.convex.syntax import query_matches
 from mutlint.project import Project
@@ -120,6 +120,17 @@ def _graph_finds_auth(project: Project, file, function) -> bool:
     return False
 
 
+def _whole_index(project: Project) -> dict:
+    """Every exported function by id, from every functions-dir file: what function_by_id
+    answers from one module's files."""
+    index: dict = {}
+    for file in project.convex_files():
+        for function in registered_functions(project, file):
+            if function.exported:
+                index.setdefault(function.function_id, (file, function))
+    return index
+
+
 def _calls(project: Project) -> list[tuple]:
     return [(file, captures["call"][0]) for file in project.convex_files()
             for captures in query_matches(file, "(call_expression) @call")]
@@ -142,10 +153,10 @@ def assert_local_answers_match(root: Path) -> int:
                     [(relpath, span[0]) for relpath, span in entry_calls(local, f, c)])
                    for f, c in _calls(local)]
     whole = project_of(root)
-    graph, flows, index = call_graph(whole), project_flows(whole), function_index(whole)
+    graph, flows, index = call_graph(whole), project_flows(whole), _whole_index(whole)
     whole_calls = [(f.relpath, c.start_byte,
                     [(relpath, function.function_id) for relpath, function in graph.reaching(f.relpath, c)],
-                    [(relpath, span[0]) for relpath, span, _ in graph.entry_calls(f.relpath, c)])
+                    [(relpath, span[0]) for relpath, span in graph.entry_calls(f.relpath, c)])
                    for f, c in _calls(whole)]
     assert local_calls == whole_calls
     ids = sorted(set(flows.functions) | set(index)

@@ -21,11 +21,11 @@ from mutlint.convex.graph_parts import (
     file_handlers,
     file_units,
     graph_part,
-    imported_names,
     is_graph_file,
     part_of,
     unit_in,
 )
+from mutlint.convex.syntax import imported_names
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -80,7 +80,7 @@ class CallGraph:
         start = unit_in(self.units.get(relpath, {}), node)
         return None if start is None else (relpath, start)
 
-    def entry_calls(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, ByteRange, UnitKey]]:
+    def entry_calls(self, relpath: str, node: tree_sitter.Node) -> list[tuple[str, ByteRange]]:
         """For code in a helper: the calls in registered functions' bodies through which it
         runs (the first step from a handler into the helpers), in path order."""
         start = self.unit_of(relpath, node)
@@ -91,7 +91,7 @@ class CallGraph:
             unit = stack.pop()
             for site, call, caller in self.call_sites.get(unit, ()):
                 if caller in self.handlers:
-                    found.add((site, call, caller))
+                    found.add((site, call))
                 elif caller not in seen:
                     seen.add(caller)
                     stack.append(caller)
@@ -152,7 +152,7 @@ def entry_calls(project: Project, file: SourceFile, node: tree_sitter.Node) -> l
         start = unit_in(file_units(project, file.relpath), node)
         if start is None or start in file_handlers(project, file):
             return []
-    return [(relpath, span) for relpath, span, _ in call_graph(project).entry_calls(file.relpath, node)]
+    return call_graph(project).entry_calls(file.relpath, node)
 
 
 def helper_named(project: Project, file: SourceFile, name: str) -> tuple[SourceFile, tree_sitter.Node] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from mutlint.convex.decoding import as_name
-from mutlint.convex.syntax import bundle_query, keep_only, project_imports, query_matches
+from mutlint.convex.syntax import bundle_query, imported_names, keep_only, project_imports, query_matches
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile
 
@@ -101,12 +101,7 @@ def _builder_inputs(project: Project, relpath: str) -> BuilderInputs | None:
     def build(file: SourceFile) -> BuilderInputs:
         imports = tuple((local, spec.module, spec.imported)
                         for local, spec in project_imports(project, file).items())
-        targets = {}
-        for local, module, _ in imports:
-            if module.startswith("."):
-                target = project.resolve_import(file.relpath, module)
-                if target is not None:
-                    targets[local] = target
+        targets = {local: target for local, (target, _) in imported_names(project, file).items()}
         # A custom builder's wrapper says "ustom": without it the query cannot add one (and
         # it cost a walk of every functions-dir file).
         definitions = tuple(
@@ -305,22 +300,10 @@ def enclosing_registered_function(project: Project, file: SourceFile,
     return best
 
 
-def function_index(project: Project) -> dict[str, tuple[SourceFile, RegisteredFunction]]:
-    """Every exported registered function of the project by its Convex id."""
-    def build() -> dict[str, tuple[SourceFile, RegisteredFunction]]:
-        index = {}
-        for file in project.convex_files():
-            for function in registered_functions(project, file):
-                if function.exported:
-                    index.setdefault(function.function_id, (file, function))
-        return index
-
-    return project.memo(("function-index",), build)
-
-
 def function_by_id(project: Project, function_id: str) -> tuple[SourceFile, RegisteredFunction] | None:
-    """function_index(project).get(function_id), read from the files of the function's module
-    alone: a fact about one function then depends on its own file, not on the functions dir."""
+    """The exported function with this id (the first, in path order), read from the files of
+    its module alone: a fact about one function then depends on its own file, not on the
+    functions dir."""
     return next(((file, function) for file, function in functions_with_id(project, function_id)
                  if function.exported), None)
 

@@ -18,11 +18,11 @@ from mutlint.convex.functions import (
     name_node,
     registered_functions,
 )
-from mutlint.convex.syntax import bundle_query, project_imports, query_matches
+from mutlint.convex.syntax import bundle_query, imported_names, query_matches
 from mutlint.facts import PlainNode, register_model_part
 from mutlint.findings import Span as SourceSpan
 from mutlint.project import Project
-from mutlint.source import TYPESCRIPT, SourceFile
+from mutlint.source import TYPESCRIPT, SourceFile, node_at
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
 ByteRange = tuple[int, int]  # start and end byte
@@ -85,21 +85,19 @@ class HandlerInfo:
     name_node: PlainNode
 
 
-def _handler_infos(project: Project, relpath: str) -> dict[int, HandlerInfo]:
+def _handler_infos(project: Project, file: SourceFile) -> dict[int, HandlerInfo]:
     """file_handlers as plain data: handler start -> HandlerInfo."""
-    def build(file: SourceFile) -> dict[int, HandlerInfo]:
-        infos = {}
-        for start, function in file_handlers(project, file).items():
-            node = name_node(function)
-            begin, end = file.position(node.start_byte), file.position(node.end_byte)
-            infos[start] = HandlerInfo(
-                function.function_id, function.name, function.kind, function.visibility,
-                function.exported, PlainNode(
-                    relpath, node.start_byte, node.end_byte, node.type,
-                    SourceSpan(relpath, begin.line, begin.column, end.line, end.column), file.text(node)))
-        return infos
-
-    return project.plain("handler-infos", relpath, build, {})
+    infos = {}
+    for start, function in file_handlers(project, file).items():
+        node = name_node(function)
+        begin, end = file.position(node.start_byte), file.position(node.end_byte)
+        infos[start] = HandlerInfo(
+            function.function_id, function.name, function.kind, function.visibility,
+            function.exported, PlainNode(
+                file.relpath, node.start_byte, node.end_byte, node.type,
+                SourceSpan(file.relpath, begin.line, begin.column, end.line, end.column),
+                file.text(node)))
+    return infos
 
 
 def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
@@ -112,40 +110,45 @@ def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
     return None
 
 
-def file_edges(project: Project, relpath: str) -> list[Edge]:
+def _edges(project: Project, file: SourceFile) -> list[Edge]:
     """The helper calls of a file of the functions dir that pass ctx on: (caller, callee, the
     call's span), in document order. The graph is these edges of every such file; a fact that
     follows calls forward reads only the files on its way."""
-    def build(file: SourceFile) -> list[Edge]:
-        if not is_graph_file(project, file.relpath):
-            return []
-        helpers = local_functions(file)
-        imported = imported_names(project, file)
-        if not helpers and not imported:
-            return []  # no name here can be a helper: no call to walk the tree for
-        units = file_units(project, file.relpath)
-        edges = []
-        for captures in query_matches(file, _CALLS):
-            callee_name = file.text(captures["callee"][0])
-            if callee_name in helpers:
-                callee = (file.relpath, helpers[callee_name].start_byte)
-            elif callee_name in imported:
-                target, name = imported[callee_name]
-                span = local_function_spans(project, target).get(name)
-                if span is None:
-                    continue
-                callee = (target, span[0])
-            else:
+    if not is_graph_file(project, file.relpath):
+        return []
+    helpers = local_functions(file)
+    imported = imported_names(project, file)
+    if not helpers and not imported:
+        return []  # no name here can be a helper: no call to walk the tree for
+    units = file_units(project, file.relpath)
+    edges = []
+    for captures in query_matches(file, _CALLS):
+        callee_name = file.text(captures["callee"][0])
+        if callee_name in helpers:
+            callee = (file.relpath, helpers[callee_name].start_byte)
+        elif callee_name in imported:
+            target, name = imported[callee_name]
+            span = local_function_spans(project, target).get(name)
+            if span is None:
                 continue
-            call = captures["call"][0]
-            caller = unit_in(units, call)
-            if caller is None or not _passes_context(file, _unit_node(file, call, caller),
-                                                     captures["args"][0]):
-                continue
-            edges.append(((file.relpath, caller), callee, (call.start_byte, call.end_byte)))
-        return edges
+            callee = (target, span[0])
+        else:
+            continue
+        call = captures["call"][0]
+        caller = unit_in(units, call)
+        if caller is None or not _passes_context(file, _unit_node(file, call, caller),
+                                                 captures["args"][0]):
+            continue
+        edges.append(((file.relpath, caller), callee, (call.start_byte, call.end_byte)))
+    return edges
 
-    return project.plain("helper-edges", relpath, build, [])
+
+def call_at(project: Project, relpath: str, span: ByteRange) -> tuple[SourceFile, tree_sitter.Node] | None:
+    """A call site the graph keeps as bytes, as (file, call node): the file parsed again if
+    its tree was released."""
+    file = project.file(relpath)
+    call = node_at(file.root, *span, "call_expression") if file is not None else None
+    return (file, call) if call is not None else None
 
 
 def _unit_node(file: SourceFile, node: tree_sitter.Node, start: int) -> tree_sitter.Node:
@@ -187,7 +190,7 @@ class GraphPart:
 def graph_part(project: Project, relpath: str) -> GraphPart:
     """One file's part of the graph, parsed for only if no fact of this run has it yet."""
     return project.plain("graph-part", relpath, lambda file: GraphPart(
-        file_units(project, relpath), _handler_infos(project, relpath), file_edges(project, relpath)),
+        file_units(project, relpath), _handler_infos(project, file), _edges(project, file)),
         GraphPart({}, {}, []), (_encode_part, _decoder_of_part(relpath)))
 
 
@@ -250,19 +253,6 @@ def context_names(file: SourceFile, function: tree_sitter.Node) -> set[str]:
                 if value is not None and value.type == "identifier":
                     names.add(file.text(value))
     return names
-
-
-def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
-    """Names this file imports from other project files: local name -> (relpath, export)."""
-    def build() -> dict[str, tuple[str, str]]:
-        imported = {}
-        for local, spec in project_imports(project, file).items():
-            target = project.resolve_import(file.relpath, spec.module)
-            if target is not None:
-                imported[local] = (target, spec.imported)
-        return imported
-
-    return project.memo(("imported-names", file.relpath), build)
 
 
 @register_model_part

@@ -18,9 +18,10 @@ import tree_sitter
 
 from mutlint.convex.callgraph import entry_calls
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
+from mutlint.convex.graph_parts import call_at
 from mutlint.facts import FactSpec, FactValue, register_fact
 from mutlint.project import Project
-from mutlint.source import SourceFile, node_at
+from mutlint.source import SourceFile
 
 LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 EXITS = frozenset({"return_statement", "throw_statement"})
@@ -125,9 +126,8 @@ def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
 def _call_path(project: Project, relpath: str, span: tuple[int, int]) -> str | None:
     """branch_path of a call into a helper, in the caller's file: plain data."""
     def compute() -> str | None:
-        site = project.file(relpath)
-        call = node_at(site.root, *span, "call_expression") if site is not None else None
-        return branch_path(project, site, call) if call is not None else None
+        found = call_at(project, relpath, span)
+        return branch_path(project, *found) if found is not None else None
 
     return project.memo(("call-path", relpath, span), compute, lasting=True)
 

@@ -146,6 +146,19 @@ def project_imports(project: Project, file: SourceFile) -> dict[str, Import]:
     return project.memo(("imports", file.relpath), lambda: file_imports(file))
 
 
+def imported_names(project: Project, file: SourceFile) -> dict[str, tuple[str, str]]:
+    """Names this file imports from other project files: local name -> (relpath, export)."""
+    def build() -> dict[str, tuple[str, str]]:
+        imported = {}
+        for local, spec in project_imports(project, file).items():
+            target = project.resolve_import(file.relpath, spec.module)
+            if target is not None:
+                imported[local] = (target, spec.imported)
+        return imported
+
+    return project.memo(("imported-names", file.relpath), build)
+
+
 def imported_as(imports: dict[str, Import], module: str, name: str) -> set[str]:
     """The local names bound to export `name` of `module` (`defineTable`, `cronJobs`, ...)."""
     return {imp.local for imp in imports.values() if imp.module == module and imp.imported == name}

@@ -24,7 +24,7 @@ from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import string_value as literal_string
 from mutlint.convex.syntax import unwrap as unwrap_cast
 from mutlint.project import Project
-from mutlint.source import SourceFile, node_at
+from mutlint.source import SourceFile
 
 _ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
 _DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
@@ -362,11 +362,13 @@ def _argument_table(project: Project, relpath: str, span: tuple[int, int], posit
                     steps: int) -> TableGuess | None:
     """The table of a helper call's argument, in the caller's file: plain data, so the
     caller's tree need not stay parsed for the helper's facts."""
+    from mutlint.convex.graph_parts import call_at  # the call graph imports this module's users
+
     def compute() -> TableGuess | None:
-        file = project.file(relpath)
-        call = node_at(file.root, *span, "call_expression") if file is not None else None
-        if call is None:
+        found = call_at(project, relpath, span)
+        if found is None:
             return None
+        file, call = found
         arguments = call.child_by_field_name("arguments")
         args = [a for a in arguments.named_children if a.type != "comment"]
         if position >= len(args):
