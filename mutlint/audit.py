@@ -31,9 +31,9 @@ from mutlint.convex.functions import FUNCTION_TYPES, name_node, registered_funct
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.retention import table_cleanup, table_volume
 from mutlint.convex.schema import project_schema
-from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity
 from mutlint.project import Project
+from mutlint.result import CheckResult
 from mutlint.source import SourceFile
 
 

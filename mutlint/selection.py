@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 from mutlint.config import Config
-from mutlint.engine import RuleSet
 from mutlint.engine_rules import ENGINE_RULES
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.findings import Severity
 from mutlint.rules.model import Rule
 from mutlint.rules.pack import builtin_rules_dir, load_rules
+from mutlint.rules.rule_set import RuleSet
 
 
 def shown_path(path: Path) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import tree_sitter
 
 from mutlint.config import Config
-from mutlint.engine import MAX_PLANS
 from mutlint.rules.pack import load_rules
+from mutlint.rules.rule_set import MAX_PLANS
 from mutlint.selection import build_rule_set
 from mutlint.source import ts_language
 

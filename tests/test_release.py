@@ -222,14 +222,14 @@ def test_jobs_leave_the_checks_that_need_the_whole_model_to_the_parent(
     one = check(make_project(tmp_path / "one", HELPED), sorted(tmp_path / "one" / r for r in HELPED),
                 rule_set)
     resumed: list[str] = []
-    scan = engine._scan
+    scan = engine.scan_files
 
     def spy(project, paths, *args, **kwargs):
         if kwargs.get("resuming"):
             resumed.extend(path.relative_to(project.root).as_posix() for path in paths)
         return scan(project, paths, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_scan", spy)
+    monkeypatch.setattr(engine, "scan_files", spy)
     two = check(make_project(tmp_path / "two", HELPED), sorted(tmp_path / "two" / r for r in HELPED),
                 rule_set, jobs=2)
     assert not one.errors and not two.errors

@@ -7,9 +7,9 @@ lists every finding.
 
 from __future__ import annotations
 
-from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity
 from mutlint.report import printable
+from mutlint.result import CheckResult
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 PER_LEVEL = 10

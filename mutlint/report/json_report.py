@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from mutlint import __version__
-from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Span
+from mutlint.result import CheckResult
 
 SCHEMA_VERSION = 1
 

@@ -16,8 +16,8 @@ import attr
 import sarif_om as sarif
 
 from mutlint import __version__
-from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity, Span
+from mutlint.result import CheckResult
 from mutlint.rules.model import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mutlint.engine import CheckResult
 from mutlint.findings import Finding, Severity
 from mutlint.report import printable
+from mutlint.result import CheckResult
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -1,0 +1,49 @@
+"""The rules one run uses, with what they compile to per language: a query plan per subset of
+rules a file may match, and the prefilter that tells which rules a file's bytes allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mutlint.findings import Severity
+from mutlint.rules.model import Rule
+from mutlint.rules.plan import QueryPlan
+from mutlint.rules.prefilter import Prefilter
+
+MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]  # pattern rules that run
+    enabled_engine_rules: set[str]
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
+    _plans: dict[tuple[str, frozenset[str]], QueryPlan] = field(default_factory=dict, repr=False)
+    _prefilter: Prefilter | None = field(default=None, repr=False)
+
+    @property
+    def prefilter(self) -> Prefilter:
+        if self._prefilter is None:
+            self._prefilter = Prefilter.for_rules(self.rules)
+        return self._prefilter
+
+    def plan(self, language: str, needed: set[str] | None = None) -> QueryPlan:
+        """One query for the rules a file may match. tree-sitter spends ~5 ms compiling each
+        pattern, so a page that only the parallel-calls rule can match gets a query of that
+        rule's patterns; after MAX_PLANS such subsets a language uses one query of all rules."""
+        ids = frozenset(r.id for r in self.rules if language in r.languages
+                        and (needed is None or r.id in needed))
+        key = (language, ids)
+        if key not in self._plans:
+            if needed is not None and \
+                    sum(1 for known, _ in self._plans if known == language) >= MAX_PLANS:
+                return self.plan(language)
+            atoms = [a for r in self.rules if r.id in ids for a in r.atoms]
+            self._plans[key] = QueryPlan(language, atoms)
+        return self._plans[key]
+
+    @property
+    def enabled_ids(self) -> set[str]:
+        return {r.id for r in self.rules} | self.enabled_engine_rules
+

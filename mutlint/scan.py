@@ -1,0 +1,236 @@
+"""Checking files in one process: each file's verdict (from the cache's file index or its
+bytes), its cache entry if still good, else one parse, one query plan run and the rules, with
+the file released once checked. The result is a Scan of strings and spans, which the engine
+merges with the scans of other processes (-j N)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from mutlint.cache import Cache, Entry
+from mutlint.cache_records import BadEntry, decode_payload, encode_payload
+from mutlint.dependencies import ContentHashes
+from mutlint.engine_rules import ENGINE_RULES, PARSE_ERROR
+from mutlint.errors import Diagnostic
+from mutlint.findings import Finding
+from mutlint.project import NeedsWholeModel, Project
+from mutlint.result import CheckResult
+from mutlint.rules.evaluate import FileEvaluator
+from mutlint.rules.grouping import MatchRecord, record_of, span_of
+from mutlint.rules.rule_set import RuleSet
+from mutlint.source import first_syntax_error
+from mutlint.statistics import Statistics
+from mutlint.suppress import Directive, parse_directives
+
+
+@dataclass
+class Scan:
+    """What reading and matching some files produced: strings and spans only, so the scans of
+    several processes can be merged (-j N) into the same result one process would give."""
+
+    result: CheckResult
+    records: dict[str, list[MatchRecord]]
+    directives: dict[str, list[Directive]]
+    stats: Statistics
+    cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
+    index_entries: dict[str, list] = field(default_factory=dict)  # the file index's, too
+    deferred: list[Path] = field(default_factory=list)  # checks left for the whole model
+    plain_facts: dict = field(default_factory=dict)  # a -j child's plain facts (Project.adopt)
+
+
+
+def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
+          cache: Cache, *, defer: bool = False, resuming: bool = False) -> Scan:
+    """Check the paths. With `defer` (a -j child), a check that needs the whole call graph or
+    the flows is left in Scan.deferred, for the parent to do once every child's plain parts
+    are in (Project.whole_model); `resuming` such checks, the paths were counted already.
+    (One process builds the model when first asked: deferring would parse the deferred files
+    twice.)"""
+    result = CheckResult()
+    records: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
+    per_file_directives: dict[str, list[Directive]] = {}
+    hashes = project.hashes
+    new_entries: dict[str, Entry] = {}
+    project.defer_whole_model = defer
+    deferred: list[Path] = []
+    counted: set[Path] = set(paths) if resuming else set()
+    for path in paths:
+        relpath = relpath_of(project.root, path)
+        project.checking = relpath
+        cached = None
+        try:
+            with stats.phase("read"):
+                if path not in counted:
+                    stats.counts["files"] += 1
+                verdict = _verdict(project, relpath, path, rule_set)
+                if isinstance(verdict, str):
+                    result.diagnostics.append(Diagnostic(relpath, f"skipped: {verdict}"))
+                    continue
+                parse, needed = verdict[0], set(verdict[1:])
+            if not parse:
+                # No rule can match code without these tokens: checked, without a parse.
+                stats.counts["prefiltered"] += 1
+                result.files_checked += 1
+                result.checked_paths.add(relpath)
+                continue
+            with stats.phase("cache"):
+                cached = _from_cache(cache, relpath, hashes, rule_set)
+            if cached is None:
+                with stats.phase("parse and query"):
+                    file = project.file(relpath, path)
+                    file_pass = rule_set.plan(file.language, needed).run(file)
+                    directives = parse_directives(file, file_pass.comments)
+                    if path not in counted:
+                        stats.counts["parsed"] += 1
+        except Exception as exc:  # one bad file must not stop the run
+            result.fail(relpath, "while reading the file; no rule ran on it", exc)
+            continue
+        if cached is not None:
+            stats.counts["cached"] += 1
+            file_records, directives, findings = cached
+        else:
+            errors_before = len(result.errors)
+            try:
+                file_records, reads = project.reads_of(
+                    partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
+            except NeedsWholeModel as exc:
+                del result.errors[errors_before:], result.tracebacks[errors_before:]
+                if defer:
+                    deferred.append(path)
+                else:  # only a fact asking for the model while building it: a bug, reported
+                    result.fail(relpath, "while building the project's model; no rule ran on it",
+                                RuntimeError(f"{exc.args[0]} asked for while being built"))
+                _release(project, relpath)
+                continue
+            findings = _parse_error_finding(file) if PARSE_ERROR in rule_set.enabled_engine_rules else []
+            if len(result.errors) == errors_before and not cache.disabled:
+                # A check that failed somewhere is not kept: the next run tries again.
+                files, groups = project.dependencies(reads, leave_out=relpath)
+                new_entries[relpath] = Entry(hashes.of(relpath), files,
+                                             encode_payload(file_records, directives, findings), groups)
+        result.files_checked += 1
+        result.checked_paths.add(relpath)
+        for rule_id, found in file_records.items():
+            records[rule_id].extend(found)
+        per_file_directives[relpath] = directives
+        result.findings.extend(findings)
+        _release(project, relpath)
+    project.checking = None
+    project.defer_whole_model = False
+    # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
+    return Scan(result, records, per_file_directives, stats, {**cache.new, **new_entries},
+                dict(cache.files.new), deferred)
+
+
+def _release(project: Project, relpath: str) -> None:
+    try:
+        project.release(relpath)
+    except Exception:
+        pass  # kept parsed; a fact whose hook failed fails again, and is reported, in its rule
+    finally:
+        project.checking = None
+
+
+def _run_rules(project: Project, file, file_pass, rule_set: RuleSet, needed: set[str],
+               result: CheckResult, stats: Statistics) -> dict[str, list[MatchRecord]]:
+    relpath = file.relpath
+    evaluator = FileEvaluator(project, file, file_pass)
+    found: dict[str, list[MatchRecord]] = {rule.id: [] for rule in rule_set.rules}
+    for rule in rule_set.rules:
+        if file.language not in rule.languages or rule.id not in needed:
+            continue
+        if rule.id in file_pass.failed_rules:
+            result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing",
+                        file_pass.failed_rules[rule.id])
+            continue
+        try:
+            with stats.phase("rules"), stats.rule(rule.id):
+                found[rule.id] = [record_of(project, rule, match) for match in evaluator.matches(rule)]
+        except Exception as exc:  # one bad rule must not stop the others
+            result.fail(relpath, f"in rule {rule.id}; its findings in this file are missing", exc)
+    return found
+
+
+def _verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> list | str:
+    """[needs a parse, rule id, ...] for the rules that may match the file, or why it cannot be
+    linted: from the cache's file index when the file's stat is unchanged, else from its bytes."""
+    found = project.verdicts.get(relpath)
+    if found is None:
+        found = project.verdicts[relpath] = _find_verdict(project, relpath, path, rule_set)
+    return found
+
+
+def _find_verdict(project: Project, relpath: str, path: Path, rule_set: RuleSet) -> list | str:
+    known = project.known(relpath, path)
+    if known is not None and known.verdict is not None and \
+            (isinstance(known.verdict, str) or set(known.verdict[1:]) <= rule_set.prefilter.clauses.keys()):
+        if isinstance(known.verdict, str):
+            project.unreadable[relpath] = known.verdict
+        return known.verdict
+    data = project.raw(relpath, path)
+    if data is None:
+        return project.unreadable[relpath]
+    needed = rule_set.prefilter.rules_for(data)
+    verdict = [rule_set.prefilter.needs_parse(data, needed), *sorted(needed)]
+    project.note_verdict(relpath, verdict)
+    return verdict
+
+
+def needs_work(project: Project, path: Path, rule_set: RuleSet, cache: Cache) -> bool:
+    """Does checking the file take more than reading the cache (a parse, the rules)?"""
+    relpath = relpath_of(project.root, path)
+    try:
+        verdict = _verdict(project, relpath, path, rule_set)
+    except Exception:
+        return True  # the scan reports it
+    if isinstance(verdict, str) or not verdict[0]:
+        return False
+    return _still_good_entry(cache, relpath, project.hashes) is None
+
+
+def _still_good_entry(cache: Cache, relpath: str, hashes: ContentHashes) -> Entry | None:
+    """The file's cache entry if the file and everything it was checked with are unchanged."""
+    entry = cache.get(relpath)
+    if entry is None or entry.hash != hashes.of(relpath) or \
+            not hashes.still_good(entry.deps, entry.groups, cache):
+        return None
+    return entry
+
+
+def _from_cache(cache: Cache, relpath: str, hashes: ContentHashes, rule_set: RuleSet):
+    """(records, directives, findings) of an earlier run whose inputs are all unchanged."""
+    entry = _still_good_entry(cache, relpath, hashes)
+    if entry is None:
+        return None
+    try:
+        return decode_payload(entry.payload, {rule.id for rule in rule_set.rules})
+    except BadEntry:
+        return None
+
+
+
+def _parse_error_finding(file) -> list[Finding]:
+    node = first_syntax_error(file.tree)
+    if node is None:
+        return []
+    rule = next(r for r in ENGINE_RULES if r.id == PARSE_ERROR)
+    near = " ".join(file.text(node).split())[:40]
+    what = f"missing `{node.type}`" if node.is_missing else (f"unexpected `{near}`" if near
+                                                             else "unexpected syntax")
+    return [Finding(rule_id=PARSE_ERROR, severity=rule.severity,
+                    message=f"syntax error ({what}); findings inside the broken code are skipped",
+                    span=span_of(file, node), anchor_text=what)]
+
+
+def relpath_of(root: Path, path: Path) -> str:
+    # The selector hands over resolved paths: cut the root off the string when it is there.
+    text, prefix = str(path), f"{root}{os.sep}"
+    if text.startswith(prefix) and path.is_absolute():
+        return text[len(prefix):].replace(os.sep, "/")
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
