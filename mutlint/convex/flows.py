@@ -21,8 +21,9 @@ from mutlint.convex.functions import functions_with_id
 from mutlint.convex.graph_parts import ByteRange, UnitKey, file_handlers, is_graph_file
 from mutlint.convex.syntax import query_matches
 from mutlint.convex.tables import TableGuess
-from mutlint.project import Project, register_value_fact
+from mutlint.project import Project
 from mutlint.source import SourceFile
+from mutlint.stored_facts import register_value_fact
 
 
 @dataclass(frozen=True)
