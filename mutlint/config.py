@@ -57,6 +57,25 @@ def _inside_project(doc: YamlDoc, base: Path) -> None:
         raise UsageError(errors)
 
 
+def _valid_excludes(doc: YamlDoc) -> None:
+    """Each `exclude` entry must be a gitignore-style pattern pathspec can compile (`!` alone or
+    a trailing backslash is none): said here, with its line, not when a walk first uses it."""
+    patterns = doc.data.get("exclude") or []
+    if not patterns:
+        return
+    import pathspec  # only a config with excludes pays for its import
+
+    errors = []
+    for index, pattern in enumerate(patterns):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError as exc:
+            errors.append(doc.error(("exclude", index), f"'{pattern}' is not a valid "
+                                                        f"gitignore-style pattern ({exc})"))
+    if errors:
+        raise UsageError(errors)
+
+
 def load_config(path: Path, shown: str) -> Config:
     doc = load_yaml_file(path, shown)
     if doc.data is None:
@@ -74,6 +93,7 @@ def load_config(path: Path, shown: str) -> Config:
     data = doc.data
     base = path.parent
     _inside_project(doc, base)
+    _valid_excludes(doc)
     return Config(
         path=path,
         convex_dir=data.get("convex-dir"),

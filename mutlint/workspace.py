@@ -15,13 +15,15 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.listing_memo import ListingMemo, WalkRecord
 from mutlint.source import language_for
+
+if TYPE_CHECKING:
+    import pathspec
 
 DEFAULT_EXCLUDES = (
     "node_modules/", ".git/", "_generated/", ".next/", ".turbo/", ".vercel/", ".output/",
@@ -130,6 +132,7 @@ class FileSelector:
         self.excludes = IgnoreSpec(patterns)
         self._walked: dict[Path, list[str]] = {}  # a check of `.` walks the project once
         self.listings = listings  # earlier walks, reused while their directories are unchanged
+        self._remembered: set[str] | None = None  # the root's files, as _listed_earlier found them
 
     def excluded(self, relpath: str, is_dir: bool = False) -> bool:
         return self.excludes.match_file(relpath + "/" if is_dir else relpath)
@@ -145,10 +148,23 @@ class FileSelector:
             if path.is_dir():
                 found.update(self.walk(path.resolve()))
             elif language_for(path) is not None:
-                if not self.excluded(self.workspace.relpath(path)):
-                    found.add(str(path.resolve()))
+                resolved = str(path.resolve())
+                if resolved in self._listed_earlier() or not self.excluded(self.workspace.relpath(path)):
+                    found.add(resolved)
         # Sorted as strings, made Paths once: comparing Paths cost a tenth of a warm run.
         return [Path(text) for text in sorted(found)], problems
+
+    def _listed_earlier(self) -> set[str]:
+        """The project's files as an earlier walk found them, if it still holds (else empty):
+        a file it listed passed the excludes, so a pre-commit run on a few files need not
+        compile them (importing pathspec alone costs about as much as the rest of start-up)."""
+        if self._remembered is None:
+            root = self.workspace.root
+            found = None if self.listings is None else self.listings.lookup(str(root), _text(git_root(root)))
+            if found is not None:
+                self._walked.setdefault(root, found)
+            self._remembered = set(found or ())
+        return self._remembered
 
     def sources(self) -> dict[str, str]:
         """Every lintable file of the project (its absolute path) by its POSIX path relative
@@ -166,7 +182,7 @@ class FileSelector:
 
     def _remembered_walk(self, top: Path) -> list[str]:
         found_git = git_root(top)
-        git = None if found_git is None else str(found_git)
+        git = _text(found_git)
         if self.listings is not None:
             files = self.listings.lookup(str(top), git)
             if files is not None:
@@ -232,16 +248,42 @@ class FileSelector:
 
 
 class IgnoreSpec:
-    """gitignore-style patterns (pathspec's), with a shortcut for the usual answer."""
+    """gitignore-style patterns (pathspec's), with a shortcut for the usual answer. Compiled
+    when first matched: a run whose files an earlier walk listed matches none."""
 
     def __init__(self, lines: list[str]):
-        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self._may_match = _any_pattern_matcher(self.spec)
+        self.lines = lines
+        self._spec = None
+        self._may_match = None
 
     def match_file(self, path: str) -> bool:
+        if self._spec is None:
+            self._spec = _compile_ignore_lines(self.lines)
+            self._may_match = _any_pattern_matcher(self._spec)
         if self._may_match is not None and self._may_match(path) is None:
             return False  # no pattern matches at all: nothing to weigh
-        return self.spec.match_file(path)
+        return self._spec.match_file(path)
+
+
+def _compile_ignore_lines(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """Lines that are no valid pattern (`!` alone, a trailing backslash) match nothing, as in
+    git; the config's own patterns were checked when it was loaded."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # pathspec's pattern errors are ValueErrors
+        return pathspec.GitIgnoreSpec.from_lines(line for line in lines if _is_pattern(line))
+
+
+def _is_pattern(line: str) -> bool:
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 def _any_pattern_matcher(spec: pathspec.GitIgnoreSpec):
@@ -282,6 +324,10 @@ def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, IgnoreSpec]])
         if spec.match_file(rel + "/" if is_dir else rel):
             return True
     return False
+
+
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
 
 
 def _posix(path: str) -> str:

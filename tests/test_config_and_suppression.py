@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 
 import pathspec
 import pytest
@@ -10,6 +13,7 @@ from conftest import MUTATION_HEADER, MakeProject, RunMutlint, mutation_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mutlint.file_index import RACY_SECONDS
 from mutlint.workspace import IgnoreSpec
 
 RULE_ID = "unawaited-convex-write"
@@ -255,14 +259,64 @@ GLOB_PARTS = ["*", "**", "a", "b.ts", "node_modules", "!", "/", "?", "[ab]", ".d
        paths=st.lists(st.lists(st.sampled_from(["a", "b.ts", "node_modules", "x.d.ts", "ab"]),
                                min_size=1, max_size=4).map("/".join), min_size=1, max_size=8))
 def test_the_ignore_shortcut_answers_as_pathspec_does(lines: list[str], paths: list[str]):
-    """IgnoreSpec skips pathspec when no pattern can match: never a different answer."""
-    try:
-        reference = pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # a pattern git would not take: IgnoreSpec refuses it the same way
-        with pytest.raises(ValueError):
-            IgnoreSpec(lines)
-        return
+    """IgnoreSpec skips pathspec when no pattern can match: never a different answer. A line
+    that is no pattern (`!` alone, a trailing backslash) matches nothing, as in git."""
+    reference = pathspec.GitIgnoreSpec.from_lines(line for line in lines if _compiles(line))
     spec = IgnoreSpec(lines)
     for path in paths:
         for candidate in (path, path + "/"):
             assert spec.match_file(candidate) == reference.match_file(candidate), (lines, candidate)
+
+
+def _compiles(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
+
+
+def test_an_exclude_that_is_no_pattern_is_a_config_error_with_its_line(
+        run_mutlint: RunMutlint, make_project: MakeProject):
+    root = make_project({"convex/a.ts": GOOD_FILE,
+                         ".mutlint.yaml": 'exclude:\n  - "convex/legacy/"\n  - "!"\n'})
+    code, stdout, stderr = run_mutlint("check", ".", cwd=root)
+    assert code == 2 and stdout == ""
+    assert stderr.startswith(".mutlint.yaml:3:5: '!' is not a valid gitignore-style pattern"), stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+def test_gitignore_lines_git_would_not_take_match_nothing(run_mutlint: RunMutlint,
+                                                         make_project: MakeProject):
+    """A `.gitignore` is the repository's, not mutlint's: its other lines still apply."""
+    files = {"convex/a.ts": GOOD_FILE, "convex/legacy/old.ts": GOOD_FILE,
+             ".gitignore": "!\nconvex/legacy/\nbroken\\\n"}
+    code, report = lint_json(run_mutlint, make_project, files)
+    assert code == 1
+    assert rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+
+
+def test_a_file_an_earlier_walk_listed_is_checked_without_compiling_the_excludes(
+        make_project: MakeProject):
+    """A pre-commit run names files; one that the remembered walk listed passed the excludes,
+    so they are not compiled (pathspec's import costs as much as the rest of start-up). An
+    excluded file is still excluded, warm or not. (A config with excludes compiles its own
+    when it is loaded, to say which one is wrong.)"""
+    root = make_project({"convex/a.ts": GOOD_FILE, "dist/b.ts": GOOD_FILE})
+
+    def run(*args: str) -> tuple[int, dict, str]:
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "mutlint", "check", *args,
+                               "--format", "json"], cwd=root, capture_output=True, text=True)
+        return done.returncode, json.loads(done.stdout), done.stderr
+
+    code, report, imports = run(".")
+    assert code == 1 and report["summary"]["files"] == 1
+    assert " pathspec\n" in imports  # the walk compiles them
+    time.sleep(RACY_SECONDS + 0.1)  # a walk in the same tick as a change is not remembered
+    run(".")
+    code, report, imports = run("convex/a.ts")
+    assert code == 1 and rules_and_lines(report) == [(RULE_ID, "convex/a.ts", 6)]
+    assert " pathspec\n" not in imports
+    code, report, imports = run("dist/b.ts")
+    assert code == 0 and report["summary"]["files"] == 0
+    assert " pathspec\n" in imports  # not listed: its excludes are asked
