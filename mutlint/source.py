@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -98,15 +99,11 @@ class SourceFile:
 
     def position(self, byte_offset: int) -> Position:
         starts = self.line_starts()
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:  # last line start <= offset
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= byte_offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        prefix = self.data[starts[lo] : byte_offset].decode("utf-8", "replace")
-        return Position(lo + 1, utf16_length(prefix) + 1)
+        line = max(bisect_right(starts, byte_offset) - 1, 0)  # the last line start <= offset
+        prefix = self.data[starts[line] : byte_offset]
+        if prefix.isascii():  # a byte is a UTF-16 unit: no decoding
+            return Position(line + 1, len(prefix) + 1)
+        return Position(line + 1, utf16_length(prefix.decode("utf-8", "replace")) + 1)
 
     def line_text(self, line: int) -> str:
         starts = self.line_starts()

@@ -80,15 +80,12 @@ def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
 @dataclass
 class Prefilter:
     clauses: dict[str, list[frozenset[bytes]]]
-    # Every token once, and each rule's distinct clauses: asked of every file of the project,
-    # each token is searched for once (rules share them) and the clauses are set operations.
-    _tokens: tuple[bytes, ...] = field(init=False, repr=False)
-    _distinct: list[tuple[str, tuple[frozenset[bytes], ...]]] = field(init=False, repr=False)
+    # Each rule's distinct clauses, their tokens in a fixed order: asked of every file of the
+    # project, a token is searched for at most once per file (rules share them).
+    _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._tokens = tuple(sorted({token for clauses in self.clauses.values()
-                                     for clause in clauses for token in clause}))
-        self._distinct = [(rule_id, tuple(dict.fromkeys(clauses)))
+        self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in dict.fromkeys(clauses)))
                           for rule_id, clauses in self.clauses.items()]
 
     @classmethod
@@ -96,10 +93,19 @@ class Prefilter:
         return cls({rule.id: rule_clauses(rule) for rule in rules})
 
     def rules_for(self, data: bytes) -> set[str]:
-        """Ids of the rules that may match a file with these bytes."""
-        present = {token for token in self._tokens if token in data}
+        """Ids of the rules that may match a file with these bytes. A token is searched for
+        when a clause first needs it, and once: most files fail each rule's first clause, so
+        most tokens are never searched."""
+        found: dict[bytes, bool] = {}
+
+        def present(token: bytes) -> bool:
+            known = found.get(token)
+            if known is None:
+                known = found[token] = token in data
+            return known
+
         return {rule_id for rule_id, clauses in self._distinct
-                if all(not clause.isdisjoint(present) for clause in clauses)}
+                if all(any(present(token) for token in clause) for clause in clauses)}
 
     def needs_parse(self, data: bytes, rules: set[str]) -> bool:
         return bool(rules) or any(token in data for token in ALWAYS)
