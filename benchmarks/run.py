@@ -10,7 +10,9 @@ on every run, the median wall time and the peak RSS of:
   semgrep           `semgrep scan` with the same one rule (offline, metrics off)
 and, on the 1,000-file project, `mutlint check` on one changed file (a page that calls a
 mutation, edited before every run) cold and with a warm cache, and on one edited mutation file
-with a warm cache, next to `mutlint --version`.
+with a warm cache, next to `mutlint --version` and to the tree-sitter floor of each warm check
+(Python's start, tree-sitter's import, the file's parse and the compiles of the queries that
+check compiled: benchmarks/one_file_floor.py).
 Runs see a user's machine: Python keeps bytecode (a PYTHONDONTWRITEBYTECODE in this
 environment is dropped for them, else every run would compile mutlint from source, 50 ms),
 and the project's files are older than the two seconds within which the cache's file index
@@ -33,6 +35,7 @@ import time
 from pathlib import Path
 
 GENERATE = Path(__file__).resolve().parent / "generate.py"
+ONE_FILE_FLOOR = Path(__file__).resolve().parent / "one_file_floor.py"
 
 PARSE_FLOOR = """
 import sys, pathlib, tree_sitter, tree_sitter_typescript as t
@@ -175,17 +178,30 @@ def run_one_file(runs: int) -> list[tuple[str, float, float]]:
         def check(path: Path) -> list[str]:
             return [python, "-m", "mutlint", "check", str(path), "--fail-on", "never"]
 
+        settle()
+        measure(check(root), root)  # cache
+        # What a warm check of each file compiles (recorded once), for the floor under it.
+        queries = {}
+        for path in (page, mutation):
+            queries[path] = Path(scratch) / f"{path.stem}-queries.json"
+            path.write_text(path.read_text() + "\n// recorded\n")
+            subprocess.run([python, str(ONE_FILE_FLOOR), "record", str(path), str(queries[path])],
+                           cwd=root, env=RUN_ENV, check=True)
+
+        def floor(path: Path) -> list[str]:
+            return [python, str(ONE_FILE_FLOOR), "floor", str(path), str(queries[path])]
+
         # name -> (command, the file edited just before it runs)
         commands = {
             "mutlint --version": ([python, "-m", "mutlint", "--version"], page),
             "mutlint check, 1 changed file (cold)": ([*check(page), "--no-cache"], page),
             "mutlint check, 1 changed file (warm cache)": (check(page), page),
+            "tree-sitter floor of that check": (floor(page), page),
             # A mutation edited: its own facts are computed again; the rest of the model comes
             # from the other files' stored parts.
             "mutlint check, 1 changed mutation file (warm cache)": (check(mutation), mutation),
+            "tree-sitter floor of the mutation file's check": (floor(mutation), mutation),
         }
-        settle()
-        measure(check(root), root)  # cache
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for run in range(runs):
             for name, (command, changed) in commands.items():

@@ -7,6 +7,7 @@ recovery or an early exit instead of a real check.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -57,3 +58,24 @@ def test_mutlint_finds_the_seeded_problems(tmp_path: Path, run_mutlint) -> None:
     assert set(found) == {"dual-doc-patch", "parallel-mutations-same-doc",
                           "missing-ttl-on-high-volume-table"}
     assert report["skipped"] == []
+
+
+def test_the_one_file_floor_compiles_what_the_check_compiled(tmp_path: Path) -> None:
+    """benchmarks/one_file_floor.py: `record` writes the queries a check of the file compiled
+    (a page: the rules' plan and the model's queries; without a cache, the TypeScript ones of
+    the mutations it calls too), `floor` compiles them again."""
+    generate(tmp_path, 150)
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "one_file_floor.py"
+    queries = tmp_path / "queries.json"
+    subprocess.run([sys.executable, str(script), "record", "app/p0/page.tsx", str(queries)],
+                   cwd=tmp_path, check=True)
+    recorded = json.loads(queries.read_text())
+    assert len(recorded) >= 2 and {language for language, _ in recorded} == {"tsx", "typescript"}
+    assert any("call_expression" in text for _, text in recorded)
+    done = subprocess.run([sys.executable, str(script), "floor", "app/p0/page.tsx", str(queries)],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    queries.write_text(json.dumps([["tsx", "(no_such_node) @x"]]))
+    failed = subprocess.run([sys.executable, str(script), "floor", "app/p0/page.tsx", str(queries)],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert failed.returncode != 0  # a query it cannot compile is no floor
