@@ -7,6 +7,7 @@ for the same fact pays for it once per run.
 from __future__ import annotations
 
 import os
+import pickle
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class Project(StoredFacts):
     defer_whole_model: bool = False
     verdicts: dict[str, Any] = field(default_factory=dict, repr=False)  # the engine's, per file
     _lasting_keys: set[tuple] = field(default_factory=set, repr=False)  # memo keys of plain facts
+    _pending: dict[str, list[bytes]] = field(default_factory=dict, repr=False)  # see adopt
 
     @property
     def hashes(self) -> ContentHashes:
@@ -257,16 +259,30 @@ class Project(StoredFacts):
         for key in self._keys_of_file.pop(relpath, ()):
             self._memo.pop(key, None)
 
-    def lasting_facts(self) -> dict[tuple, tuple[Any, Deps]]:
-        """Every plain-data fact this run has, with what it read: what a -j child hands back."""
-        return {key: self._memo[key] for key in self._lasting_keys if key in self._memo}
+    def lasting_facts(self) -> dict[str, bytes]:
+        """Every plain-data fact this run has, with what it read, pickled by kind (the fact's
+        name): what a -j child hands back (adopt)."""
+        by_kind: dict[str, dict[tuple, tuple[Any, Deps]]] = {}
+        for key in self._lasting_keys:
+            if key in self._memo:
+                by_kind.setdefault(key[0], {})[key] = self._memo[key]
+        return {kind: pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
+                for kind, facts in sorted(by_kind.items())}
 
-    def adopt(self, facts: dict[tuple, tuple[Any, Deps]]) -> None:
-        """Take plain facts another process computed on the same files (lasting_facts)."""
-        for key, found in facts.items():
-            if key not in self._memo:
-                self._memo[key] = found
-                self._lasting_keys.add(key)
+    def adopt(self, facts: dict[str, bytes]) -> None:
+        """Take plain facts another process computed on the same files (lasting_facts); the
+        first process's fact wins. A kind is unpickled when a fact of it is first asked: the
+        checks left to the parent use a few kinds (the graph's and the flows' parts), and
+        unpickling every kind took a second of a 10-second run at 10,000 files."""
+        for kind, blob in facts.items():
+            self._pending.setdefault(kind, []).append(blob)
+
+    def _adopt_pending(self, key: tuple) -> None:
+        for blob in self._pending.pop(key[0], ()):
+            for adopted, found in pickle.loads(blob).items():
+                if adopted not in self._memo:
+                    self._memo[adopted] = found
+                    self._lasting_keys.add(adopted)
 
     def _compute(self, key: tuple, compute: Callable[[], Any],
                  lasting: bool) -> tuple[tuple[Any, Deps], bool]:
@@ -353,6 +369,9 @@ class Project(StoredFacts):
         """compute() once per run. A key `(name, relpath, ...)` is that file's, forgotten when
         its tree is released, unless `lasting` (plain data)."""
         found = self._memo.get(key, _MISSING)
+        if found is _MISSING and key[0] in self._pending:
+            self._adopt_pending(key)
+            found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             found, keep = self._compute(key, compute, lasting)
             if keep:
@@ -366,6 +385,8 @@ class Project(StoredFacts):
         are checked, it parses each of them for its parts and again for its check; asked only
         after they were checked, it finds every part ready. So while the engine defers (it
         checks the files that do not need one first), the first ask raises NeedsWholeModel."""
+        if key[0] in self._pending:
+            self._adopt_pending(key)
         if key not in self._memo and (self.defer_whole_model or any(
                 open_key == key for open_key, _ in self._computing)):
             raise NeedsWholeModel(key)  # deferred, or asked again while being built

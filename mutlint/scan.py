@@ -38,13 +38,13 @@ class Scan:
     cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
     index_entries: dict[str, list] = field(default_factory=dict)  # the file index's, too
     deferred: list[Path] = field(default_factory=list)  # checks left for the whole model
-    plain_facts: dict = field(default_factory=dict)  # a -j child's plain facts (Project.adopt)
+    plain_facts: dict[str, bytes] = field(default_factory=dict)  # a -j child's, by kind (Project.adopt)
 
 
 
 def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
           cache: Cache, *, defer: bool = False, resuming: bool = False) -> Scan:
-    """Check the paths. With `defer` (a -j child), a check that needs the whole call graph or
+    """Check the paths. With `defer` (-j), a check that needs the whole call graph or
     the flows is left in Scan.deferred, for the parent to do once every child's plain parts
     are in (Project.whole_model); `resuming` such checks, the paths were counted already.
     (One process builds the model when first asked: deferring would parse the deferred files

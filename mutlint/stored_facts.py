@@ -33,7 +33,7 @@ def register_value_fact(name: str, compute: Callable[[Project], Any],
 
 class StoredFacts:
     """Project's facts that outlive the run. Uses the memo of the Project it is part of
-    (_memo, _compute, _lasting_keys, _reading, _computing, _values) and its cache."""
+    (_memo, _pending, _compute, _lasting_keys, _reading, _computing, _values) and its cache."""
 
     def value_fact_hash(self: Project, relpath: str) -> str | None:
         """The digest a value fact's users depend on (VALUE_PREFIX + name in their
@@ -55,6 +55,9 @@ class StoredFacts:
         cost a whole-project build (what a mutation called from a page does), so a check of one
         edited page parses that page and nothing else."""
         found = self._memo.get(key, _MISSING)
+        if found is _MISSING and key[0] in self._pending:
+            self._adopt_pending(key)
+            found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             found = self._from_store(key, decode)
             self._lasting_keys.add(key)

@@ -383,3 +383,26 @@ def test_a_schema_not_in_schema_ts_is_found_by_bytes(tmp_path: Path) -> None:
     schema = project_schema(project)
     assert schema is not None and {"events", "items"} <= schema.tables.keys()
     assert set(project.files) == {"convex/tables.ts"}
+
+
+def test_adopted_facts_are_unpickled_by_kind_when_first_asked(tmp_path: Path) -> None:
+    """A -j child's plain facts come back pickled by kind (Project.lasting_facts); the parent
+    unpickles a kind when one of its facts is first asked, and the first process's fact wins."""
+    child, other, parent = (Project(root=tmp_path, convex_dir="convex") for _ in range(3))
+    child.memo(("flows-part", "convex/a.ts"), lambda: ("a", 1), lasting=True)
+    child.memo(("summary", "convex/a.ts"), lambda: "summary of a", lasting=True)
+    child.memo(("own-tree", "convex/a.ts"), lambda: "holds nodes")  # not plain: stays behind
+    other.memo(("flows-part", "convex/a.ts"), lambda: ("a", 2), lasting=True)
+    handed = child.lasting_facts()
+    assert sorted(handed) == ["flows-part", "summary"]
+    parent.adopt(handed)
+    parent.adopt(other.lasting_facts())
+
+    def must_not_run():
+        raise AssertionError("an adopted fact was computed again")
+
+    assert parent.memo(("flows-part", "convex/a.ts"), must_not_run, lasting=True) == ("a", 1)
+    assert "summary" in parent._pending and "flows-part" not in parent._pending
+    assert parent.memo(("summary", "convex/a.ts"), must_not_run, lasting=True) == "summary of a"
+    assert parent.memo(("own-tree", "convex/a.ts"), lambda: "computed here") == "computed here"
+    assert parent._pending == {}
