@@ -51,7 +51,7 @@ class CodeFingerprint:
         if self.memo is None or not self.memo.parent.is_dir() or self.memo.parent.is_symlink():
             return
         try:
-            _write_atomically(self.memo, json.dumps(self.known))
+            write_atomically(self.memo, json.dumps(self.known))
         except OSError:
             pass  # a read-only cache: hashed again next time
 
@@ -197,11 +197,11 @@ class Cache:
                 for name, entry in entries.items():
                     merged[name] = {"hash": entry.hash, "deps": entry.deps, "groups": entry.groups,
                                     "payload": entry.payload}
-                _write_atomically(self.directory / f"{shard}.json",
+                write_atomically(self.directory / f"{shard}.json",
                                   json.dumps(merged, sort_keys=True, separators=(",", ":")))
                 self._shards[shard] = merged
-            self.files.save(_write_atomically)
-            self.listings.save(_write_atomically)
+            self.files.save(write_atomically)
+            self.listings.save(write_atomically)
         except OSError:
             pass
         self.new.clear()
@@ -250,8 +250,8 @@ def _mark_cache_dir(top: Path) -> None:
     if (top / ".gitignore").is_file():
         return
     top.mkdir(exist_ok=True)
-    _write_atomically(top / ".gitignore", "# Created by mutlint: the whole directory is a cache.\n*\n")
-    _write_atomically(top / "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+    write_atomically(top / ".gitignore", "# Created by mutlint: the whole directory is a cache.\n*\n")
+    write_atomically(top / "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
                       "# This file is a cache directory tag created by mutlint.\n")
 
 
@@ -270,7 +270,7 @@ def _tracked_by_git(root: Path) -> bool:
     return done.returncode == 0 and bool(done.stdout)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     # A name of our own, created exclusively (what tempfile.mkstemp does, without its import).
     temporary = path.parent / f".tmp-{os.getpid()}-{time.time_ns()}-{path.name}"
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -30,8 +30,8 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
     walks it keeps."""
     stats = stats or NoStatistics()
     with stats.phase("load rules"):
-        workspace = open_workspace(paths[0], args.config)
-        rules = load_all_rules(workspace.config, args.rules)
+        workspace = open_workspace(paths[0], args.config, remember_yaml=cached and not args.no_cache)
+        rules = load_all_rules(workspace.config, args.rules, memo=workspace.yaml_memo)
         rule_set = build_rule_set(rules, workspace.config, select, ignore)
     with stats.phase("cache"):
         if not cached or args.no_cache:
@@ -41,6 +41,7 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
             cache = open_cache(workspace.root, salt)
             if not cache.disabled:  # a tracked or linked cache dir gets no file of ours
                 code.remember()
+                workspace.yaml_memo.save()
     with stats.phase("discover"):
         selector = FileSelector(workspace, cache.listings)
         files, missing = selector.select(paths)

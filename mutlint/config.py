@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mutlint.errors import UsageError
 from mutlint.schema_check import schema_diagnostics
+from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
 DEFAULT_MAX_FILE_SIZE = 2_000_000
@@ -76,8 +77,8 @@ def _valid_excludes(doc: YamlDoc) -> None:
         raise UsageError(errors)
 
 
-def load_config(path: Path, shown: str) -> Config:
-    doc = load_yaml_file(path, shown)
+def load_config(path: Path, shown: str, memo: YamlMemo | None = None) -> Config:
+    doc = load_yaml_file(path, shown, memo)
     if doc.data is None:
         return Config(path=path, doc=doc)
     if not isinstance(doc.data, dict):

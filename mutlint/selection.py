@@ -13,6 +13,7 @@ from mutlint.findings import Severity
 from mutlint.rules.model import Rule
 from mutlint.rules.pack import builtin_rules_dir, load_rules
 from mutlint.rules.rule_set import RuleSet
+from mutlint.yaml_memo import YamlMemo
 
 
 def shown_path(path: Path) -> str:
@@ -23,10 +24,11 @@ def shown_path(path: Path) -> str:
     return str(path.resolve()) if relative.startswith("..") and path.is_absolute() else relative
 
 
-def load_all_rules(config: Config, extra: list[Path], *, builtin: bool = True) -> list[Rule]:
+def load_all_rules(config: Config, extra: list[Path], *, builtin: bool = True,
+                   memo: YamlMemo | None = None) -> list[Rule]:
     sources = ([builtin_rules_dir()] if builtin else []) + config.extra_rules + list(extra)
     confined = {path: config.path.parent for path in config.extra_rules} if config.path else {}
-    return load_rules(sources, shown_path, confined=confined)
+    return load_rules(sources, shown_path, confined=confined, memo=memo)
 
 
 def _ids(text: str | None) -> list[str]:

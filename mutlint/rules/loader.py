@@ -40,6 +40,7 @@ from mutlint.rules.query_text import (
 )
 from mutlint.schema_check import schema_diagnostics
 from mutlint.source import LANGUAGES, ts_language
+from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
 RAW_QUERY_ROOT = "match"
@@ -345,10 +346,11 @@ class _RuleBuilder:
         )
 
 
-def load_rule_file(path: Path, display_path: str | None = None, *, trusted: bool = False) -> Rule:
+def load_rule_file(path: Path, display_path: str | None = None, *, trusted: bool = False,
+                   memo: YamlMemo | None = None) -> Rule:
     """A rule file, checked; `trusted` (the shipped pack, which the test suite checks) skips
     the schema and leaves compiling its queries and regexes to their first use."""
-    doc = load_yaml_file(path, display_path)
+    doc = load_yaml_file(path, display_path, memo)
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
     diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")

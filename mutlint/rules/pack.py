@@ -13,6 +13,7 @@ from mutlint.errors import Diagnostic, UsageError
 from mutlint.rules.loader import load_rule_file
 from mutlint.rules.model import Rule
 from mutlint.workspace import refuse_outside_links
+from mutlint.yaml_memo import YamlMemo
 
 CONFIG_NAMES = frozenset({".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml"})
 
@@ -50,8 +51,8 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
-def load_rules(paths: list[Path], shown=lambda p: str(p), *, confined: dict[Path, Path] | None = None
-               ) -> list[Rule]:
+def load_rules(paths: list[Path], shown=lambda p: str(p), *, confined: dict[Path, Path] | None = None,
+               memo: YamlMemo | None = None) -> list[Rule]:
     """Load every rule file under `paths`; all errors are collected before raising.
     `confined` maps rule directories the repository named (config `extra-rules`) to the project
     root their files must stay inside, symbolic links included."""
@@ -71,7 +72,7 @@ def load_rules(paths: list[Path], shown=lambda p: str(p), *, confined: dict[Path
             try:
                 if root is not None:
                     refuse_outside_links(file, root, "a rule file")
-                rule = load_rule_file(file, shown(file), trusted=trusted)
+                rule = load_rule_file(file, shown(file), trusted=trusted, memo=memo)
             except UsageError as exc:
                 errors.extend(exc.diagnostics)
                 continue

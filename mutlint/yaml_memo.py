@@ -1,0 +1,115 @@
+"""Parsed YAML documents remembered by their bytes, in the cache directory.
+
+Rule and config files are the same from one run to the next, and a pre-commit run paid more for
+importing PyYAML (about 13 ms) than for everything else of loading them. The memo keeps each
+document as its plain data and positions, under its bytes' hash: a file whose bytes are in it
+needs no parse and no PyYAML. Only documents that survive a JSON round trip exactly are kept
+(string keys, no timestamps, no aliases); a memo of another version, or damaged, is ignored
+and rewritten. What a remembered document says is validated as a parsed one is.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from mutlint import __version__
+from mutlint.cache import content_hash, write_atomically
+from mutlint.yamldoc import DocPath, YamlDoc
+
+MEMO_FILE = "yaml.json"  # in the cache dir, beside the code memo
+MAX_DOCUMENTS = 64  # a project has a config and a few rule files; stale ones age out
+_FORMAT = 1
+
+
+class YamlMemo:
+    def __init__(self, path: Path | None):
+        self.path = path  # None: nothing is read or kept (--no-cache)
+        self._documents: dict[str, Any] | None = None
+        self._added = False
+
+    def get(self, raw: bytes, shown: str) -> YamlDoc | None:
+        entry = self._loaded().get(content_hash(raw))
+        try:
+            return _decode(entry, shown) if entry is not None else None
+        except (TypeError, ValueError):
+            return None  # damaged: parsed again, and kept again
+
+    def put(self, raw: bytes, doc: YamlDoc) -> None:
+        if self.path is None or doc.aliased or not _json_exact(doc.data):
+            return
+        documents = self._loaded()
+        documents.pop(content_hash(raw), None)  # the newest last: the oldest are dropped first
+        documents[content_hash(raw)] = {"data": doc.data, "values": _marks(doc.value_marks),
+                                         "keys": _marks(doc.key_marks)}
+        self._added = True
+
+    def save(self) -> None:
+        """Write the memo if this run added to it, once the cache dir is known to be ours."""
+        if self.path is None or not self._added or not self.path.parent.is_dir() \
+                or self.path.parent.is_symlink():
+            return
+        documents = dict(list(self._loaded().items())[-MAX_DOCUMENTS:])
+        try:
+            write_atomically(self.path, json.dumps(
+                {"format": _FORMAT, "version": __version__, "documents": documents},
+                sort_keys=False, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only cache: parsed again next time
+        self._added = False
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._documents is None:
+            self._documents = {}
+            if self.path is not None:
+                try:
+                    found = json.loads(self.path.read_bytes())
+                except (OSError, ValueError, RecursionError):  # none yet, damaged, too deep
+                    found = None
+                if isinstance(found, dict) and found.get("format") == _FORMAT and \
+                        found.get("version") == __version__ and isinstance(found.get("documents"), dict):
+                    self._documents = found["documents"]
+        return self._documents
+
+
+def _marks(marks: dict[DocPath, tuple[int, int]]) -> list:
+    return [[list(doc_path), line, column] for doc_path, (line, column) in marks.items()]
+
+
+def _decode(entry: Any, shown: str) -> YamlDoc:
+    if not isinstance(entry, dict) or not {"data", "values", "keys"} <= entry.keys():
+        raise ValueError("not a remembered document")
+    return YamlDoc(shown, entry["data"], _decode_marks(entry["values"]), _decode_marks(entry["keys"]))
+
+
+def _decode_marks(raw: Any) -> dict[DocPath, tuple[int, int]]:
+    marks: dict[DocPath, tuple[int, int]] = {}
+    for doc_path, line, column in raw:
+        if not isinstance(doc_path, list) or not all(
+                isinstance(step, (str, int)) and not isinstance(step, bool) for step in doc_path) \
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (line, column)):
+            raise ValueError("not a position")
+        marks[tuple(doc_path)] = (line, column)
+    return marks
+
+
+def _json_exact(data: Any) -> bool:
+    """Does JSON give `data` back as it is? Strings keys only, and only JSON's kinds of values
+    (a timestamp, a number key, NaN would come back otherwise)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                return False
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return False
+        elif value is not None and not isinstance(value, (str, int, bool)):
+            return False
+    return True
