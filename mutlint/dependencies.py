@@ -35,6 +35,11 @@ class Deps:
     def context(self) -> bool:
         return LISTING in self.files
 
+    def __reduce__(self):
+        # Pickled as a call: the default for a __slots__ class unpickled a -j child's 8,600
+        # Deps of the call graph's parts in 0.25 s, this in 0.01 s.
+        return Deps, (self.files, self.parts, self.groups)
+
 
 class Reads:
     """An open computation's reads, while it runs."""

@@ -8,7 +8,9 @@ is plain data (findings and diagnostics, mutlint.result) for a report writer to 
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from mutlint.cache import Cache
@@ -32,6 +34,28 @@ MIN_FILES_PER_JOB = 200
 
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
           stats: Statistics | None = None, jobs: int = 1, cache: Cache | None = None) -> CheckResult:
+    with _without_cycle_collection():
+        return _check(project, paths, rule_set, stats, jobs, cache)
+
+
+@contextmanager
+def _without_cycle_collection():
+    """A check makes millions of objects that live to its end (facts, records, a tree's node
+    wrappers) and almost no cycles (a 10,000-file run collected 1,500 objects in all), so the
+    cyclic collector's passes over that heap were wasted: 1.1 s of an 11.5 s cold run at
+    10,000 files, 1.9 s in a -j 2 parent unpickling its child's facts. Reference counting
+    still frees everything else."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(project: Project, paths: list[Path], rule_set: RuleSet,
+           stats: Statistics | None, jobs: int, cache: Cache | None) -> CheckResult:
     stats = stats or NoStatistics()
     cache = cache or Cache(None)
     project.cache = cache  # facts that outlive the run go there too

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import pickle
 from pathlib import Path
 
 from mutlint.cache import Cache, Entry, content_hash
@@ -78,3 +80,34 @@ def test_forged_groups_are_not_believed_and_cycles_end(tmp_path: Path):
     assert not hashes.still_good({}, ["0" * 32], fresh)
     assert not hashes.still_good({}, ["a" * 32], fresh)
     assert not hashes.still_good({}, ["never-stored"], fresh)
+
+
+def test_deps_survive_pickling_with_their_sharing(tmp_path: Path):
+    """A -j child hands its facts' Deps back pickled: the same files, parts and groups, and a
+    part two Deps share is still one object (the recorder walks each part once)."""
+    shared = Deps(frozenset({"convex/a.ts", LISTING}))
+    outer = Deps(frozenset({"convex/b.ts"}), (shared, Deps(frozenset(), (shared,))), ("g1",))
+    copy = pickle.loads(pickle.dumps(outer, pickle.HIGHEST_PROTOCOL))
+    assert copy.files == outer.files and copy.groups == ("g1",)
+    first, second = copy.parts
+    assert first.files == shared.files and first.context
+    assert second.parts[0] is first  # shared, not duplicated
+
+
+def test_a_check_leaves_the_cycle_collector_as_it_found_it(tmp_path: Path):
+    from mutlint.config import Config
+    from mutlint.engine import check
+    from mutlint.project import Project
+    from mutlint.rules.pack import builtin_rules_dir, load_rules
+    from mutlint.selection import build_rule_set
+
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "a.ts").write_text("export const x = 1;\n", encoding="utf-8")
+    rule_set = build_rule_set(load_rules([builtin_rules_dir()]), Config())
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            check(Project(root=tmp_path, convex_dir="convex"), [tmp_path / "convex" / "a.ts"], rule_set)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
