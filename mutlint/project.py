@@ -307,6 +307,10 @@ class Project(StoredFacts):
             self._keys_of_file.setdefault(own, []).append(key)
         return found, True
 
+    def parsed_for_facts(self) -> list[str]:
+        """Files parsed for facts (not for their own check) and still parsed, in parse order."""
+        return [relpath for relpath in self._transient if relpath in self.files]
+
     def _release_transient(self) -> None:
         """Release the files facts parsed that nothing holds, but the last few: building the
         call graph reads every file of the functions dir, and keeping them all would keep every
