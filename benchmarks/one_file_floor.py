@@ -45,7 +45,7 @@ def record(path: str, out: str) -> None:
     if code != 0 or not compiled or any(language == "?" for language, _ in compiled):
         raise SystemExit(f"recording the queries of a check of {path} failed (exit {code})")
     with open(out, "w", encoding="utf-8") as handle:
-        json.dump(compiled, handle)
+        json.dump({"language": source.language_for(path), "queries": compiled}, handle)
 
 
 def floor(path: str, queries: str) -> None:
@@ -54,14 +54,14 @@ def floor(path: str, queries: str) -> None:
 
     grammar = {"typescript": tree_sitter_typescript.language_typescript,
                "tsx": tree_sitter_typescript.language_tsx}
-    language_of = "tsx" if path.endswith((".tsx", ".jsx", ".js")) else "typescript"
+    with open(queries, encoding="utf-8") as handle:
+        recorded = json.load(handle)  # the file's language as mutlint saw it, and the queries
     with open(path, "rb") as handle:
         data = handle.read()
     languages = {name: tree_sitter.Language(make()) for name, make in grammar.items()}
-    tree_sitter.Parser(languages[language_of]).parse(data)
-    with open(queries, encoding="utf-8") as handle:
-        for language, text in json.load(handle):
-            tree_sitter.Query(languages[language], text)
+    tree_sitter.Parser(languages[recorded["language"]]).parse(data)
+    for language, text in recorded["queries"]:
+        tree_sitter.Query(languages[language], text)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,8 @@ def _cache_salt(workspace, rule_set) -> tuple[str, CodeFingerprint]:
                             memo=workspace.root / CACHE_DIR / CODE_MEMO)
     return json.dumps([
         __version__, code.value,
-        workspace.convex_dir, sorted(config.exclude), config.high_volume_tables, config.max_file_size,
+        # The excludes in their order: a later `!pattern` undoes an earlier pattern.
+        workspace.convex_dir, config.exclude, config.high_volume_tables, config.max_file_size,
         config.lint_generated, sorted((rule.id, rule.source_hash) for rule in rule_set.rules),
         sorted(rule_set.enabled_engine_rules),
     ]), code
@@ -142,13 +143,16 @@ def run_check(args) -> int:
                       file=sys.stderr)
     else:
         from mutlint.report.text import render_text
+        from mutlint.source import line_text_of
 
         interactive = args.output is None and sys.stdout.isatty()
         color = interactive and not args.no_color and "NO_COLOR" not in os.environ
 
         def line_of(relpath: str, line: int) -> str | None:
-            file = project.files.get(relpath)
-            return file.line_text(line) if file else None
+            # From the bytes, not a tree: whether a file is still parsed when the report is
+            # written depends on the path the run took (-j, the cache), the frames must not.
+            data = project.raw(relpath)
+            return line_text_of(data, line) if data is not None else None
 
         def display(relpath: str) -> str:
             return shown_path(workspace.root / relpath)

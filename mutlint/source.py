@@ -113,6 +113,21 @@ class SourceFile:
         return self.data[starts[line - 1] : end].decode("utf-8", "replace").rstrip("\r\n")
 
 
+def line_text_of(data: bytes, line: int) -> str:
+    """Line `line` (1-based) of a file's bytes without its line break, "" past the end: what
+    SourceFile.line_text gives, for a file whose tree is released (or was never parsed)."""
+    if line < 1:
+        return ""
+    start = 0
+    for _ in range(line - 1):
+        at = data.find(b"\n", start)
+        if at == -1:
+            return ""
+        start = at + 1
+    end = data.find(b"\n", start)
+    return data[start: len(data) if end == -1 else end].decode("utf-8", "replace").rstrip("\r\n")
+
+
 def utf16_length(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 

@@ -70,12 +70,14 @@ def test_the_one_file_floor_compiles_what_the_check_compiled(tmp_path: Path) -> 
     subprocess.run([sys.executable, str(script), "record", "app/p0/page.tsx", str(queries)],
                    cwd=tmp_path, check=True)
     recorded = json.loads(queries.read_text())
+    assert recorded["language"] == "tsx"
+    recorded = recorded["queries"]
     assert len(recorded) >= 2 and {language for language, _ in recorded} == {"tsx", "typescript"}
     assert any("call_expression" in text for _, text in recorded)
     done = subprocess.run([sys.executable, str(script), "floor", "app/p0/page.tsx", str(queries)],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == ""
-    queries.write_text(json.dumps([["tsx", "(no_such_node) @x"]]))
+    queries.write_text(json.dumps({"language": "tsx", "queries": [["tsx", "(no_such_node) @x"]]}))
     failed = subprocess.run([sys.executable, str(script), "floor", "app/p0/page.tsx", str(queries)],
                             cwd=tmp_path, capture_output=True, text=True)
     assert failed.returncode != 0  # a query it cannot compile is no floor

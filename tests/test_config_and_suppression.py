@@ -320,3 +320,26 @@ def test_a_file_an_earlier_walk_listed_is_checked_without_compiling_the_excludes
     code, report, imports = run("dist/b.ts")
     assert code == 0 and report["summary"]["files"] == 0
     assert " pathspec\n" in imports  # not listed: its excludes are asked
+
+
+def test_reordered_excludes_are_another_config_for_the_cache(make_project: MakeProject):
+    """gitignore-style patterns weigh in order (a later `!x` undoes an earlier `x`), so the
+    cache keys entries, and the remembered walk, by the excludes in their order: reordered,
+    a warm run excludes what a cold one does, for a walk and for a file named on its own."""
+    root = make_project({"convex/a.ts": GOOD_FILE, "src/skip1.tsx": GOOD_FILE,
+                         "src/skip2.tsx": GOOD_FILE,
+                         ".mutlint.yaml": 'exclude:\n  - "src/skip*.tsx"\n  - "!src/skip1.tsx"\n'})
+
+    def files_checked(*args: str) -> int:
+        done = subprocess.run([sys.executable, "-m", "mutlint", "check", *args, "--format", "json"],
+                              cwd=root, capture_output=True, text=True)
+        assert done.stderr == "", done.stderr
+        return json.loads(done.stdout)["summary"]["files"]
+
+    assert files_checked(".") == 2  # a.ts and skip1.tsx
+    time.sleep(RACY_SECONDS + 0.1)
+    assert files_checked(".") == 2  # the walk is remembered now
+    (root / ".mutlint.yaml").write_text('exclude:\n  - "!src/skip1.tsx"\n  - "src/skip*.tsx"\n',
+                                        encoding="utf-8")
+    assert files_checked("src/skip1.tsx") == 0 == files_checked("src/skip1.tsx", "--no-cache")
+    assert files_checked(".") == 1 == files_checked(".", "--no-cache")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +67,41 @@ def test_jobs_on_a_warm_cache_after_an_edit_match_a_cold_run(run_mutlint: RunMut
     cold = run_mutlint("check", ".", "--format", "json", "--no-cache", cwd=root)
     assert run_mutlint("check", ".", "--format", "json", "-j", "2", cwd=root) == cold
     assert run_mutlint("check", ".", "--format", "json", cwd=root) == cold
+
+
+def _on_a_terminal(*args: str, cwd: Path) -> str:
+    """mutlint's stdout when it is a terminal (code frames are drawn only there)."""
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "mutlint", *args], cwd=cwd, stdout=follower,
+                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=120)
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert done.returncode == 1
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_code_frames_on_a_terminal_do_not_depend_on_jobs_or_the_cache(tmp_path: Path):
+    """A frame comes from the file's bytes: the files a run still has parsed when it reports
+    differ with -j (this process checks a share too) and with the cache."""
+    project = tmp_path / "app"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".mutlint_cache"))
+    one = _on_a_terminal("check", ".", "--no-cache", "--no-color", cwd=project)
+    assert one.count("^") >= 10  # every finding has its line under it
+    assert _on_a_terminal("check", ".", "--no-cache", "--no-color", "-j", "2", cwd=project) == one
+    _on_a_terminal("check", ".", "--no-color", cwd=project)
+    assert _on_a_terminal("check", ".", "--no-color", cwd=project) == one  # from the cache
