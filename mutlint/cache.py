@@ -207,12 +207,20 @@ class Cache:
         self.new.clear()
 
 
-def open_cache(root: Path, salt: str, enabled: bool = True) -> Cache:
+def cache_dir_is_ours(root: Path) -> bool:
+    """May this run read and write the project's cache dir? Not if it is a link (which could
+    send the cache's writes anywhere on the machine), nor if git tracks it (see below)."""
+    top = root / CACHE_DIR
+    return not (top.is_symlink() or (top.is_dir() and _tracked_by_git(root)))
+
+
+def open_cache(root: Path, salt: str, enabled: bool = True, ours: bool | None = None) -> Cache:
+    """The cache of this salt; `ours` is cache_dir_is_ours(root) when already asked."""
     if not enabled:
         return Cache(None)
     top = root / CACHE_DIR
-    if top.is_symlink() or (top.is_dir() and _tracked_by_git(root)):
-        return Cache(None)  # a link could send the cache's writes anywhere on the machine
+    if not (cache_dir_is_ours(root) if ours is None else ours):
+        return Cache(None)
     try:
         _mark_cache_dir(top)
     except OSError:

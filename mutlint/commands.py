@@ -6,11 +6,18 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mutlint import __version__
-from mutlint.cache import CACHE_DIR, CODE_MEMO, CodeFingerprint, code_fingerprint, open_cache
+from mutlint.cache import (
+    CACHE_DIR,
+    CODE_MEMO,
+    CodeFingerprint,
+    cache_dir_is_ours,
+    code_fingerprint,
+    open_cache,
+)
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 from mutlint.config import Config
 from mutlint.engine import check
@@ -22,6 +29,7 @@ from mutlint.report import printable
 from mutlint.selection import build_rule_set, load_all_rules, shown_path
 from mutlint.statistics import NoStatistics, Statistics
 from mutlint.workspace import FileSelector, open_workspace
+from mutlint.yaml_memo import MEMO_FILE, YamlMemo
 
 
 def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, cached: bool = False):
@@ -29,16 +37,18 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
     cache (disabled unless `cached` and not --no-cache): it is opened before discovery, whose
     walks it keeps."""
     stats = stats or NoStatistics()
+    cache_dir = _CacheDir() if cached and not args.no_cache else None
     with stats.phase("load rules"):
-        workspace = open_workspace(paths[0], args.config, remember_yaml=cached and not args.no_cache)
+        workspace = open_workspace(paths[0], args.config,
+                                   yaml_memo=cache_dir.yaml_memo if cache_dir else None)
         rules = load_all_rules(workspace.config, args.rules, memo=workspace.yaml_memo)
         rule_set = build_rule_set(rules, workspace.config, select, ignore)
     with stats.phase("cache"):
-        if not cached or args.no_cache:
+        if cache_dir is None:
             cache = open_cache(workspace.root, "", enabled=False)
         else:
-            salt, code = _cache_salt(workspace, rule_set)
-            cache = open_cache(workspace.root, salt)
+            salt, code = _cache_salt(workspace, rule_set, cache_dir.code)
+            cache = open_cache(workspace.root, salt, ours=cache_dir.ours)
             if not cache.disabled:  # a tracked or linked cache dir gets no file of ours
                 code.remember()
                 workspace.yaml_memo.save()
@@ -56,15 +66,34 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
     return workspace, rule_set, files, project, cache
 
 
-def _cache_salt(workspace, rule_set) -> tuple[str, CodeFingerprint]:
-    """Everything besides the files that decides what a check finds: entries made under
-    another version, code, grammar, config or rule set are never read."""
+@dataclass
+class _CacheDir:
+    """What a cached run learns of the project's cache dir once, when the YAML memo is opened
+    (before the config is read): whether it is ours, and mutlint's code fingerprint."""
+
+    ours: bool | None = None
+    code: CodeFingerprint | None = None
+
+    def yaml_memo(self, root: Path) -> YamlMemo:
+        self.ours = cache_dir_is_ours(root)
+        if not self.ours:
+            return YamlMemo(None)  # a tracked or linked cache dir is not read
+        self.code = _code_fingerprint(root)
+        return YamlMemo(root / CACHE_DIR / MEMO_FILE, self.code.value)
+
+
+def _code_fingerprint(root: Path) -> CodeFingerprint:
     import tree_sitter
     import tree_sitter_typescript
 
+    return code_fingerprint(tree_sitter, tree_sitter_typescript, memo=root / CACHE_DIR / CODE_MEMO)
+
+
+def _cache_salt(workspace, rule_set, code: CodeFingerprint | None) -> tuple[str, CodeFingerprint]:
+    """Everything besides the files that decides what a check finds: entries made under
+    another version, code, grammar, config or rule set are never read."""
     config = workspace.config
-    code = code_fingerprint(tree_sitter, tree_sitter_typescript,
-                            memo=workspace.root / CACHE_DIR / CODE_MEMO)
+    code = code or _code_fingerprint(workspace.root)
     return json.dumps([
         __version__, code.value,
         # The excludes in their order: a later `!pattern` undoes an earlier pattern.

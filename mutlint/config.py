@@ -78,7 +78,18 @@ def _valid_excludes(doc: YamlDoc) -> None:
 
 
 def load_config(path: Path, shown: str, memo: YamlMemo | None = None) -> Config:
+    """The config; one from the YAML memo that is not valid is read again from the file (the
+    memo was damaged: the file says what is wrong)."""
     doc = load_yaml_file(path, shown, memo)
+    try:
+        return _config_from(doc, path)
+    except Exception:
+        if not doc.remembered:
+            raise
+    return _config_from(load_yaml_file(path, shown, memo, parse=True), path)
+
+
+def _config_from(doc: YamlDoc, path: Path) -> Config:
     if doc.data is None:
         return Config(path=path, doc=doc)
     if not isinstance(doc.data, dict):

@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mutlint.cache import CACHE_DIR
 from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.listing_memo import ListingMemo, WalkRecord
 from mutlint.source import language_for
-from mutlint.yaml_memo import MEMO_FILE, YamlMemo
+from mutlint.yaml_memo import YamlMemo
 
 if TYPE_CHECKING:
     import pathspec
@@ -107,9 +107,9 @@ def normalise_dir(text: str) -> str:
 
 
 def open_workspace(first_path: Path, config_path: Path | None = None, *,
-                   remember_yaml: bool = False) -> Workspace:
-    """The project, its config and convex dir; with `remember_yaml`, its YAML memo (in its
-    cache dir), which the config was read with and the rules can be."""
+                   yaml_memo: Callable[[Path], YamlMemo] | None = None) -> Workspace:
+    """The project, its config and convex dir; `yaml_memo` gives the project root's YAML memo,
+    which the config is read with and the rules can be."""
     if config_path is not None:
         if not config_path.is_file():
             raise UsageError(Diagnostic(str(config_path), "config file not found"))
@@ -119,7 +119,7 @@ def open_workspace(first_path: Path, config_path: Path | None = None, *,
         root, found = find_project_root(first_path)
         if found is not None:
             refuse_outside_links(found, root, "a config file")
-    memo = YamlMemo(root / CACHE_DIR / MEMO_FILE if remember_yaml else None)
+    memo = yaml_memo(root) if yaml_memo is not None else YamlMemo(None)
     config = load_config(found, _shown(found), memo) if found else Config()
     convex_dir = config.convex_dir or _convex_dir_from_convex_json(root) or "convex"
     return Workspace(root=root, config=config, convex_dir=normalise_dir(convex_dir), yaml_memo=memo)

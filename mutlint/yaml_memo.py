@@ -4,8 +4,11 @@ Rule and config files are the same from one run to the next, and a pre-commit ru
 importing PyYAML (about 13 ms) than for everything else of loading them. The memo keeps each
 document as its plain data and positions, under its bytes' hash: a file whose bytes are in it
 needs no parse and no PyYAML. Only documents that survive a JSON round trip exactly are kept
-(string keys, no timestamps, no aliases); a memo of another version, or damaged, is ignored
-and rewritten. What a remembered document says is validated as a parsed one is.
+(string keys, no timestamps, no aliases); a memo of another mutlint (version and code, as for
+the cache's entries), or damaged, is ignored and rewritten, and one in a cache dir that is not
+ours (tracked by git, a link: mutlint.cache.cache_dir_is_ours) is not read at all. A
+remembered document is validated as a parsed one is, and one that fails is read again from its
+file (its loaders: config.load_config, rules.loader.load_rule_file).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from mutlint.cache import content_hash, write_atomically
 from mutlint.yamldoc import DocPath, YamlDoc
 
 MEMO_FILE = "yaml.json"  # in the cache dir, beside the code memo
-MAX_DOCUMENTS = 64  # a project has a config and a few rule files; stale ones age out
+MAX_DOCUMENTS = 256  # a config and the rule files: stale ones age out, the oldest first
 _FORMAT = 1
 
 
 class YamlMemo:
-    def __init__(self, path: Path | None):
-        self.path = path  # None: nothing is read or kept (--no-cache)
+    def __init__(self, path: Path | None, code: str = ""):
+        self.path = path  # None: nothing is read or kept (--no-cache, a cache dir not ours)
+        self.code = code  # mutlint's code fingerprint (mutlint.cache.code_fingerprint)
         self._documents: dict[str, Any] | None = None
         self._added = False
 
@@ -38,12 +42,18 @@ class YamlMemo:
             return None  # damaged: parsed again, and kept again
 
     def put(self, raw: bytes, doc: YamlDoc) -> None:
+        """Keep the document as parsed: as JSON now, so what its loader changes later (the
+        config's `off`) is not kept, and one JSON cannot write is not kept at all."""
         if self.path is None or doc.aliased or not _json_exact(doc.data):
+            return
+        try:
+            text = json.dumps({"data": doc.data, "values": _marks(doc.value_marks),
+                               "keys": _marks(doc.key_marks)})
+        except (ValueError, TypeError, RecursionError):  # an integer of 4,300 digits, say
             return
         documents = self._loaded()
         documents.pop(content_hash(raw), None)  # the newest last: the oldest are dropped first
-        documents[content_hash(raw)] = {"data": doc.data, "values": _marks(doc.value_marks),
-                                         "keys": _marks(doc.key_marks)}
+        documents[content_hash(raw)] = json.loads(text)
         self._added = True
 
     def save(self) -> None:
@@ -54,8 +64,8 @@ class YamlMemo:
         documents = dict(list(self._loaded().items())[-MAX_DOCUMENTS:])
         try:
             write_atomically(self.path, json.dumps(
-                {"format": _FORMAT, "version": __version__, "documents": documents},
-                sort_keys=False, separators=(",", ":")))
+                {"format": _FORMAT, "version": __version__, "code": self.code,
+                 "documents": documents}, separators=(",", ":")))
         except OSError:
             pass  # a read-only cache: parsed again next time
         self._added = False
@@ -69,7 +79,8 @@ class YamlMemo:
                 except (OSError, ValueError, RecursionError):  # none yet, damaged, too deep
                     found = None
                 if isinstance(found, dict) and found.get("format") == _FORMAT and \
-                        found.get("version") == __version__ and isinstance(found.get("documents"), dict):
+                        found.get("version") == __version__ and found.get("code") == self.code \
+                        and isinstance(found.get("documents"), dict):
                     self._documents = found["documents"]
         return self._documents
 
@@ -81,7 +92,8 @@ def _marks(marks: dict[DocPath, tuple[int, int]]) -> list:
 def _decode(entry: Any, shown: str) -> YamlDoc:
     if not isinstance(entry, dict) or not {"data", "values", "keys"} <= entry.keys():
         raise ValueError("not a remembered document")
-    return YamlDoc(shown, entry["data"], _decode_marks(entry["values"]), _decode_marks(entry["keys"]))
+    return YamlDoc(shown, entry["data"], _decode_marks(entry["values"]), _decode_marks(entry["keys"]),
+                   remembered=True)
 
 
 def _decode_marks(raw: Any) -> dict[DocPath, tuple[int, int]]:

@@ -36,6 +36,7 @@ class YamlDoc:
     key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
     # An alias (`*name`) shares one value in two places: a copy (the memo's) would not.
     aliased: bool = False
+    remembered: bool = field(default=False, compare=False)  # from the YAML memo: load_yaml_file
 
     def where(self, doc_path: DocPath, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value (or key) at doc_path, or its nearest ancestor."""
@@ -54,8 +55,9 @@ class YamlDoc:
 
 
 def load_yaml_file(path: Path, display_path: str | None = None,
-                   memo: YamlMemo | None = None) -> YamlDoc:
-    """The file's document; with a memo, one whose bytes were read before is not parsed."""
+                   memo: YamlMemo | None = None, *, parse: bool = False) -> YamlDoc:
+    """The file's document; with a memo, one whose bytes were read before is not parsed,
+    unless `parse` (a remembered document its loader found wrong: the memo was damaged)."""
     shown = display_path or str(path)
     try:
         raw = path.read_bytes()
@@ -68,7 +70,7 @@ def load_yaml_file(path: Path, display_path: str | None = None,
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UsageError(Diagnostic(shown, "not valid UTF-8", line)) from None
-    if memo is not None:
+    if memo is not None and not parse:
         known = memo.get(raw, shown)
         if known is not None:
             return known

@@ -112,3 +112,76 @@ def test_documents_json_cannot_give_back_are_not_remembered(tmp_path: Path, text
     memo.save()
     assert not (tmp_path / "memo.json").exists()
     assert YamlMemo(tmp_path / "memo.json").get(path.read_bytes(), "doc.yaml") is None
+
+
+def _forge(memo: Path, rule_id: str, **changes) -> None:
+    """Change the remembered document of a rule, keeping the memo well formed."""
+    found = json.loads(memo.read_bytes())
+    for entry in found["documents"].values():
+        if entry["data"].get("id") == rule_id:
+            entry["data"].update(changes)
+    memo.write_text(json.dumps(found), encoding="utf-8")
+
+
+def _messages(root: Path, *args: str) -> tuple[int, list[str], str]:
+    done = subprocess.run([sys.executable, "-m", "mutlint", "check", ".", "--format", "json", *args],
+                          cwd=root, capture_output=True, text=True)
+    report = json.loads(done.stdout) if done.stdout else {"findings": []}
+    return done.returncode, [f["message"] for f in report["findings"]], done.stderr
+
+
+def test_a_wrong_remembered_rule_is_read_again_from_its_file(make_project: MakeProject) -> None:
+    """The shipped rules are not checked against the schema (the test suite does): one the
+    memo got wrong must not be believed, nor break the run."""
+    root = make_project({"convex/a.ts": UNAWAITED})
+    code, messages, _ = _messages(root)
+    memo = root / ".mutlint_cache" / "yaml.json"
+    _forge(memo, "unawaited-convex-write", severity="banana")
+    assert _messages(root) == (code, messages, "")
+    assert "banana" not in memo.read_text(encoding="utf-8")  # rewritten from the file
+
+
+@pytest.mark.parametrize("how", ["tracked by git", "a link"])
+def test_a_memo_in_a_cache_dir_not_ours_is_not_read(make_project: MakeProject, tmp_path: Path,
+                                                     how: str) -> None:
+    """As the cache's entries: a committed `.mutlint_cache/` came from whoever wrote the
+    commit, and a link could lead anywhere."""
+    root = make_project({"convex/a.ts": UNAWAITED})
+    code, messages, _ = _messages(root)
+    memo = root / ".mutlint_cache" / "yaml.json"
+    _forge(memo, "unawaited-convex-write", message="FORGED {code}")
+    assert any("FORGED" in m for m in _messages(root)[1])  # ours: believed (no schema check)
+    if how == "a link":
+        elsewhere = tmp_path / "elsewhere"
+        (root / ".mutlint_cache").rename(elsewhere)
+        (root / ".mutlint_cache").symlink_to(elsewhere, target_is_directory=True)
+    else:
+        git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-f", "."], check=True)
+        subprocess.run([*git, "commit", "-qm", "forged"], check=True)
+    assert _messages(root)[:2] == (code, messages)
+
+
+def test_a_document_json_cannot_write_is_not_kept(make_project: MakeProject) -> None:
+    """A rule with an integer of 5,000 digits: the check runs, the memo keeps the rest."""
+    rule = (Path(__file__).parent / "fixtures" / "rule-language" / "same-callee-twice.yaml").read_text()
+    assert "at-least: 2" in rule
+    root = make_project({"convex/a.ts": UNAWAITED, "myrules/r.yaml": rule.replace(
+        "at-least: 2", "at-least: 0x" + "F" * 5000), ".mutlint.yaml": "extra-rules: [myrules]\n"})
+    code, _, stderr = _messages(root)
+    assert code == 1 and stderr == ""
+    remembered = json.loads((root / ".mutlint_cache" / "yaml.json").read_bytes())["documents"]
+    assert remembered and all("0xF" not in json.dumps(d) for d in remembered.values())
+
+
+def test_a_memo_of_other_code_is_not_read(make_project: MakeProject) -> None:
+    """Keyed by mutlint's code, as the cache's entries: a checkout that parses YAML otherwise
+    without a new version number must not read the documents its old code made."""
+    root = make_project({"convex/a.ts": UNAWAITED})
+    code, messages, _ = _messages(root)
+    memo = root / ".mutlint_cache" / "yaml.json"
+    _forge(memo, "unawaited-convex-write", message="FORGED {code}")
+    found = json.loads(memo.read_bytes())
+    memo.write_text(json.dumps({**found, "code": "another build"}), encoding="utf-8")
+    assert _messages(root)[:2] == (code, messages)

@@ -349,8 +349,19 @@ class _RuleBuilder:
 def load_rule_file(path: Path, display_path: str | None = None, *, trusted: bool = False,
                    memo: YamlMemo | None = None) -> Rule:
     """A rule file, checked; `trusted` (the shipped pack, which the test suite checks) skips
-    the schema and leaves compiling its queries and regexes to their first use."""
+    the schema and leaves compiling its queries and regexes to their first use. A document
+    from the YAML memo that makes no rule is read again from the file: the memo was damaged
+    (and a shipped rule's is not checked against the schema), the file says what is wrong."""
     doc = load_yaml_file(path, display_path, memo)
+    try:
+        return _rule_from(doc, path, trusted)
+    except Exception:
+        if not doc.remembered:
+            raise
+    return _rule_from(load_yaml_file(path, display_path, memo, parse=True), path, trusted)
+
+
+def _rule_from(doc: YamlDoc, path: Path, trusted: bool) -> Rule:
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
     diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
