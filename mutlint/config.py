@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutlint.errors import UsageError
+from mutlint.ignore_patterns import pattern_error
 from mutlint.schema_check import schema_diagnostics
 from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
@@ -61,18 +62,12 @@ def _inside_project(doc: YamlDoc, base: Path) -> None:
 def _valid_excludes(doc: YamlDoc) -> None:
     """Each `exclude` entry must be a gitignore-style pattern pathspec can compile (`!` alone or
     a trailing backslash is none): said here, with its line, not when a walk first uses it."""
-    patterns = doc.data.get("exclude") or []
-    if not patterns:
-        return
-    import pathspec  # only a config with excludes pays for its import
-
     errors = []
-    for index, pattern in enumerate(patterns):
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
-        except ValueError as exc:
+    for index, pattern in enumerate(doc.data.get("exclude") or []):
+        problem = pattern_error(pattern)  # only a config with excludes imports pathspec
+        if problem is not None:
             errors.append(doc.error(("exclude", index), f"'{pattern}' is not a valid "
-                                                        f"gitignore-style pattern ({exc})"))
+                                                        f"gitignore-style pattern ({problem})"))
     if errors:
         raise UsageError(errors)
 

@@ -134,7 +134,7 @@ def _multiprocessing():
 def _scan_in_child(paths: list[Path]) -> Scan:
     project, rule_set, timed, cache = _FORK_STATE
     scan = scan_files(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
-                 defer=True)
+                      defer=True)
     scan.plain_facts = project.lasting_facts()
     return scan
 

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
+from mutlint.ignore_patterns import IgnoreSpec
 from mutlint.listing_memo import ListingMemo, WalkRecord
 from mutlint.source import language_for
 from mutlint.yaml_memo import YamlMemo
-
-if TYPE_CHECKING:
-    import pathspec
 
 DEFAULT_EXCLUDES = (
     "node_modules/", ".git/", "_generated/", ".next/", ".turbo/", ".vercel/", ".output/",
@@ -167,7 +163,7 @@ class FileSelector:
         compile them (importing pathspec alone costs about as much as the rest of start-up)."""
         if self._remembered is None:
             root = self.workspace.root
-            found = None if self.listings is None else self.listings.lookup(str(root), _text(git_root(root)))
+            found = self._walked.get(root) or self._earlier_walk(root, git_root(root))
             if found is not None:
                 self._walked.setdefault(root, found)
             self._remembered = set(found or ())
@@ -189,16 +185,18 @@ class FileSelector:
 
     def _remembered_walk(self, top: Path) -> list[str]:
         found_git = git_root(top)
-        git = _text(found_git)
-        if self.listings is not None:
-            files = self.listings.lookup(str(top), git)
-            if files is not None:
-                return files
+        files = self._earlier_walk(top, found_git)
+        if files is not None:
+            return files
         record = WalkRecord()
         files = self._walk(top, found_git, record)
         if self.listings is not None:
-            self.listings.record(str(top), git, record, files)
+            self.listings.record(str(top), _text(found_git), record, files)
         return files
+
+    def _earlier_walk(self, top: Path, git: Path | None) -> list[str] | None:
+        """What an earlier walk of `top` found, while nothing it read has changed."""
+        return None if self.listings is None else self.listings.lookup(str(top), _text(git))
 
     def _walk(self, top: Path, git: Path | None, record: WalkRecord) -> list[str]:
         """Every directory is stat'ed before it is read, and every `.gitignore` consulted (or
@@ -252,64 +250,6 @@ class FileSelector:
                 break
             directory = directory.parent
         return list(reversed(chain))
-
-
-class IgnoreSpec:
-    """gitignore-style patterns (pathspec's), with a shortcut for the usual answer. Compiled
-    when first matched: a run whose files an earlier walk listed matches none."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        self._spec = None
-        self._may_match = None
-
-    def match_file(self, path: str) -> bool:
-        if self._spec is None:
-            self._spec = _compile_ignore_lines(self.lines)
-            self._may_match = _any_pattern_matcher(self._spec)
-        if self._may_match is not None and self._may_match(path) is None:
-            return False  # no pattern matches at all: nothing to weigh
-        return self._spec.match_file(path)
-
-
-def _compile_ignore_lines(lines: list[str]) -> pathspec.GitIgnoreSpec:
-    """Lines that are no valid pattern (`!` alone, a trailing backslash) match nothing, as in
-    git; the config's own patterns were checked when it was loaded."""
-    import pathspec
-
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # pathspec's pattern errors are ValueErrors
-        return pathspec.GitIgnoreSpec.from_lines(line for line in lines if _is_pattern(line))
-
-
-def _is_pattern(line: str) -> bool:
-    import pathspec
-
-    try:
-        pathspec.GitIgnoreSpec.from_lines([line])
-    except ValueError:
-        return False
-    return True
-
-
-def _any_pattern_matcher(spec: pathspec.GitIgnoreSpec):
-    """One regex that matches where any excluding pattern of `spec` does, or None. Most files
-    match no pattern, and one search answers that for them; weighing matches (negations, the
-    last pattern wins) stays with pathspec. Any surprise in pathspec's regexes: no shortcut."""
-    parts = []
-    for pattern in spec.patterns:
-        regex = getattr(pattern, "regex", None)
-        if getattr(pattern, "include", None) is None or regex is None:
-            continue
-        if regex.flags != re.compile("").flags:
-            return None
-        if pattern.include:  # groups renamed away: a union may not repeat a group's name
-            parts.append("(?:" + re.sub(r"\(\?P<\w+>", "(?:", regex.pattern) + ")")
-    try:
-        return re.compile("|".join(parts) or "(?!)").search  # as pathspec matches
-    except re.error:
-        return None
 
 
 def _gitignore_of(directory: str, record: WalkRecord) -> IgnoreSpec | None:

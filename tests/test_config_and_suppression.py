@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutlint.file_index import RACY_SECONDS
-from mutlint.workspace import IgnoreSpec
+from mutlint.ignore_patterns import IgnoreSpec
 
 RULE_ID = "unawaited-convex-write"
 GOOD_FILE = MUTATION_HEADER + "\n" + mutation_source("f", "    ctx.db.patch(id, {});")
