@@ -3,6 +3,10 @@
 For each size, one generated project (benchmarks/generate.py) and, alternating between tools
 on every run, the median wall time and the peak RSS of:
   parse floor       read + tree-sitter parse of every file, one process
+  tree-sitter work  what a cold check asks of tree-sitter, alone: it reads the files the
+                    check read, parses the ones it parsed and runs the queries it ran, with
+                    none of mutlint's code (benchmarks/check_floor.py); what no change to
+                    mutlint's own code can go under
   mutlint           `mutlint check` with all built-in rules: cold (--no-cache) in one process
                     and with -j auto, warm (the cache filled by an earlier run), and warm
                     with one page, or one mutation, edited since (a branch's next commit)
@@ -36,6 +40,7 @@ from pathlib import Path
 
 GENERATE = Path(__file__).resolve().parent / "generate.py"
 ONE_FILE_FLOOR = Path(__file__).resolve().parent / "one_file_floor.py"
+CHECK_FLOOR = Path(__file__).resolve().parent / "check_floor.py"
 
 PARSE_FLOOR = """
 import sys, pathlib, tree_sitter, tree_sitter_typescript as t
@@ -118,6 +123,8 @@ def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | N
     mutlint = [python, "-m", "mutlint", "check", str(root), "--fail-on", "never"]
     return {
         "parse floor": [python, "-c", PARSE_FLOOR, str(root)],
+        "tree-sitter work of a cold check": [python, str(CHECK_FLOOR), "replay", str(root),
+                                             str(work / "check-work.json")],
         "mutlint check (cold)": [*mutlint, "--no-cache"],
         "mutlint check -j auto (cold)": [*mutlint, "--no-cache", "-j", "auto"],
         "mutlint check (warm cache)": mutlint,
@@ -146,11 +153,16 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
         page, mutation = root / "app/p0/page.tsx", root / "convex/m0.ts"
         edited = {"mutlint check (warm, 1 page edited)": page,
                   "mutlint check (warm, 1 mutation edited)": mutation}
-        commands = {**dict(list(commands.items())[:4]),
+        names = list(commands)
+        after_warm = names.index("mutlint check (warm cache)") + 1
+        commands = {**{name: commands[name] for name in names[:after_warm]},
                     **{name: commands["mutlint check (warm cache)"] for name in edited},
-                    **dict(list(commands.items())[4:])}
+                    **{name: commands[name] for name in names[after_warm:]}}
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         env = {**RUN_ENV, "SEMGREP_SEND_METRICS": "off"}
+        # What a cold check of this project asks of tree-sitter, for its replay.
+        subprocess.run([sys.executable, str(CHECK_FLOOR), "record", str(root),
+                        str(work / "check-work.json")], cwd=root, env=RUN_ENV, check=True)
         settle()
         measure(commands["mutlint check (warm cache)"], root, env)  # fills the cache
         for run in range(runs):  # alternate tools within each run

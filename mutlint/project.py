@@ -95,6 +95,7 @@ class Project(StoredFacts):
     verdicts: dict[str, Any] = field(default_factory=dict, repr=False)  # the engine's, per file
     _lasting_keys: set[tuple] = field(default_factory=set, repr=False)  # memo keys of plain facts
     _pending: dict[str, list[bytes]] = field(default_factory=dict, repr=False)  # see adopt
+    parses: int = 0  # trees made, for whatever reason (--statistics)
 
     @property
     def hashes(self) -> ContentHashes:
@@ -211,6 +212,7 @@ class Project(StoredFacts):
         if data is None:
             return None
         parsed = source.parse_source(data, path, relpath, source.language_for(path))
+        self.parses += 1
         self.files[relpath] = parsed
         if self._computing and relpath != self.checking and relpath not in self._pinned:
             self._transient.append(relpath)  # parsed for a fact: see _release_transient

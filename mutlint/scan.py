@@ -56,6 +56,7 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     early check that needs the whole model waits for its turn instead (building the model
     early would parse the files not checked yet for their parts, and again for their checks)."""
     scan = _ScanState(project, rule_set, stats, cache, defer)
+    parses_before = project.parses
     if resuming:
         scan.counted.update(paths)
     project.defer_whole_model = defer
@@ -78,6 +79,7 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
                     early.append(found)
     project.checking = None
     project.defer_whole_model = False
+    stats.counts["parses"] += project.parses - parses_before
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(scan.result, scan.records, scan.directives, stats, {**cache.new, **scan.new_entries},
                 dict(cache.files.new), scan.deferred)

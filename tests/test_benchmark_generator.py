@@ -81,3 +81,35 @@ def test_the_one_file_floor_compiles_what_the_check_compiled(tmp_path: Path) -> 
     failed = subprocess.run([sys.executable, str(script), "floor", "app/p0/page.tsx", str(queries)],
                             cwd=tmp_path, capture_output=True, text=True)
     assert failed.returncode != 0  # a query it cannot compile is no floor
+
+
+def test_the_check_floor_replays_the_tree_sitter_work_of_a_check(tmp_path: Path) -> None:
+    """benchmarks/check_floor.py: `record` writes what a cold check asked of tree-sitter (the
+    files read, the parses, the queries and their runs with the matches each found); `replay`
+    does that work again and fails if any run finds other matches."""
+    project = tmp_path / "project"
+    generate(project, 150)
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "check_floor.py"
+    work = tmp_path / "work.json"
+    subprocess.run([sys.executable, str(script), "record", str(project), str(work)],
+                   cwd=project, check=True)
+    recorded = json.loads(work.read_text())
+    stats = subprocess.run([sys.executable, "-m", "mutlint", "check", ".", "--no-cache",
+                            "--statistics", "--fail-on", "never"],
+                           cwd=project, capture_output=True, text=True, check=True)
+    counts = next(line for line in stats.stderr.splitlines() if line.startswith("files:"))
+    assert counts.startswith(f"files: {len(recorded['read'])} read, ")
+    assert f"; {len(recorded['parses'])} parses in all" in counts
+    assert {language for _, language in recorded["parses"]} == {"tsx", "typescript"}
+    assert all(0 <= query < len(recorded["queries"]) and 0 <= parse < len(recorded["parses"])
+               for query, parse, _, _ in recorded["runs"])
+    assert sum(matches for *_, matches in recorded["runs"]) > len(recorded["parses"])
+    done = subprocess.run([sys.executable, str(script), "replay", str(project), str(work)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    query, parse, steps, matches = recorded["runs"][0]
+    recorded["runs"][0] = [query, parse, steps, matches + 1]
+    work.write_text(json.dumps(recorded))
+    failed = subprocess.run([sys.executable, str(script), "replay", str(project), str(work)],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "other matches" in failed.stderr

@@ -31,3 +31,29 @@ def test_statistics_count_the_files_taken_from_the_cache(run_mutlint: RunMutlint
     parsed = next(line for line in cold.splitlines() if line.startswith("files: "))
     assert ", 0 from the cache" in parsed and not parsed.startswith("files: 23 read, 0 parsed")
     assert "files: 23 read, 0 parsed, " in warm and "cache " in warm
+
+
+def test_statistics_count_a_file_parsed_only_for_another_files_facts(run_mutlint: RunMutlint,
+                                                                     tmp_path: Path):
+    """crons.ts holds no rule's token, so its own check needs no parse; the retention fact of
+    the schema's check parses it for its jobs. Its own check counts as skipped unparsed, and the
+    parse in the total."""
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "schema.ts").write_text(
+        'import { defineSchema, defineTable } from "convex/server";\n'
+        'import { v } from "convex/values";\n'
+        'export default defineSchema({ logs: defineTable({ at: v.number() }) });\n')
+    (tmp_path / "convex" / "logs.ts").write_text(
+        'import { mutation } from "./_generated/server";\n'
+        'export const add = mutation({ args: {}, handler: async (ctx) => {\n'
+        '  await ctx.db.insert("logs", { at: Date.now() });\n} });\n')
+    (tmp_path / "convex" / "crons.ts").write_text(
+        'import { cronJobs } from "convex/server";\n'
+        'import { internal } from "./_generated/api";\n'
+        'const crons = cronJobs();\n'
+        'crons.daily("prune", { hourUTC: 3, minuteUTC: 0 }, internal.logs.prune, {});\n'
+        'export default crons;\n')
+    _, _, err = run_mutlint("check", ".", "--statistics", "--no-cache", cwd=tmp_path)
+    counts = next(line for line in err.splitlines() if line.startswith("files: "))
+    assert counts.startswith("files: 3 read, 2 parsed, 0 from the cache, 1 skipped unparsed ")
+    assert "; 3 parses in all" in counts, counts
