@@ -60,8 +60,10 @@ def main() -> int:
                 run_once(checkout, project, args.jobs, True)
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
         reports: dict[str, bytes] = {}
-        for _ in range(args.runs):
-            for name, checkout in sides.items():
+        for run in range(args.runs):
+            # Turns alternate which side goes first: a side that always ran second (after the
+            # other's run had warmed or tired the machine) would carry that in its median.
+            for name, checkout in list(sides.items())[::1 if run % 2 == 0 else -1]:
                 wall, cpu, report = run_once(checkout, project, args.jobs, args.cache)
                 samples[name].append((wall, cpu))
                 reports[name] = report

@@ -99,6 +99,10 @@ class FileEvaluator:
     def evaluate(self, rule: Rule, node: RuleNode, target: tree_sitter.Node, env: Env) -> list[Env]:
         envs = [env]
         for atom in node.atoms:
+            if atom.in_place_type is not None:  # rules/in_place.py: a kind, no bindings
+                if target.type != atom.in_place_type:
+                    return []
+                continue
             hits = self.file_pass.hits.get(atom.id)
             found = hits.by_node.get(target.id) if hits else None
             if not found:

@@ -19,6 +19,7 @@ from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
 from mutlint.regex_guard import compile_user_regex
+from mutlint.rules.in_place import mark_in_place
 from mutlint.rules.model import (
     Atom,
     AtomQuery,
@@ -327,6 +328,7 @@ class _RuleBuilder:
         match = self.rule_node(("rule",), self.data["rule"])
         constraints = self.constraints()
         push_down(self.atoms, constraints)
+        mark_in_place(match, self.atoms, self.languages)
         facts = self.facts()
         group = self.group(facts)
         self.check_message(facts, group)

@@ -32,6 +32,9 @@ class Atom:
     kind: str  # "pattern" | "kind" | "query"
     text: str
     by_language: dict[str, AtomQuery]
+    # A kind atom the evaluator checks on the node in hand (node.type), not in the query pass
+    # (rules/in_place.py).
+    in_place_type: str | None = None
 
 
 @dataclass
@@ -51,6 +54,26 @@ class RuleNode:
     not_: RuleNode | None = None
     all: list[RuleNode] = field(default_factory=list)
     any: list[RuleNode] = field(default_factory=list)
+
+
+def candidate_nodes(node: RuleNode) -> list[RuleNode] | None:
+    """The rule nodes whose first atom's matches are the candidates for `node` (mirrors
+    FileEvaluator.candidates), or None when it has no positive atom to start from."""
+    if node.atoms:
+        return [node]
+    for member in node.all:
+        found = candidate_nodes(member)
+        if found is not None:
+            return found
+    if node.any:
+        nodes: list[RuleNode] = []
+        for member in node.any:
+            found = candidate_nodes(member)
+            if found is None:
+                return None
+            nodes.extend(found)
+        return nodes
+    return None
 
 
 @dataclass

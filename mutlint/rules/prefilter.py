@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from mutlint.facts import fact_registry
-from mutlint.rules.model import Rule, RuleNode
+from mutlint.rules.model import Rule, candidate_nodes
 
 _ALTERNATION = re.compile(r"^\^\((?:\?:)?([\w$]+(?:\|[\w$]+)*)\)\$$|^\^([\w$]+)\$$")
 ALWAYS = (b"mutlint-disable",)  # files whose directives must be checked (unused-suppression)
@@ -31,28 +31,9 @@ def _constraint_words(rule: Rule, metavariables: list[str]) -> list[str] | None:
     return None
 
 
-def _candidate_nodes(node: RuleNode) -> list[RuleNode] | None:
-    """The rule nodes whose atoms produce the candidates (mirrors FileEvaluator.candidates)."""
-    if node.atoms:
-        return [node]
-    for member in node.all:
-        found = _candidate_nodes(member)
-        if found is not None:
-            return found
-    if node.any:
-        nodes: list[RuleNode] = []
-        for member in node.any:
-            found = _candidate_nodes(member)
-            if found is None:
-                return None
-            nodes.extend(found)
-        return nodes
-    return None
-
-
 def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
     clauses = []
-    candidates = _candidate_nodes(rule.match) or []
+    candidates = candidate_nodes(rule.match) or []
     atom_clause: set[bytes] = set()
     for node in candidates:
         atom = node.atoms[0]

@@ -39,7 +39,7 @@ class RuleSet:
             if needed is not None and \
                     sum(1 for known, _ in self._plans if known == language) >= MAX_PLANS:
                 return self.plan(language)
-            atoms = [a for r in self.rules if r.id in ids for a in r.atoms]
+            atoms = [a for r in self.rules if r.id in ids for a in r.atoms if a.in_place_type is None]
             self._plans[key] = QueryPlan(language, atoms)
         return self._plans[key]
 
