@@ -14,7 +14,6 @@ from mutlint.selection import build_rule_set
 from mutlint.source import ts_language
 
 REPO = Path(__file__).resolve().parent.parent
-HOUSEKEEPING = 2  # comments and ERROR nodes, in every plan
 
 
 def rule_set():
@@ -29,9 +28,9 @@ def test_a_file_gets_a_query_of_the_rules_it_may_match_only():
                           for a in r.atoms if a.in_place_type is None) for r in rules.rules}
     assert any(a.in_place_type for r in rules.rules for a in r.atoms)
     page = rules.plan("tsx", {"parallel-mutations-same-doc"})
-    assert page.query.pattern_count == HOUSEKEEPING + patterns["parallel-mutations-same-doc"]
+    assert page.query.pattern_count == patterns["parallel-mutations-same-doc"]
     everything = rules.plan("tsx")
-    assert everything.query.pattern_count == HOUSEKEEPING + sum(patterns.values())
+    assert everything.query.pattern_count == sum(patterns.values())
     assert rules.plan("tsx", {"parallel-mutations-same-doc"}) is page  # compiled once
 
 
@@ -77,3 +76,37 @@ def test_each_pattern_of_a_raw_query_reports_to_its_own_atom(tmp_path: Path):
     hits = plan.run(file).hits
     assert sorted(file.text(n) for n in hits[query_atom.id].nodes) == ['"é"', "a"]
     assert [file.text(n) for n in hits[pattern_atom.id].nodes] == ["foo(1)"]
+
+
+def test_comments_are_found_only_in_files_with_a_directive_and_errors_only_in_broken_trees(
+        tmp_path: Path):
+    """The comment and ERROR queries run apart from the rules' query, on the files that need
+    them: a file's comments only matter as `mutlint-disable` directives."""
+    from mutlint.source import parse_source
+
+    plan = rule_set().plan("typescript")
+    assert "comment" not in plan.source and "ERROR" not in plan.source
+
+    def run(code: str):
+        return plan.run(parse_source(code.encode(), tmp_path / "a.ts", "a.ts", "typescript"))
+
+    plain = run("// a comment\nconst a = 1; /* another */\n")
+    assert plain.comments == [] and plain.error_ranges == []
+    directed = run("/* first */ const a = 1;\n// mutlint-disable-next-line dual-doc-patch\nf();\n")
+    assert [c.type for c in directed.comments] == ["comment", "comment"]
+    assert [c.start_byte for c in directed.comments] == sorted(c.start_byte for c in directed.comments)
+    broken = run("const a = ;\nf(\n")
+    assert broken.error_ranges and broken.comments == []
+
+
+def test_a_plan_with_no_atom_still_reads_directives(tmp_path: Path):
+    """A file parsed only for its directives (unused-suppression) gets a plan of no rule."""
+    from mutlint.rules.plan import QueryPlan
+    from mutlint.source import parse_source
+
+    plan = QueryPlan("typescript", [])
+    assert plan.query is None
+    file = parse_source(b"// mutlint-disable-next-line some-rule\nf();\n", tmp_path / "a.ts",
+                        "a.ts", "typescript")
+    found = plan.run(file)
+    assert found.hits == {} and len(found.comments) == 1

@@ -1,14 +1,15 @@
 """One query pass per file: every atom of every rule for a language in a single tree-sitter query.
 
 The plan is compiled once per run and language. Running it over a file yields, per atom, the
-nodes it matched with their metavariable bindings, plus the file's comments (for suppression
-directives and test annotations) and its ERROR regions (where matches are not trusted).
+nodes it matched with their metavariable bindings, plus the file's comments (when it holds a
+suppression directive) and its ERROR regions (where matches are not trusted).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 
 import tree_sitter
 
@@ -17,9 +18,23 @@ from mutlint.rules.model import Atom, AtomQuery
 from mutlint.source import SourceFile, ts_language
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
-COMMENT_CAPTURE = "_comment"
-ERROR_CAPTURE = "_error"
-_HOUSEKEEPING = f"((comment) @{COMMENT_CAPTURE})\n((ERROR) @{ERROR_CAPTURE})"
+# Comments matter only as suppression directives, ERROR nodes only in a tree with an error:
+# each is its own query, run on the files that need it. In the rules' query they were two
+# patterns of every file's compile (about 2 ms each, paid by every pre-commit run) and a
+# match per comment of every file parsed.
+DIRECTIVE_TOKEN = b"mutlint-disable"
+_COMMENTS = "(comment) @comment"
+_ERRORS = "(ERROR) @error"
+
+
+@cache
+def _housekeeping(language: str, source: str) -> tree_sitter.Query:
+    return tree_sitter.Query(ts_language(language), source)
+
+
+def _nodes(file: SourceFile, source: str) -> list[tree_sitter.Node]:
+    captures = tree_sitter.QueryCursor(_housekeeping(file.language, source)).captures(file.root)
+    return sorted(next(iter(captures.values()), []), key=lambda node: node.start_byte)
 
 
 @dataclass
@@ -68,11 +83,10 @@ class FilePass:
 class QueryPlan:
     def __init__(self, language: str, atoms: list[Atom]):
         self.language = language
-        sources = [_HOUSEKEEPING]
-        self.first_atom_pattern = 2  # the housekeeping patterns come first
+        sources = []
         offsets: list[int] = []  # where each atom's source starts in the whole query
         included: list[tuple[Atom, AtomQuery]] = []
-        at = len(_HOUSEKEEPING) + 1
+        at = 0
         for atom in atoms:
             compiled = atom.by_language.get(language)
             if compiled is None:
@@ -82,37 +96,35 @@ class QueryPlan:
             included.append((atom, compiled))
             at += len(compiled.source.encode()) + 1
         self.source = "\n".join(sources)
-        self.query = tree_sitter.Query(ts_language(language), self.source)
+        # No atom (a file read only for its directives): no query, which tree-sitter rejects.
+        self.query = tree_sitter.Query(ts_language(language), self.source) if sources else None
         # A raw query atom may hold several patterns: each pattern belongs to the atom whose
         # source it starts in (tree-sitter counts offsets in bytes).
         self.pattern_atoms: list[tuple[Atom, AtomQuery]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
-            for index in range(self.first_atom_pattern, self.query.pattern_count)]
+            for index in range(self.query.pattern_count if self.query else 0)]
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
-        comments: list[tree_sitter.Node] = []
-        errors: list[tuple[int, int]] = []
-        cursor = tree_sitter.QueryCursor(self.query)
+        comments = _nodes(file, _COMMENTS) if DIRECTIVE_TOKEN in file.data else []
+        errors = [(n.start_byte, n.end_byte) for n in _nodes(file, _ERRORS)] \
+            if file.root.has_error else []
         failed: dict[str, Exception] = {}
+        if self.query is None:
+            return FilePass(hits, comments, errors, failed)
+        cursor = tree_sitter.QueryCursor(self.query)
 
         def predicate(name, args, pattern_index, captures) -> bool:
             # py-tree-sitter swallows exceptions raised here, so failures are recorded instead.
             try:
                 return _guarded_predicate(name, args, captures)
             except Exception as exc:
-                atom = self.pattern_atoms[pattern_index - self.first_atom_pattern][0]
+                atom = self.pattern_atoms[pattern_index][0]
                 failed.setdefault(atom.rule_id, exc)
                 return False
 
         for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
-            if pattern_index < self.first_atom_pattern:
-                if COMMENT_CAPTURE in captures:
-                    comments.extend(captures[COMMENT_CAPTURE])
-                else:
-                    errors.extend((n.start_byte, n.end_byte) for n in captures[ERROR_CAPTURE])
-                continue
-            atom, compiled = self.pattern_atoms[pattern_index - self.first_atom_pattern]
+            atom, compiled = self.pattern_atoms[pattern_index]
             root_nodes = captures.get(compiled.root_capture)
             if not root_nodes:
                 continue
@@ -120,7 +132,6 @@ class QueryPlan:
             if env is None:
                 continue
             hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
-        comments.sort(key=lambda n: n.start_byte)
         return FilePass(hits, comments, errors, failed)
 
 
