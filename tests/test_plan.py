@@ -30,7 +30,12 @@ def test_a_file_gets_a_query_of_the_rules_it_may_match_only():
     page = rules.plan("tsx", {"parallel-mutations-same-doc"})
     assert page.query.pattern_count == patterns["parallel-mutations-same-doc"]
     everything = rules.plan("tsx")
-    assert everything.query.pattern_count == sum(patterns.values())
+    # Atoms alike but for their pushed-down constraints share a pattern (shared_patterns.py).
+    members = [atom.id for atoms in everything.pattern_atoms for atom, _ in atoms]
+    assert sorted(members) == sorted(a.id for r in rules.rules for a in r.atoms
+                                     if a.in_place_type is None and "tsx" in a.by_language)
+    shared = len(members) - everything.query.pattern_count
+    assert shared > 0 and everything.query.pattern_count == sum(patterns.values()) - shared
     assert rules.plan("tsx", {"parallel-mutations-same-doc"}) is page  # compiled once
 
 

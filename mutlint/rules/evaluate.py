@@ -107,7 +107,7 @@ class FileEvaluator:
             found = hits.by_node.get(target.id) if hits else None
             if not found:
                 return []
-            checked = atom.by_language[self.file.language].checked_in_query
+            checked = self.file_pass.applied.get(atom.id, frozenset())
             envs = [m for e in envs for h in found
                     if (m := self.merge(rule, e, h, checked)) is not None]
             if not envs:

@@ -21,6 +21,10 @@ class AtomQuery:
     sequences: list = field(default_factory=list)  # pattern.SequenceCheck
     literals: list[str] = field(default_factory=list)  # text any match must contain
     checked_in_query: frozenset[str] = frozenset()  # constraints the query applies (pushdown.py)
+    # What pushdown.py added to `source`: (predicate, metavariable, regex), and the source
+    # before it (None: nothing was added). Atoms alike but for these share a pattern (plan.py).
+    pushed: tuple[tuple[str, str, str], ...] = ()
+    base_source: str | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ suppression directive) and its ERROR regions (where matches are not trusted).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -15,6 +16,7 @@ import tree_sitter
 
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
+from mutlint.rules.shared_patterns import Member, shared_source, sharing_key
 from mutlint.source import SourceFile, ts_language
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
@@ -74,6 +76,8 @@ class FilePass:
     comments: list[tree_sitter.Node]
     error_ranges: list[tuple[int, int]]
     failed_rules: dict[str, Exception] = field(default_factory=dict)  # rule id -> why
+    # atom id -> the constraints its query applied, which the evaluator need not test again
+    applied: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def in_error(self, node: tree_sitter.Node) -> bool:
         return any(start <= node.start_byte and node.end_byte <= end
@@ -83,24 +87,29 @@ class FilePass:
 class QueryPlan:
     def __init__(self, language: str, atoms: list[Atom]):
         self.language = language
-        sources = []
-        offsets: list[int] = []  # where each atom's source starts in the whole query
-        included: list[tuple[Atom, AtomQuery]] = []
-        at = 0
+        groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
         for atom in atoms:
             compiled = atom.by_language.get(language)
-            if compiled is None:
-                continue
-            sources.append(compiled.source)
+            if compiled is not None:
+                groups.setdefault(sharing_key(atom, compiled), []).append((atom, compiled))
+        sources: list[str] = []
+        offsets: list[int] = []  # where each group's source starts in the whole query
+        included: list[list[Member]] = []
+        self.applied: dict[int, frozenset[str]] = {}  # atom id -> constraints the query applied
+        at = 0
+        for members in groups.values():
+            source, applied = shared_source(members)
+            sources.append(source)
             offsets.append(at)
-            included.append((atom, compiled))
-            at += len(compiled.source.encode()) + 1
+            included.append(members)
+            self.applied.update(applied)
+            at += len(source.encode()) + 1
         self.source = "\n".join(sources)
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
         self.query = tree_sitter.Query(ts_language(language), self.source) if sources else None
-        # A raw query atom may hold several patterns: each pattern belongs to the atom whose
+        # A raw query atom may hold several patterns: each pattern belongs to the atoms whose
         # source it starts in (tree-sitter counts offsets in bytes).
-        self.pattern_atoms: list[tuple[Atom, AtomQuery]] = [
+        self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
             for index in range(self.query.pattern_count if self.query else 0)]
 
@@ -111,7 +120,7 @@ class QueryPlan:
             if file.root.has_error else []
         failed: dict[str, Exception] = {}
         if self.query is None:
-            return FilePass(hits, comments, errors, failed)
+            return FilePass(hits, comments, errors, failed, self.applied)
         cursor = tree_sitter.QueryCursor(self.query)
 
         def predicate(name, args, pattern_index, captures) -> bool:
@@ -119,20 +128,22 @@ class QueryPlan:
             try:
                 return _guarded_predicate(name, args, captures)
             except Exception as exc:
-                atom = self.pattern_atoms[pattern_index][0]
+                atom = self.pattern_atoms[pattern_index][0][0]
                 failed.setdefault(atom.rule_id, exc)
                 return False
 
         for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
-            atom, compiled = self.pattern_atoms[pattern_index]
+            members = self.pattern_atoms[pattern_index]
+            compiled = members[0][1]
             root_nodes = captures.get(compiled.root_capture)
             if not root_nodes:
                 continue
             env = _bindings(captures, compiled)
             if env is None:
                 continue
-            hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
-        return FilePass(hits, comments, errors, failed)
+            for atom, _ in members:
+                hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
+        return FilePass(hits, comments, errors, failed, self.applied)
 
 
 def _guarded_predicate(name: str, args, captures) -> bool:

@@ -36,7 +36,7 @@ def push_down(atoms: list[Atom], constraints: dict[str, Constraint]) -> None:
         if atom.kind != "pattern":
             continue
         for compiled in atom.by_language.values():
-            predicates, checked = [], set()
+            predicates, pushed, checked = [], [], set()
             for name in compiled.metavariables:
                 constraint = constraints.get(name)
                 if constraint is None:
@@ -47,11 +47,18 @@ def push_down(atoms: list[Atom], constraints: dict[str, Constraint]) -> None:
                 safe = [(regex, predicate) for regex, predicate in tests
                         if checkable_in_query(regex.pattern)]
                 for regex, predicate in safe:
-                    text = regex.pattern.replace("\\", "\\\\")  # a query string's escapes
-                    predicates.append(f'(#{predicate} @{name} "{text}")')
+                    predicates.append(query_predicate(predicate, name, regex.pattern))
+                    pushed.append((predicate, name, regex.pattern))
                 if len(safe) == len(tests):
                     checked.add(name)  # else the evaluator checks the rest, under its time limit
             if predicates and compiled.source.endswith(")"):
                 # A compiled pattern is one parenthesised group: the predicates go inside it.
+                compiled.base_source = compiled.source
                 compiled.source = f"{compiled.source[:-1]} {' '.join(predicates)})"
                 compiled.checked_in_query = frozenset(checked)
+                compiled.pushed = tuple(pushed)
+
+
+def query_predicate(predicate: str, name: str, pattern: str) -> str:
+    text = pattern.replace("\\", "\\\\")  # a query string's escapes
+    return f'(#{predicate} @{name} "{text}")'
