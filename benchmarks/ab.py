@@ -2,16 +2,24 @@
 and CPU time, and whether the two reports are byte for byte the same.
 
 The machine these were measured on varies by a third from one hour to the next, so a change
-is judged by runs of both sides taken in turns, never by a timing from another session.
+is judged by runs of both sides taken in turns, never by a timing from another session. Even
+so, alternating runs cannot tell a change of a few percent from the machine's own swings:
+`--instructions` counts the instructions each side's check executes instead, under valgrind's
+cachegrind (a run takes about 20 times as long; 1,000 files take half a minute a side). The
+count is the same from run to run to within a few thousand of billions, so a one-percent
+change is plain.
 Make the other side with `git worktree add /tmp/ref REV` (or any checkout of mutlint).
 Usage: python benchmarks/ab.py /tmp/ref [--files 10000] [--runs 3] [--jobs 1] [--cache]
+       python benchmarks/ab.py /tmp/ref --instructions [--files 1000] [--cache]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,15 +50,55 @@ def run_once(checkout: Path, project: Path, jobs: str, cached: bool) -> tuple[fl
     return wall, cpu, done.stdout
 
 
+def instructions(checkout: Path, project: Path, cached: bool) -> tuple[int, bytes]:
+    """(instructions executed, the JSON report) of one check under cachegrind. The hash seed
+    is fixed: Python's string hashes otherwise vary the work of every dict a little."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+               sys.executable, "-m", "mutlint", "check", ".", "--format", "json", "--fail-on",
+               "never", *([] if cached else ["--no-cache"])]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True)
+    counted = re.search(rb"I\s+refs:\s+([\d,]+)", done.stderr)
+    if done.returncode != 0 or counted is None:
+        raise SystemExit(f"{checkout}: exit {done.returncode}: {done.stderr.decode()[-300:]}")
+    return int(counted.group(1).replace(b",", b"")), done.stdout
+
+
+def compare_instructions(sides: dict[str, Path], files: int, cached: bool) -> int:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as scratch:
+        project = Path(scratch) / "project"
+        generate(project, files)
+        time.sleep(2.1)
+        counts, reports = {}, {}
+        for name, checkout in sides.items():
+            instructions(checkout, project, cached)  # bytecode written; the cache filled
+            counts[name], reports[name] = instructions(checkout, project, cached)
+    print(f"{files} files, {'warm' if cached else 'cold'}, instructions executed:")
+    for name, count in counts.items():
+        print(f"  {name:14} {count / 1e9:8.3f} G")
+    print(f"  this checkout / reference: {counts['this checkout'] / counts['reference']:.4f}")
+    same = reports["reference"] == reports["this checkout"]
+    print("  reports: " + ("byte-identical" if same else "DIFFERENT"))
+    return 0 if same else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reference", type=Path, help="another checkout of mutlint")
-    parser.add_argument("--files", type=int, default=10000)
+    parser.add_argument("--files", type=int, help="default: 10000, or 1000 with --instructions")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", default="1")
     parser.add_argument("--cache", action="store_true", help="warm runs (each side's own cache)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind instead of timing (one process)")
     args = parser.parse_args()
     sides = {"reference": args.reference.resolve(), "this checkout": HERE}
+    if args.instructions:
+        return compare_instructions(sides, args.files or 1000, args.cache)
+    args.files = args.files or 10000
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
         generate(project, args.files)
