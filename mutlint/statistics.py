@@ -49,7 +49,7 @@ class Statistics:
                 lines.append(f"{name:<24} {self.phases[name]:>9.3f}")
         lines.append(f"files: {self.counts['files']} read, {self.counts['parsed']} parsed, "
                      f"{self.counts['cached']} from the cache, {self.counts['prefiltered']} "
-                     "skipped unparsed (no rule can match them); "
+                     "skipped by the prefilter (no rule's token is in them); "
                      f"{self.counts['parses']} parses in all (a file's facts can parse another)")
         if self.rules:
             lines += ["", "rule                                 seconds"]

@@ -36,8 +36,8 @@ def test_statistics_count_the_files_taken_from_the_cache(run_mutlint: RunMutlint
 def test_statistics_count_a_file_parsed_only_for_another_files_facts(run_mutlint: RunMutlint,
                                                                      tmp_path: Path):
     """crons.ts holds no rule's token, so its own check needs no parse; the retention fact of
-    the schema's check parses it for its jobs. Its own check counts as skipped unparsed, and the
-    parse in the total."""
+    the schema's check parses it for its jobs. Its own check counts as skipped by the
+    prefilter, and the parse in the total."""
     (tmp_path / "convex").mkdir()
     (tmp_path / "convex" / "schema.ts").write_text(
         'import { defineSchema, defineTable } from "convex/server";\n'
@@ -55,5 +55,5 @@ def test_statistics_count_a_file_parsed_only_for_another_files_facts(run_mutlint
         'export default crons;\n')
     _, _, err = run_mutlint("check", ".", "--statistics", "--no-cache", cwd=tmp_path)
     counts = next(line for line in err.splitlines() if line.startswith("files: "))
-    assert counts.startswith("files: 3 read, 2 parsed, 0 from the cache, 1 skipped unparsed ")
+    assert counts.startswith("files: 3 read, 2 parsed, 0 from the cache, 1 skipped by the prefilter ")
     assert "; 3 parses in all" in counts, counts

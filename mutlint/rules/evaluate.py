@@ -100,7 +100,8 @@ class FileEvaluator:
         envs = [env]
         for atom in node.atoms:
             if atom.in_place_type is not None:  # rules/in_place.py: a kind, no bindings
-                if target.type != atom.in_place_type:
+                # A query's `(string)` is the named node, never the keyword of `x: string`.
+                if not target.is_named or target.type != atom.in_place_type:
                     return []
                 continue
             hits = self.file_pass.hits.get(atom.id)

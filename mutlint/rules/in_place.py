@@ -6,7 +6,8 @@ expression statement of every file parsed (14,700 matches at 10,000 files, a cap
 and cost its compile in every pre-commit run. An atom is checked in place when it is a `kind`
 atom whose nodes carry its name in every language of the rule (not a hidden supertype such as
 `expression`, which a query matches by its subtypes), and no list of candidates and no `has`
-search draws nodes from its matches.
+search draws nodes from its matches. Checked in place, it matches named nodes only, as the
+query did: `string` is also the keyword of `x: string`.
 """
 
 from __future__ import annotations
