@@ -10,7 +10,7 @@ count is the same from run to run to within a few thousand of billions, so a one
 change is plain.
 Make the other side with `git worktree add /tmp/ref REV` (or any checkout of mutlint).
 Usage: python benchmarks/ab.py /tmp/ref [--files 10000] [--runs 3] [--jobs 1] [--cache]
-       python benchmarks/ab.py /tmp/ref --instructions [--files 1000] [--cache]
+       python benchmarks/ab.py /tmp/ref --instructions [--files 1000] [--cache | --edit PATH]
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ def run_once(checkout: Path, project: Path, jobs: str, cached: bool) -> tuple[fl
     return wall, cpu, done.stdout
 
 
-def instructions(checkout: Path, project: Path, cached: bool) -> tuple[int, bytes]:
-    """(instructions executed, the JSON report) of one check under cachegrind. The hash seed
-    is fixed: Python's string hashes otherwise vary the work of every dict a little."""
+def instructions(checkout: Path, project: Path, cached: bool, target: str = ".") -> tuple[int, bytes]:
+    """(instructions executed, the JSON report) of one check of `target` under cachegrind.
+    The hash seed is fixed: Python's string hashes otherwise vary the work of every dict."""
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env.update(PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-               sys.executable, "-m", "mutlint", "check", ".", "--format", "json", "--fail-on",
+               sys.executable, "-m", "mutlint", "check", target, "--format", "json", "--fail-on",
                "never", *([] if cached else ["--no-cache"])]
     done = subprocess.run(command, cwd=project, env=env, capture_output=True)
     counted = re.search(rb"I\s+refs:\s+([\d,]+)", done.stderr)
@@ -65,7 +65,11 @@ def instructions(checkout: Path, project: Path, cached: bool) -> tuple[int, byte
     return int(counted.group(1).replace(b",", b"")), done.stdout
 
 
-def compare_instructions(sides: dict[str, Path], files: int, cached: bool) -> int:
+def compare_instructions(sides: dict[str, Path], files: int, cached: bool,
+                         edited: str | None) -> int:
+    """With `edited` (a path in the project), a pre-commit run: each side fills its cache with
+    a check of the whole project, then the file gets a comment appended and only it is
+    checked, as a hook checks the file of a commit."""
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as scratch:
@@ -75,8 +79,14 @@ def compare_instructions(sides: dict[str, Path], files: int, cached: bool) -> in
         counts, reports = {}, {}
         for name, checkout in sides.items():
             instructions(checkout, project, cached)  # bytecode written; the cache filled
-            counts[name], reports[name] = instructions(checkout, project, cached)
-    print(f"{files} files, {'warm' if cached else 'cold'}, instructions executed:")
+            # Edited before each check; the first writes the bytecode this path needs.
+            for _ in range(2 if edited else 1):
+                if edited:
+                    (project / edited).write_text((project / edited).read_text() + "\n// edit\n")
+                counts[name], reports[name] = instructions(checkout, project, cached,
+                                                           edited or ".")
+    what = f"{edited} edited, checked alone" if edited else ("warm" if cached else "cold")
+    print(f"{files} files, {what}, instructions executed:")
     for name, count in counts.items():
         print(f"  {name:14} {count / 1e9:8.3f} G")
     print(f"  this checkout / reference: {counts['this checkout'] / counts['reference']:.4f}")
@@ -94,10 +104,14 @@ def main() -> int:
     parser.add_argument("--cache", action="store_true", help="warm runs (each side's own cache)")
     parser.add_argument("--instructions", action="store_true",
                         help="count instructions under valgrind instead of timing (one process)")
+    parser.add_argument("--edit", metavar="PATH",
+                        help="with --instructions: a warm check of this file alone after an edit "
+                             "(app/p0/page.tsx is a page, convex/m0.ts a mutation file)")
     args = parser.parse_args()
     sides = {"reference": args.reference.resolve(), "this checkout": HERE}
     if args.instructions:
-        return compare_instructions(sides, args.files or 1000, args.cache)
+        return compare_instructions(sides, args.files or 1000, args.cache or bool(args.edit),
+                                    args.edit)
     args.files = args.files or 10000
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
