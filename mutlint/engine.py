@@ -89,7 +89,12 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
     # `-j auto` stays in one process for one (an explicit -j N always forks).
     if jobs > 1 and len(pending) >= enough and "fork" in _multiprocessing().get_all_start_methods():
         global _FORK_STATE
-        _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache)
+        from mutlint.claims import Claims  # -j only, with multiprocessing
+
+        everyone = {relpath_of(project.root, path): path for path in pending}
+        claims = Claims(list(everyone))
+        _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache, claims,
+                       everyone)
         # Interleaved chunks balance directories of big and small files. This process takes
         # the first itself (and the files the cache answers): its facts need no handing back,
         # which cost a second per child's share of 10,000 files (pickled, then unpickled here).
@@ -99,7 +104,7 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
             with _multiprocessing().get_context("fork").Pool(jobs - 1) as pool:
                 children = pool.map_async(_scan_in_child, chunks[1:])
                 scans = [scan_files(project, [p for p in paths if p in own], rule_set, stats, cache,
-                                    defer=True),
+                                    defer=True, claims=claims, others=everyone),
                          *children.get()]
         finally:
             _FORK_STATE = None
@@ -132,9 +137,9 @@ def _multiprocessing():
 
 
 def _scan_in_child(paths: list[Path]) -> Scan:
-    project, rule_set, timed, cache = _FORK_STATE
+    project, rule_set, timed, cache, claims, everyone = _FORK_STATE
     scan = scan_files(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
-                      defer=True)
+                      defer=True, claims=claims, others=everyone)
     scan.plain_facts = project.lasting_facts()
     return scan
 

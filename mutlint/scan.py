@@ -10,6 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mutlint.cache import Cache, Entry
 from mutlint.cache_records import BadEntry, decode_payload, encode_payload
@@ -25,6 +26,9 @@ from mutlint.rules.rule_set import RuleSet
 from mutlint.source import first_syntax_error
 from mutlint.statistics import Statistics
 from mutlint.suppress import Directive, parse_directives
+
+if TYPE_CHECKING:  # -j only: a pre-commit run does not import multiprocessing
+    from mutlint.claims import Claims
 
 
 @dataclass
@@ -43,7 +47,8 @@ class Scan:
 
 
 def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
-               cache: Cache, *, defer: bool = False, resuming: bool = False) -> Scan:
+               cache: Cache, *, defer: bool = False, resuming: bool = False,
+               claims: Claims | None = None, others: dict[str, Path] | None = None) -> Scan:
     """Check the paths. With `defer` (-j), a check that needs the whole call graph or
     the flows is left in Scan.deferred, for the parent to do once every child's plain parts
     are in (Project.whole_model); `resuming` such checks, the paths were counted already.
@@ -54,7 +59,12 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     mutations a page calls, a helper module it imports) are checked at once, while parsed: at
     their turn they were parsed again, 708 of the 2,499 files parsed at 10,000 files. Such an
     early check that needs the whole model waits for its turn instead (building the model
-    early would parse the files not checked yet for their parts, and again for their checks)."""
+    early would parse the files not checked yet for their parts, and again for their checks).
+
+    With `claims` (-j), a file is checked by the process that claims it first (claims.py):
+    one of `others` (every process's files) that a client file's facts parsed is checked
+    early here if no process has claimed it, and a file of these paths that another process
+    claimed is skipped at its turn."""
     scan = _ScanState(project, rule_set, stats, cache, defer)
     parses_before = project.parses
     if resuming:
@@ -68,12 +78,21 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
         path = early.popleft() if is_early else turns.popleft()
         if path not in waiting:
             continue  # checked early
+        if claims is not None and not claims.take(relpath_of(project.root, path)):
+            waiting.discard(path)  # another process checks it
+            continue
         if not scan.check(path, early=is_early):
             continue  # an early check that needs the whole model: at its turn
         waiting.discard(path)
         if not project.in_convex_dir(relpath_of(project.root, path)):
             for parsed in project.parsed_for_facts():
                 found = by_relpath.get(parsed)
+                if found is None and claims is not None and defer and others:
+                    # Another process's file: ours if it is still unclaimed at its early turn
+                    # (deferred checks come back to the parent, so none waits for a turn here).
+                    found = others.get(parsed)
+                    if found is not None and found not in tried_early:
+                        waiting.add(found)
                 if found in waiting and found not in tried_early:
                     tried_early.add(found)
                     early.append(found)

@@ -1,0 +1,39 @@
+"""Which process of a `-j` run checks a file: the first to claim it.
+
+Chunks are dealt before any file is read, so a page in one process's chunk often calls
+mutations in another's. Its facts parse those mutations anyway (their summaries), and the
+other process parsed them again for their own checks: 419 of 2,919 parses of a `-j 2` run of
+10,000 files. With claims, the page's process checks such a mutation at once if no process has
+claimed it yet (scan.scan_files checks files its facts parsed early), and the owner of the
+chunk skips it at its turn. Each file is still checked exactly once: a claim is taken under a
+lock, in memory the forked processes share.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+class Claims:
+    def __init__(self, relpaths: list[str]):
+        self._index = {relpath: index for index, relpath in enumerate(relpaths)}
+        self._owner = multiprocessing.RawArray("i", len(relpaths))  # 0: unclaimed, else a pid
+        self._lock = multiprocessing.Lock()
+
+    def __contains__(self, relpath: str) -> bool:
+        return relpath in self._index
+
+    def take(self, relpath: str) -> bool:
+        """Claim the file for this process; False if another process has it. A file outside
+        the claimed set (one the cache answers) is this process's."""
+        index = self._index.get(relpath)
+        if index is None:
+            return True
+        me = os.getpid()
+        with self._lock:
+            owner = self._owner[index]
+            if owner == 0:
+                self._owner[index] = me
+                return True
+            return owner == me

@@ -1,0 +1,48 @@
+"""-j: a file is checked by the process that claims it first (mutlint/claims.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import sys
+from pathlib import Path
+
+from conftest import RunMutlint
+
+from mutlint.claims import Claims
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from generate import generate  # noqa: E402
+
+_CLAIMS: Claims | None = None
+
+
+def _take_in_child(relpath: str) -> bool:
+    return _CLAIMS.take(relpath)
+
+
+def test_a_claim_is_one_process_s_and_unlisted_files_are_everyone_s():
+    global _CLAIMS
+    _CLAIMS = Claims(["a.ts", "b.ts"])
+    assert _CLAIMS.take("a.ts") and _CLAIMS.take("a.ts")  # taken, and still ours
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.map(_take_in_child, ["a.ts", "b.ts", "cached.ts"]) == [False, True, True]
+    assert not _CLAIMS.take("b.ts")  # the child took it
+    assert "a.ts" in _CLAIMS and "cached.ts" not in _CLAIMS
+
+
+def test_files_a_page_s_facts_parse_are_checked_once_whoever_claims_them(run_mutlint: RunMutlint,
+                                                                        tmp_path: Path):
+    """Pages in one process's chunk call mutations in the other's: whichever process claims a
+    mutation checks it, once. Each run matches one process's bytes and counts every file once."""
+    generate(tmp_path, 400, seed=3)
+    one = run_mutlint("check", ".", "--format", "json", "--no-cache", cwd=tmp_path)
+    files = len([p for p in tmp_path.rglob("*.ts*") if "node_modules" not in p.parts])
+    for _ in range(3):
+        code, out, err = run_mutlint("check", ".", "--format", "json", "--no-cache", "-j", "2",
+                                     "--statistics", cwd=tmp_path)
+        assert (code, out) == one[:2]
+        counts = next(line for line in err.splitlines() if line.startswith("files: "))
+        read, parsed, skipped = (int(n) for n in re.match(
+            r"files: (\d+) read, (\d+) parsed, 0 from the cache, (\d+) skipped", counts).groups())
+        assert read == files and parsed + skipped == files, counts
