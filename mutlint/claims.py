@@ -12,25 +12,24 @@ lock, in memory the forked processes share.
 from __future__ import annotations
 
 import multiprocessing
-import os
 
 
 class Claims:
     def __init__(self, relpaths: list[str]):
         self._index = {relpath: index for index, relpath in enumerate(relpaths)}
-        self._owner = multiprocessing.RawArray("i", len(relpaths))  # 0: unclaimed, else a pid
+        self._owner = multiprocessing.RawArray("i", len(relpaths))  # 0: unclaimed, else a scan
         self._lock = multiprocessing.Lock()
 
     def __contains__(self, relpath: str) -> bool:
         return relpath in self._index
 
-    def take(self, relpath: str) -> bool:
-        """Claim the file for this process; False if another process has it. A file outside
-        the claimed set (one the cache answers) is this process's."""
+    def take(self, relpath: str, me: int) -> bool:
+        """Claim the file for the scan `me` (a chunk's number, from 1: a pool worker may run two
+        chunks, so not its pid); False if another scan has it. A file outside the claimed set
+        (one the cache answers) is the caller's."""
         index = self._index.get(relpath)
         if index is None:
             return True
-        me = os.getpid()
         with self._lock:
             owner = self._owner[index]
             if owner == 0:

@@ -102,9 +102,10 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
         own = set(chunks[0]) | (set(paths) - set(pending))
         try:
             with _multiprocessing().get_context("fork").Pool(jobs - 1) as pool:
-                children = pool.map_async(_scan_in_child, chunks[1:])
+                # Numbered chunks: a worker may take two, and claims are a chunk's (claims.py).
+                children = pool.map_async(_scan_in_child, list(enumerate(chunks[1:], start=2)))
                 scans = [scan_files(project, [p for p in paths if p in own], rule_set, stats, cache,
-                                    defer=True, claims=claims, others=everyone),
+                                    defer=True, claims=claims, others=everyone, claim_as=1),
                          *children.get()]
         finally:
             _FORK_STATE = None
@@ -136,10 +137,11 @@ def _multiprocessing():
     return multiprocessing
 
 
-def _scan_in_child(paths: list[Path]) -> Scan:
+def _scan_in_child(numbered: tuple[int, list[Path]]) -> Scan:
+    number, paths = numbered
     project, rule_set, timed, cache, claims, everyone = _FORK_STATE
     scan = scan_files(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
-                      defer=True, claims=claims, others=everyone)
+                      defer=True, claims=claims, others=everyone, claim_as=number)
     scan.plain_facts = project.lasting_facts()
     return scan
 

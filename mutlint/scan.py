@@ -48,7 +48,8 @@ class Scan:
 
 def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
                cache: Cache, *, defer: bool = False, resuming: bool = False,
-               claims: Claims | None = None, others: dict[str, Path] | None = None) -> Scan:
+               claims: Claims | None = None, others: dict[str, Path] | None = None,
+               claim_as: int = 1) -> Scan:
     """Check the paths. With `defer` (-j), a check that needs the whole call graph or
     the flows is left in Scan.deferred, for the parent to do once every child's plain parts
     are in (Project.whole_model); `resuming` such checks, the paths were counted already.
@@ -78,7 +79,7 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
         path = early.popleft() if is_early else turns.popleft()
         if path not in waiting:
             continue  # checked early
-        if claims is not None and not claims.take(relpath_of(project.root, path)):
+        if claims is not None and not claims.take(relpath_of(project.root, path), claim_as):
             waiting.discard(path)  # another process checks it
             continue
         if not scan.check(path, early=is_early):

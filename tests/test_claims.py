@@ -17,17 +17,20 @@ from generate import generate  # noqa: E402
 _CLAIMS: Claims | None = None
 
 
-def _take_in_child(relpath: str) -> bool:
-    return _CLAIMS.take(relpath)
+def _take_in_child(asked: tuple[str, int]) -> bool:
+    return _CLAIMS.take(*asked)
 
 
-def test_a_claim_is_one_process_s_and_unlisted_files_are_everyone_s():
+def test_a_claim_is_one_scan_s_and_unlisted_files_are_everyone_s():
+    """Claims are a chunk's, not a process's: a pool worker that runs two chunks must not
+    check in the second what it claimed in the first."""
     global _CLAIMS
     _CLAIMS = Claims(["a.ts", "b.ts"])
-    assert _CLAIMS.take("a.ts") and _CLAIMS.take("a.ts")  # taken, and still ours
+    assert _CLAIMS.take("a.ts", 1) and _CLAIMS.take("a.ts", 1)  # taken, and still ours
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        assert pool.map(_take_in_child, ["a.ts", "b.ts", "cached.ts"]) == [False, True, True]
-    assert not _CLAIMS.take("b.ts")  # the child took it
+        assert pool.map(_take_in_child, [("a.ts", 2), ("b.ts", 2), ("b.ts", 3), ("cached.ts", 3)]) \
+            == [False, True, False, True]
+    assert not _CLAIMS.take("b.ts", 1)  # the child's chunk 2 took it
     assert "a.ts" in _CLAIMS and "cached.ts" not in _CLAIMS
 
 
