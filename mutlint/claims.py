@@ -20,9 +20,6 @@ class Claims:
         self._owner = multiprocessing.RawArray("i", len(relpaths))  # 0: unclaimed, else a scan
         self._lock = multiprocessing.Lock()
 
-    def __contains__(self, relpath: str) -> bool:
-        return relpath in self._index
-
     def take(self, relpath: str, me: int) -> bool:
         """Claim the file for the scan `me` (a chunk's number, from 1: a pool worker may run two
         chunks, so not its pid); False if another scan has it. A file outside the claimed set

@@ -49,6 +49,12 @@ def ts_parser(name: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(ts_language(name))
 
 
+@cache
+def compiled_query(language: str, source: str) -> tree_sitter.Query:
+    """A query compiled once per run (tree-sitter takes milliseconds per query)."""
+    return tree_sitter.Query(ts_language(language), source)
+
+
 def language_for(path: Path | str) -> str | None:
     return LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 

@@ -12,7 +12,7 @@ from functools import cache
 import tree_sitter
 
 from mutlint.project import Project
-from mutlint.source import SourceFile, ts_language
+from mutlint.source import SourceFile, compiled_query
 
 # Expressions that only change the static type (or add parentheses) around the value they wrap.
 TRANSPARENT = frozenset({
@@ -37,11 +37,6 @@ class Import:
     module: str  # the specifier as written
 
 
-
-
-@cache
-def _query(language: str, source: str) -> tree_sitter.Query:
-    return tree_sitter.Query(ts_language(language), source)
 
 
 def keep_only(source: str, capture: str, names) -> str:
@@ -80,7 +75,7 @@ def bundle_query(source: str, *languages: str) -> str:
 @cache
 def _bundle(language: str, sources: tuple[str, ...]) -> tuple[tree_sitter.Query, list[int]]:
     """The sources as one query, and for each of its patterns the index of its source."""
-    query = _query(language, "\n".join(sources))
+    query = compiled_query(language, "\n".join(sources))
     starts, at = [], 0
     for source in sources:
         starts.append(at)
@@ -107,7 +102,7 @@ def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sit
 
 def query_matches_alone(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
     """A query run by itself (a source bundled after the file's bundle ran)."""
-    cursor = tree_sitter.QueryCursor(_query(file.language, source))
+    cursor = tree_sitter.QueryCursor(compiled_query(file.language, source))
     return [captures for _, captures in cursor.matches(file.root)]
 
 
@@ -124,7 +119,7 @@ def _find_imports(file: SourceFile) -> dict[str, Import]:
     if file.root.has_error:  # an import may hang below an ERROR node: search the whole tree
         matches = query_matches(file, _IMPORTS)
     else:  # imports are top-level statements: the query need not walk every function body
-        query = _query(file.language, _IMPORTS)
+        query = compiled_query(file.language, _IMPORTS)
         matches = [captures for node in file.root.children if node.type == "import_statement"
                    for _, captures in tree_sitter.QueryCursor(query).matches(node)]
     for captures in matches:

@@ -2,8 +2,8 @@
 
 `inside: {kind: expression_statement, stopBy: neighbor}` asks of a candidate's parent only
 whether it is an expression statement. Compiled into the rules' query, that atom matched every
-expression statement of every file parsed (14,700 matches at 10,000 files, a capture dict each)
-and cost its compile in every pre-commit run. An atom is checked in place when it is a `kind`
+expression statement of every file parsed (14,700 matches at 10,000 files, a capture dict each).
+An atom is checked in place when it is a `kind`
 atom whose nodes carry its name in every language of the rule (not a hidden supertype such as
 `expression`, which a query matches by its subtypes), and no list of candidates and no `has`
 search draws nodes from its matches. Checked in place, it matches named nodes only, as the

@@ -10,32 +10,25 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import cache
 
 import tree_sitter
 
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.shared_patterns import Member, shared_source, sharing_key
-from mutlint.source import SourceFile, ts_language
+from mutlint.source import SourceFile, compiled_query, ts_language
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
 # Comments matter only as suppression directives, ERROR nodes only in a tree with an error:
-# each is its own query, run on the files that need it. In the rules' query they were two
-# patterns of every file's compile (about 2 ms each, paid by every pre-commit run) and a
-# match per comment of every file parsed.
+# each is its own query, run on the files that need it. In the rules' query they matched every
+# comment of every file parsed (compiling them there cost next to nothing: a bare node type).
 DIRECTIVE_TOKEN = b"mutlint-disable"
 _COMMENTS = "(comment) @comment"
 _ERRORS = "(ERROR) @error"
 
 
-@cache
-def _housekeeping(language: str, source: str) -> tree_sitter.Query:
-    return tree_sitter.Query(ts_language(language), source)
-
-
 def _nodes(file: SourceFile, source: str) -> list[tree_sitter.Node]:
-    captures = tree_sitter.QueryCursor(_housekeeping(file.language, source)).captures(file.root)
+    captures = tree_sitter.QueryCursor(compiled_query(file.language, source)).captures(file.root)
     return sorted(next(iter(captures.values()), []), key=lambda node: node.start_byte)
 
 
