@@ -40,7 +40,7 @@ CODE_MEMO = "code.json"  # in the cache dir: the stats of the code's files -> th
 _CODE_MEMO_SIZE = 16
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CodeFingerprint:
     value: str
     memo: Path | None
@@ -109,13 +109,13 @@ class Entry:
     groups: list[str] = field(default_factory=list)  # digests of dependency groups (see below)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Cache:
     """The entries of one project under one salt. `disabled` caches read and write nothing."""
 
     directory: Path | None
     new: dict[str, Entry] = field(default_factory=dict)
-    _shards: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _shards: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: FileIndex = field(init=False)  # what each file's stat says of its bytes
     listings: ListingMemo = field(init=False)  # what each walk found, while its dirs are unchanged
 

@@ -66,7 +66,7 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
     return workspace, rule_set, files, project, cache
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _CacheDir:
     """What a cached run learns of the project's cache dir once, when the YAML memo is opened
     (before the config is read): whether it is ours, and mutlint's code fingerprint."""

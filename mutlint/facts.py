@@ -9,8 +9,7 @@ strings so they can be compared in `where`, grouped on in `group.by` and printed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -27,8 +26,7 @@ FactValue = Mapping[str, Any]
 NODE_KEY = "@node"
 
 
-@dataclass(frozen=True)
-class PlainNode:
+class PlainNode(NamedTuple):
     """A node of a file whose tree may be gone: where it is and what it says. Reporting there
     needs no tree; a fact computed on it parses the file again (resolve)."""
 
@@ -47,8 +45,7 @@ class PlainNode:
         return (file, node) if node is not None else None
 
 
-@dataclass(frozen=True)
-class FactSpec:
+class FactSpec(NamedTuple):
     name: str
     summary: str
     attributes: tuple[str, ...]

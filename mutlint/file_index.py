@@ -22,7 +22,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 RACY_SECONDS = 2  # FAT and some network filesystems keep times to 2 s
 INDEX_FILE = "files.json"
@@ -31,8 +31,7 @@ INDEX_FILE = "files.json"
 Verdict = str | list
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(NamedTuple):
     hash: str
     verdict: Verdict | None  # None: the bytes were hashed but never judged
 
@@ -41,11 +40,11 @@ def stat_key(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FileIndex:
     path: Path | None  # None: no cache, nothing is kept
     new: dict[str, list[Any]] = field(default_factory=dict)  # relpath -> [*stat_key, hash, verdict]
-    _entries: dict[str, Any] | None = field(default=None, repr=False)
+    _entries: dict[str, Any] | None = None
 
     def lookup(self, relpath: str, status: os.stat_result) -> Known | None:
         if self.path is None:

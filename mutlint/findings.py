@@ -6,6 +6,7 @@ import enum
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -25,8 +26,7 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES = ("error", "warning", "note")
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A region of one file, 1-based lines and UTF-16 columns, end exclusive."""
 
     path: str
@@ -36,8 +36,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     span: Span
     message: str
 

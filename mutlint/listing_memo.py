@@ -53,12 +53,12 @@ class WalkRecord:
         return found
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ListingMemo:
     path: Path | None  # None: no cache, nothing is kept
     root: str  # the project root: paths are kept relative to it
-    _entries: dict[str, Any] | None = field(default=None, repr=False)
-    _new: dict[str, Any] = field(default_factory=dict, repr=False)
+    _entries: dict[str, Any] | None = None
+    _new: dict[str, Any] = field(default_factory=dict)
 
     def lookup(self, top: str, git_root: str | None) -> list[str] | None:
         """The files an earlier walk of `top` found, if nothing it read has changed since."""

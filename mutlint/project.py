@@ -44,7 +44,7 @@ class NeedsWholeModel(BaseException):
 
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Project(StoredFacts):
     """Files are parsed on first use and kept, so a file is parsed once per run whether it is
     reported on, read for context (schema, crons, helpers), or both; a client file no other
@@ -60,41 +60,41 @@ class Project(StoredFacts):
     high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
     max_file_size: int | None = None
     skip_generated: bool = True
-    _memo: dict[tuple, tuple[Any, Deps]] = field(default_factory=dict, repr=False)
-    _raw: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple, tuple[Any, Deps]] = field(default_factory=dict)
+    _raw: dict[str, bytes] = field(default_factory=dict)
     # Open computations, innermost last: every file read is recorded in each, so the cache
     # knows which files a check (or a memoised fact) depended on.
-    _reading: list[Reads] = field(default_factory=list, repr=False)
-    cache: Cache = field(default_factory=lambda: Cache(None), repr=False)
-    _hashes: ContentHashes | None = field(default=None, repr=False)
-    _recorder: Recorder | None = field(default=None, repr=False)
+    _reading: list[Reads] = field(default_factory=list)
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    _hashes: ContentHashes | None = None
+    _recorder: Recorder | None = None
     # The stat each file had when this run first looked at it (None: it could not be stat'ed),
     # and the content hash of the bytes read under it: what the cache's file index records.
-    _status: dict[str, os.stat_result | None] = field(default_factory=dict, repr=False)
-    _read_hash: dict[str, str] = field(default_factory=dict, repr=False)
-    _known: dict[str, Known | None] = field(default_factory=dict, repr=False)
-    _imports_resolved: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+    _status: dict[str, os.stat_result | None] = field(default_factory=dict)
+    _read_hash: dict[str, str] = field(default_factory=dict)
+    _known: dict[str, Known | None] = field(default_factory=dict)
+    _imports_resolved: dict[tuple[str, str], str | None] = field(default_factory=dict)
     # Memo keys being computed, innermost last, with whether the value is plain data; files
     # read for another file's or the project's facts that may hold their nodes; and each file's
     # own memo keys (key[1] == relpath).
-    _computing: list[tuple[tuple, bool]] = field(default_factory=list, repr=False)
+    _computing: list[tuple[tuple, bool]] = field(default_factory=list)
     # The file whose own check is running (the engine sets it): only its own facts may use its
     # tree without pinning it. Hooks of the facts in use, run on a file before its release.
     checking: str | None = None
     release_hooks: tuple[Callable[[Project, SourceFile], None], ...] = ()
-    _pinned: set[str] = field(default_factory=set, repr=False)
-    _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict, repr=False)
-    _values: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)  # value, digest
-    _transient: list[str] = field(default_factory=list, repr=False)  # see _release_transient
-    _fetched: list[set[str]] = field(default_factory=list, repr=False)  # by each open computation
-    _releasing: set[str] = field(default_factory=set, repr=False)  # whose release hooks run
-    _generation: dict[str, int] = field(default_factory=dict, repr=False)  # releases per file
+    _pinned: set[str] = field(default_factory=set)
+    _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict)
+    _values: dict[str, tuple[Any, str]] = field(default_factory=dict)  # value, digest
+    _transient: list[str] = field(default_factory=list)  # see _release_transient
+    _fetched: list[set[str]] = field(default_factory=list)  # by each open computation
+    _releasing: set[str] = field(default_factory=set)  # whose release hooks run
+    _generation: dict[str, int] = field(default_factory=dict)  # releases per file
     # While set, a whole-project fact not yet built raises NeedsWholeModel instead: the engine
     # checks every other file first, and each leaves its parts behind (see whole_model).
     defer_whole_model: bool = False
-    verdicts: dict[str, Any] = field(default_factory=dict, repr=False)  # the engine's, per file
-    _lasting_keys: set[tuple] = field(default_factory=set, repr=False)  # memo keys of plain facts
-    _pending: dict[str, list[bytes]] = field(default_factory=dict, repr=False)  # see adopt
+    verdicts: dict[str, Any] = field(default_factory=dict)  # the engine's, per file
+    _lasting_keys: set[tuple] = field(default_factory=set)  # memo keys of plain facts
+    _pending: dict[str, list[bytes]] = field(default_factory=dict)  # see adopt
     parses: int = 0  # trees made, for whatever reason (--statistics)
 
     @property

@@ -10,7 +10,7 @@ from mutlint.errors import Diagnostic
 from mutlint.findings import Finding
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)  # sorted; suppressed ones flagged
     diagnostics: list[Diagnostic] = field(default_factory=list)  # files that were skipped

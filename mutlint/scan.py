@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # -j only: a pre-commit run does not import multiprocessing
     from mutlint.claims import Claims
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Scan:
     """What reading and matching some files produced: strings and spans only, so the scans of
     several processes can be merged (-j N) into the same result one process would give."""

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tree_sitter
 import tree_sitter_typescript
@@ -68,22 +68,21 @@ class UnreadableSource(Exception):
         self.from_content = from_content
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based, UTF-16 code units
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SourceFile:
     path: Path  # absolute
     relpath: str  # POSIX path relative to the project root, used in all output
     language: str
     data: bytes
     tree: tree_sitter.Tree
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _line_starts: list[int] | None = None
     # Facts of the tree alone (its imports, say), computed once per file whoever asks.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> tree_sitter.Node:

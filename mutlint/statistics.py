@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Statistics:
     phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     rules: dict[str, float] = field(default_factory=lambda: defaultdict(float))

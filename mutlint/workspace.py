@@ -30,7 +30,7 @@ DEFAULT_EXCLUDES = (
 PROJECT_MARKERS = ("convex.json", "package.json")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Workspace:
     root: Path
     config: Config

@@ -13,7 +13,7 @@ rules ask whether a cron reaches a delete of some table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -41,8 +41,7 @@ _METHOD_CALLS = """
 """
 
 
-@dataclass(frozen=True)
-class CronJob:
+class CronJob(NamedTuple):
     name: str  # the job's identifier, or its code when it is not a string literal
     schedule: str  # interval | hourly | daily | weekly | monthly | cron
     target: FunctionRef | None  # None when the function is not written as an api/internal reference

@@ -6,8 +6,8 @@ assembled from every file's part and an edit parses the edited file alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -39,8 +39,7 @@ CALL_METHODS = {
 _FLOW_CALLS = bundle_query(keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS)), TYPESCRIPT)
 
 
-@dataclass(frozen=True)
-class FunctionInfo:
+class FunctionInfo(NamedTuple):
     """What the flows keep of an exported registered function."""
 
     kind: str
@@ -48,8 +47,7 @@ class FunctionInfo:
     deletes_by_age: bool  # its handler compares the clock or creation time with lt/lte
 
 
-@dataclass(frozen=True)
-class FileFlows:
+class FileFlows(NamedTuple):
     """One functions-dir file's part of the flows, plain data: sites name their innermost
     unit (a start byte, or None) for the call graph to resolve."""
 

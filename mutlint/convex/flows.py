@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -26,8 +27,7 @@ from mutlint.source import SourceFile
 from mutlint.stored_facts import register_value_fact
 
 
-@dataclass(frozen=True)
-class WriteSite:
+class WriteSite(NamedTuple):
     relpath: str
     span: ByteRange  # the call's bytes
     line: int  # 1-based
@@ -37,8 +37,7 @@ class WriteSite:
     in_loop: bool
 
 
-@dataclass(frozen=True)
-class CallSite:
+class CallSite(NamedTuple):
     relpath: str
     span: ByteRange
     line: int
@@ -49,7 +48,7 @@ class CallSite:
     in_loop: bool
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Flows:
     writes: list[WriteSite] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
@@ -115,7 +114,7 @@ class Flows:
         return by_table
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ClientCalls:
     """Mutation calls in the app's client code (everything outside the functions dir)."""
 

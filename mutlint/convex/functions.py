@@ -9,7 +9,7 @@ from `convex/server`), never by name alone, so a local function called `mutation
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -48,8 +48,7 @@ _CALLS = """
 _BUILDER_CALLS = bundle_query(keep_only(_CALLS, "builder", GENERATED_BUILDERS), TYPESCRIPT)
 
 
-@dataclass(frozen=True)
-class RegisteredFunction:
+class RegisteredFunction(NamedTuple):
     name: str  # export name ("default" for a default export), or the local name if not exported
     function_id: str  # Convex's name: "module/path:export"
     kind: str  # query | mutation | action | httpAction
@@ -87,8 +86,7 @@ def builders_in(project: Project, file: SourceFile) -> dict[str, tuple[str, str]
                         lasting=True)  # plain data
 
 
-@dataclass(frozen=True)
-class BuilderInputs:
+class BuilderInputs(NamedTuple):
     """What a file's builders are computed from, as plain data, so the fixpoint over an import
     closure reads each file once whatever the run released."""
 

@@ -6,7 +6,7 @@ file's part and an edit parses the edited file alone (see callgraph.py for the g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -72,8 +72,7 @@ def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFun
     return project.memo(("handlers", file.relpath), build)
 
 
-@dataclass(frozen=True)
-class HandlerInfo:
+class HandlerInfo(NamedTuple):
     """A registered function as the graph keeps it: what facts about it say, and where it is
     named, without the file's tree (RegisteredFunction holds nodes)."""
 
@@ -178,8 +177,7 @@ def part_of(project: Project, relpath: str) -> GraphPart:
     return GraphPart({}, {}, [])
 
 
-@dataclass(frozen=True)
-class GraphPart:
+class GraphPart(NamedTuple):
     """What the call graph takes from one file of the functions dir."""
 
     units: dict[int, int]

@@ -17,7 +17,7 @@ target changes the same document only when called with identical arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -44,8 +44,7 @@ CONCURRENT = frozenset({"http-client", "fetch", "action"})
 _DECLARATORS = bundle_query("(variable_declarator name: (identifier) @name value: (_) @value)", TSX)
 
 
-@dataclass(frozen=True)
-class MutationCall:
+class MutationCall(NamedTuple):
     target: str  # the mutation's function id
     transport: str  # react | react-client | http-client | fetch | action
     document: str  # "table=expr; ...", or "<mutation>: ..." when the mutation finds it itself

@@ -12,7 +12,7 @@ the summaries of the mutations whose transaction runs its code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mutlint.convex.flows import function_rewrites
 from mutlint.convex.functions import args_validators, function_by_id
@@ -20,8 +20,7 @@ from mutlint.convex.tables import id_validator_table
 from mutlint.project import Project
 
 
-@dataclass(frozen=True)
-class MutationSummary:
+class MutationSummary(NamedTuple):
     kind: str  # the registered function's kind: mutation, query, action, ...
     id_args: tuple[tuple[str, str], ...]  # (argument, table) for each v.id argument, sorted
     from_auth: bool  # finds its document from the caller's auth (handler or helpers)

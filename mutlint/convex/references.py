@@ -8,7 +8,7 @@ written with dots, with string subscripts (`api["billing/invoices"].send`) and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -65,8 +65,7 @@ def _starts_chain(root: tree_sitter.Node) -> bool:
     return parent.type in _CHAIN_WRAPPER
 
 
-@dataclass(frozen=True)
-class FunctionRef:
+class FunctionRef(NamedTuple):
     function_id: str  # "module/path:export"
     visibility: str  # "public" for api, "internal" for internal
     node: tree_sitter.Node

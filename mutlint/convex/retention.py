@@ -19,7 +19,7 @@ itself or is handed to a work pool or worker), or a delete of rows older than a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mutlint.convex.flows import Flows, client_call_targets, project_flows
 from mutlint.project import Project
@@ -29,14 +29,12 @@ LOG_LIKE = re.compile(
     r"|ping|heartbeat|snapshot|webhook|request|usage)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Volume:
+class Volume(NamedTuple):
     level: str  # high | medium | low
     reason: str
 
 
-@dataclass(frozen=True)
-class Cleanup:
+class Cleanup(NamedTuple):
     function: str  # the function that deletes
     how: str  # "cron <name>" | "scheduled when inserted by <function>"
 

@@ -45,7 +45,7 @@ class Schema:
     external_spreads: list[str] = field(default_factory=list)  # "...authTables"
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Bindings:  # what a file's top level binds and exports, for following identifiers
     values: dict[str, tree_sitter.Node]  # const/let/var name -> initialiser
     exports: dict[str, tuple[str | None, str]]  # name -> (None, local) or (specifier, name there)

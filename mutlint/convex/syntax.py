@@ -6,8 +6,8 @@ Small, generic and tree-sitter only: no Convex knowledge lives here.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -30,8 +30,7 @@ _IMPORTS = """
 # Where a chain can start: the root identifier is the object of the first member access, or is
 # wrapped in a cast or parentheses that the first access then applies to.
 
-@dataclass(frozen=True)
-class Import:
+class Import(NamedTuple):
     local: str  # the name the importing file uses
     imported: str  # the exported name, "default" for a default import, "*" for a namespace
     module: str  # the specifier as written

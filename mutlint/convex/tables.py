@@ -14,7 +14,7 @@ Unknown stays unknown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -37,8 +37,7 @@ _MANY_DOC_METHODS = ("collect", "take")
 MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
 
 
-@dataclass(frozen=True)
-class TableGuess:
+class TableGuess(NamedTuple):
     table: str
     how: str  # argument | validator | annotation | id-source | schema | name
 

@@ -21,7 +21,7 @@ from mutlint.rules.plan import Env, FilePass
 from mutlint.source import SourceFile, descendants
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Match:
     rule: Rule
     file: SourceFile

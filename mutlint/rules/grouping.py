@@ -9,7 +9,7 @@ other members as related locations.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -38,8 +38,7 @@ def _one_line(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class MatchRecord:
+class MatchRecord(NamedTuple):
     """A match reduced to strings and positions, so no syntax tree outlives its file's turn
     (and records can cross process boundaries). Grouping and messages work on these."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -32,8 +33,7 @@ class PatternError(Exception):
         self.offset = offset
 
 
-@dataclass(frozen=True)
-class SequenceCheck:
+class SequenceCheck(NamedTuple):
     """Arity check and `$$$` binding for the children of the node captured as `capture`."""
 
     capture: str

@@ -32,7 +32,7 @@ def _nodes(file: SourceFile, source: str) -> list[tree_sitter.Node]:
     return sorted(next(iter(captures.values()), []), key=lambda node: node.start_byte)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AtomHits:
     """The nodes one atom matched in one file, with every binding found for each."""
 
@@ -63,7 +63,7 @@ class AtomHits:
         return found
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FilePass:
     hits: dict[int, AtomHits]
     comments: list[tree_sitter.Node]

@@ -58,12 +58,12 @@ def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
     return clauses
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Prefilter:
     clauses: dict[str, list[frozenset[bytes]]]
     # Each rule's distinct clauses, their tokens in a fixed order: asked of every file of the
     # project, a token is searched for at most once per file (rules share them).
-    _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]] = field(init=False, repr=False)
+    _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in dict.fromkeys(clauses)))

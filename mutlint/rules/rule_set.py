@@ -13,14 +13,14 @@ from mutlint.rules.prefilter import Prefilter
 MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RuleSet:
     rules: list[Rule]  # pattern rules that run
     enabled_engine_rules: set[str]
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
-    _plans: dict[tuple[str, frozenset[str]], QueryPlan] = field(default_factory=dict, repr=False)
-    _prefilter: Prefilter | None = field(default=None, repr=False)
+    _plans: dict[tuple[str, frozenset[str]], QueryPlan] = field(default_factory=dict)
+    _prefilter: Prefilter | None = None
 
     @property
     def prefilter(self) -> Prefilter:
