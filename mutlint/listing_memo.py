@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,21 @@ class ListingMemo:
             return None  # every walk reads its top directory: anything else was not ours
         # Each file must sit in a directory whose stat is checked below, under top, with a
         # lintable name: a forged list can then name nothing the walk could not have found.
-        for relative in entry["files"]:
-            parent, name = os.path.split(relative)
-            if parent not in directories or language_for(name) is None \
-                    or not _under(relative, top_key) or ".." in relative.split(os.sep):
+        # Files are kept by directory, so each directory is vetted once, not once per file.
+        files = []
+        for parent, names in entry["files"]:
+            if parent not in directories or not (parent == top_key or _under(parent, top_key)) \
+                    or ".." in parent.split(os.sep):
                 return None
+            base = self._absolute(parent)
+            for name in names:
+                if "/" in name or os.sep in name or language_for(name) is None:
+                    return None
+                files.append(f"{base}{os.sep}{name}")
         for relative, recorded in entry["checked"]:
             if path_stat(self._absolute(relative)) != recorded:
                 return None
-        return [self._absolute(relative) for relative in entry["files"]]
+        return files
 
     def record(self, top: str, git_root: str | None, walk: WalkRecord, files: list[str]) -> None:
         if self.path is None or walk.failed:
@@ -90,7 +97,7 @@ class ListingMemo:
         if any(found is not None and len(found) == 5 and max(found[2], found[3]) > young
                for _, found in walk.checked):
             return  # a change in the same tick as this walk would keep the stat it saw
-        self._new[top] = {"git": git_root, "files": [self._relative(f) for f in files],
+        self._new[top] = {"git": git_root, "files": _by_directory(self._relative(f) for f in files),
                           "checked": [[self._relative(p), found] for p, found in walk.checked]}
 
     @property
@@ -133,6 +140,19 @@ class ListingMemo:
         return self._entries
 
 
+def _by_directory(relatives: Iterable[str]) -> list[list[Any]]:
+    """[[directory, [names]], ...] in the walk's order: a walk lists a directory's files
+    together, so the files come back in the order the walk found them."""
+    groups: list[list[Any]] = []
+    for relative in relatives:
+        parent, name = os.path.split(relative)
+        if groups and groups[-1][0] == parent:
+            groups[-1][1].append(name)
+        else:
+            groups.append([parent, [name]])
+    return groups
+
+
 def _under(relative: str, top: str) -> bool:
     return not top or relative.startswith(top + os.sep)
 
@@ -148,13 +168,20 @@ def _is_path(value: Any) -> bool:
     return True
 
 
+def _are_paths(values: list[Any]) -> bool:
+    """_is_path of each, tested on them joined: one encode instead of one per file name."""
+    return all(isinstance(value, str) for value in values) and _is_path("".join(values))
+
+
 def _well_formed(entry: Any) -> bool:
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), list) \
             or not isinstance(entry.get("checked"), list) or "git" not in entry:
         return False
     git = entry["git"]
     return (git is None or _is_path(git)) \
-        and all(_is_path(f) for f in entry["files"]) \
+        and all(isinstance(group, list) and len(group) == 2 and _is_path(group[0])
+                and isinstance(group[1], list) and _are_paths(group[1])
+                for group in entry["files"]) \
         and all(isinstance(c, list) and len(c) == 2 and _is_path(c[0])
                 and (c[1] is None or (isinstance(c[1], list) and all(type(n) is int for n in c[1])))
                 for c in entry["checked"])

@@ -56,7 +56,15 @@ def compiled_query(language: str, source: str) -> tree_sitter.Query:
 
 
 def language_for(path: Path | str) -> str | None:
-    return LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
+    """os.path.splitext's suffix (dots that start the name start no suffix), looked up without
+    splitext's Python-level cost: this runs for every entry of a walk and of a listing memo."""
+    name = os.fspath(path)
+    dot = name.rfind(".")
+    language = LANGUAGE_BY_SUFFIX.get(name[dot:].lower()) if dot > 0 else None
+    if language is None:
+        return None
+    start = max(name.rfind("/"), name.rfind(os.sep)) + 1  # where the last component starts
+    return language if name[start:dot].strip(".") else None
 
 
 class UnreadableSource(Exception):

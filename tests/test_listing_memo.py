@@ -122,9 +122,13 @@ def test_a_walk_of_young_directories_is_not_kept(capsys, make_project, walks):
 
 
 @pytest.mark.parametrize("garbage", [
-    "not json", "[]", '{".": "x"}', '{".": {"files": ["convex/gone.ts"], "checked": "x", "git": null}}',
+    "not json", "[]", '{".": "x"}',
+    '{".": {"files": [["convex", ["gone.ts"]]], "checked": "x", "git": null}}',
     '{".": {"files": [1], "checked": [], "git": null}}',
-    '{".": {"files": ["convex/gone.ts"], "checked": [], "git": 7}}',
+    '{".": {"files": [["convex", [1]]], "checked": [], "git": null}}',
+    '{".": {"files": [["convex"]], "checked": [], "git": null}}',
+    '{".": {"files": [["convex", ["gone.ts"]]], "checked": [], "git": 7}}',
+    '{".": {"files": ["convex/gone.ts"], "checked": [[".", null]], "git": null}}',  # the old form
 ])
 def test_a_broken_memo_is_ignored(capsys, make_project, later, garbage: str):
     root = project(make_project)
@@ -145,11 +149,14 @@ def memos(root: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("path", ["convex\u0000x", "\ud800", "OUTSIDE", "../outside.ts",
-                                  "convex/more/../../../outside.ts", "convex/events.txt"])
+                                  "convex/more/../../../outside.ts", "convex/events.txt",
+                                  "convex|../../outside.ts"])
 def test_a_forged_path_in_the_memo_is_neither_a_crash_nor_a_file(capsys, make_project, later,
                                                                   path: str):
     """Paths a walk could not have produced (NUL, a lone surrogate, outside the project, a
-    name no rule reads) make the memo's entry count as absent."""
+    name no rule reads, a file name holding a separator) make the memo's entry count as absent.
+    The memo keeps files by directory; `|` splits a forged path into its directory and name
+    where os.path.split would not."""
     root = project(make_project)
     outside = root.parent / "outside.ts"  # a file with a finding, which must not be linted
     outside.write_text(UNAWAITED, "utf-8")
@@ -158,7 +165,8 @@ def test_a_forged_path_in_the_memo_is_neither_a_crash_nor_a_file(capsys, make_pr
     for memo in memos(root):
         entries = json.loads(memo.read_text("utf-8"))
         for entry in entries.values():
-            entry["files"].append(path)
+            parent, name = path.split("|") if "|" in path else os.path.split(path)
+            entry["files"].append([parent, [name]])
             if not path.endswith(".ts"):  # a path no stat takes, among the checked too
                 entry["checked"].append([path, None])
         memo.write_text(json.dumps(entries), "utf-8")

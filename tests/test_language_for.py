@@ -1,0 +1,30 @@
+"""Which language a file name is linted as: its suffix, read by os.path.splitext's rule (dots
+that start a name start no suffix) without calling splitext, which walks pay for per entry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mutlint.source import LANGUAGE_BY_SUFFIX, TSX, TYPESCRIPT, language_for
+
+
+def by_splitext(path: str | Path) -> str | None:
+    return LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
+
+
+def test_names_a_walk_meets() -> None:
+    assert language_for("page.tsx") == TSX
+    assert language_for("convex/m.TS") == TYPESCRIPT
+    assert language_for(Path("a/b.d.mts")) == TYPESCRIPT
+    for name in (".ts", "..tsx", "a/.ts", "a.ts/b", "a.txt", "ts", "", "a.", "dir.tsx/"):
+        assert language_for(name) is None, name
+
+
+@given(st.text(alphabet="./\\aTtSsXxMmCc", max_size=12))
+def test_the_suffix_is_the_one_splitext_finds(name: str) -> None:
+    assert language_for(name) == by_splitext(name)
+    assert language_for(Path(name)) == by_splitext(Path(name))
