@@ -101,7 +101,7 @@ def _read_code_memo(memo: Path | None) -> dict[str, str]:
     return known
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Entry:
     hash: str
     deps: dict[str, str]  # relpath (or the file list) -> content hash when the entry was made

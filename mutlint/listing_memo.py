@@ -39,7 +39,7 @@ def path_stat(path: str) -> list[int] | None:
     return [status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WalkRecord:
     """What one walk read, in the order it read it: each path with its stat beforehand."""
 

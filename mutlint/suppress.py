@@ -27,7 +27,7 @@ _DIRECTIVE = re.compile(
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Directive:
     kind: str  # next-line | line | file
     rules: tuple[str, ...]  # empty: every rule

@@ -28,7 +28,7 @@ _CALLS = "(call_expression function: (identifier) @callee) @call"
 Located = tuple[SourceFile, tree_sitter.Node]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Table:
     name: str
     relpath: str  # the file holding key_node (the schema file)
@@ -38,7 +38,7 @@ class Table:
     indexes: dict[str, list[str]] = field(default_factory=dict)  # index (any kind) -> fields
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Schema:
     relpath: str
     tables: dict[str, Table] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from mutlint.findings import Severity
 from mutlint.regex_guard import guarded_search
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AtomQuery:
     """One atom compiled for one language: query source plus what the evaluator checks on top."""
 
@@ -27,7 +27,7 @@ class AtomQuery:
     base_source: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Atom:
     """A positive matcher (`pattern`, `kind` or `query`): nodes come from the query pass."""
 
@@ -41,13 +41,13 @@ class Atom:
     in_place_type: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Relation:
     rule: RuleNode
     stop_by: str | RuleNode = "end"  # "end" | "neighbor" | a rule the search stops at
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RuleNode:
     """ast-grep's rule object: every key present must hold for a node."""
 
@@ -80,7 +80,7 @@ def candidate_nodes(node: RuleNode) -> list[RuleNode] | None:
     return None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Constraint:
     regex: Any = None  # compiled by regex_guard
     not_regex: Any = None
@@ -91,7 +91,7 @@ class Constraint:
         return not (self.not_regex is not None and guarded_search(self.not_regex, text))
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class FactUse:
     name: str  # the name messages and group keys use
     fact: str
@@ -101,7 +101,7 @@ class FactUse:
     absent: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Group:
     scope: str  # function | handler | file | project
     by: list[str] = field(default_factory=list)  # "$VAR" or "FACT" or "FACT.attr"
@@ -114,7 +114,7 @@ class Group:
     exclusive: str | None = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Rule:
     id: str
     severity: Severity

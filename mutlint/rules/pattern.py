@@ -43,7 +43,7 @@ class SequenceCheck(NamedTuple):
     bind: str | None  # metavariable that receives the children in between
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CompiledPattern:
     query: str
     metavariables: list[str] = field(default_factory=list)  # single-node, in order of appearance
