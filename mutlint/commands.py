@@ -84,9 +84,10 @@ class _CacheDir:
 
 def _code_fingerprint(root: Path) -> CodeFingerprint:
     import tree_sitter
-    import tree_sitter_typescript
 
-    return code_fingerprint(tree_sitter, tree_sitter_typescript, memo=root / CACHE_DIR / CODE_MEMO)
+    from mutlint.source import grammars
+
+    return code_fingerprint(tree_sitter, grammars(), memo=root / CACHE_DIR / CODE_MEMO)
 
 
 def _cache_salt(workspace, rule_set, code: CodeFingerprint | None) -> tuple[str, CodeFingerprint]:

@@ -6,16 +6,18 @@ columns counted in UTF-16 code units, the unit TypeScript, ESLint and GitHub use
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import os
 import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import tree_sitter
-import tree_sitter_typescript
 
 TYPESCRIPT = "typescript"
 TSX = "tsx"
@@ -38,10 +40,30 @@ BINARY_SNIFF_BYTES = 8192
 
 
 @cache
+def grammars() -> ModuleType:
+    """tree_sitter_typescript's compiled grammars. Its package's `__init__` imports
+    importlib.resources (and through it tempfile and random) to offer query files mutlint never
+    reads, a tenth of a one-file check's start-up; so its extension module is loaded alone, and
+    the package is imported only where its layout is not the one expected."""
+    spec = importlib.util.find_spec("tree_sitter_typescript")
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(location, f"_binding{suffix}")
+            if os.path.isfile(path):
+                loader = importlib.machinery.ExtensionFileLoader("tree_sitter_typescript._binding", path)
+                module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+                loader.exec_module(module)
+                return module
+    import tree_sitter_typescript
+
+    return tree_sitter_typescript
+
+
+@cache
 def ts_language(name: str) -> tree_sitter.Language:
     if name == TYPESCRIPT:
-        return tree_sitter.Language(tree_sitter_typescript.language_typescript())
-    return tree_sitter.Language(tree_sitter_typescript.language_tsx())
+        return tree_sitter.Language(grammars().language_typescript())
+    return tree_sitter.Language(grammars().language_tsx())
 
 
 @cache
