@@ -15,7 +15,7 @@ import tree_sitter
 
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
-from mutlint.rules.shared_patterns import Member, shared_source, sharing_key
+from mutlint.rules.shared_patterns import Member, canonical, shared_source, sharing_key
 from mutlint.source import SourceFile, compiled_query, ts_language
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
@@ -81,10 +81,15 @@ class QueryPlan:
     def __init__(self, language: str, atoms: list[Atom]):
         self.language = language
         groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
+        # atom id -> canonical metavariable name -> the atom's own (pattern atoms only)
+        self.own_names: dict[int, dict[str, str]] = {}
         for atom in atoms:
             compiled = atom.by_language.get(language)
-            if compiled is not None:
-                groups.setdefault(sharing_key(atom, compiled), []).append((atom, compiled))
+            if compiled is None:
+                continue
+            if atom.kind == "pattern":
+                compiled, self.own_names[atom.id] = canonical(compiled)
+            groups.setdefault(sharing_key(atom, compiled), []).append((atom, compiled))
         sources: list[str] = []
         offsets: list[int] = []  # where each group's source starts in the whole query
         included: list[list[Member]] = []
@@ -95,7 +100,9 @@ class QueryPlan:
             sources.append(source)
             offsets.append(at)
             included.append(members)
-            self.applied.update(applied)
+            for atom_id, names in applied.items():
+                own = self.own_names.get(atom_id, {})
+                self.applied[atom_id] = frozenset(own.get(name, name) for name in names)
             at += len(source.encode()) + 1
         self.source = "\n".join(sources)
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
@@ -135,7 +142,9 @@ class QueryPlan:
             if env is None:
                 continue
             for atom, _ in members:
-                hits.setdefault(atom.id, AtomHits()).add(root_nodes[0], env)
+                own = self.own_names.get(atom.id)
+                hits.setdefault(atom.id, AtomHits()).add(
+                    root_nodes[0], env if own is None else {own.get(k, k): v for k, v in env.items()})
         return FilePass(hits, comments, errors, failed, self.applied)
 
 
