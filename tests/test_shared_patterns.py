@@ -90,3 +90,16 @@ def test_bindings_come_back_under_each_rules_own_names(tmp_path):
     assert done.returncode == 0, done.stderr
     messages = {f["rule"]: f["message"] for f in json.loads(done.stdout)["findings"]}
     assert messages == {"shared-set-put": "put", "shared-renamed": "put on o"}
+
+
+def test_literal_leaves_that_differ_are_one_pattern_each_rule_testing_its_own():
+    plan, rules = _plan("shared-leaf-db", "shared-leaf-scheduler")
+    assert plan.query.pattern_count == 1
+    assert '(#any-of? @_l1 "db" "scheduler")' in plan.source and "#eq? @_l1" not in plan.source
+    assert [plan.literal_checks[r.atoms[0].id] for r in rules] == [(("_l1", b"db"),),
+                                                                    (("_l1", b"scheduler"),)]
+
+
+def test_a_literal_leaf_all_atoms_share_stays_in_the_query():
+    plan, _ = _plan("shared-leaf-db", "shared-leaf-db")
+    assert '(#eq? @_l1 "db")' in plan.source and plan.literal_checks == {}

@@ -90,7 +90,8 @@ class _RuleBuilder:
             by_language[language] = AtomQuery(compiled.query, ROOT_CAPTURE,
                                               compiled.metavariables,
                                               compiled.multi_metavariables, compiled.sequences,
-                                              literals=compiled.literals)
+                                              literals=compiled.literals,
+                                              literal_checks=tuple(compiled.literal_checks))
         return self.new_atom(doc_path, "pattern", text, by_language)
 
     def kind_atom(self, doc_path: tuple, kind: str) -> Atom | None:

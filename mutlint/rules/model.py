@@ -25,6 +25,8 @@ class AtomQuery:
     # before it (None: nothing was added). Atoms alike but for these share a pattern (plan.py).
     pushed: tuple[tuple[str, str, str], ...] = ()
     base_source: str | None = None
+    # (hidden capture, text) of each literal leaf, tested in `source` by an `#eq?` predicate
+    literal_checks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(eq=False, repr=False)

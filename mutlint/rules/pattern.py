@@ -51,11 +51,18 @@ class CompiledPattern:
     sequences: list[SequenceCheck] = field(default_factory=list)
     root_type: str = "_"
     literals: list[str] = field(default_factory=list)  # code every match contains (prefiltering)
+    # (hidden capture, text) of each literal leaf, which an `#eq?` predicate of `query` tests
+    literal_checks: list[tuple[str, str]] = field(default_factory=list)
 
 
 def query_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
+
+
+def literal_predicate(capture: str, text: str) -> str:
+    """The predicate a literal leaf's capture is tested with (shared_patterns.py finds it)."""
+    return f"(#eq? @{capture} {query_string(text)})"
 
 
 def _named_children_with_fields(node: tree_sitter.Node) -> list[tuple[str | None, tree_sitter.Node]]:
@@ -165,7 +172,8 @@ class _Compiler:
             if not children:
                 if node.child_count == 0:
                     capture = self.hidden("l")
-                    self.predicates.append(f"(#eq? @{capture} {query_string(text)})")
+                    self.predicates.append(literal_predicate(capture, text))
+                    self.result.literal_checks.append((capture, text))
                     self.result.literals.append(text)
                     built[node.id] = f"({node.type}) @{capture}"
                 else:
@@ -188,11 +196,13 @@ class _Compiler:
             if meta:  # "$T" binds the whole string literal
                 return self.single(meta.group(1))
             capture = self.hidden("s")
-            self.predicates.append(f"(#eq? @{capture} {query_string(content)})")
+            self.predicates.append(literal_predicate(capture, content))
+            self.result.literal_checks.append((capture, content))
             self.result.literals.append(content)
             return f"(string (string_fragment) @{capture})"
         capture = self.hidden("l")
-        self.predicates.append(f"(#eq? @{capture} {query_string(self.text(node))})")
+        self.predicates.append(literal_predicate(capture, self.text(node)))
+        self.result.literal_checks.append((capture, self.text(node)))
         self.result.literals.append(self.text(node))
         return f"(string) @{capture}"
 

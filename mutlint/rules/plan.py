@@ -83,6 +83,9 @@ class QueryPlan:
         groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
         # atom id -> canonical metavariable name -> the atom's own (pattern atoms only)
         self.own_names: dict[int, dict[str, str]] = {}
+        # atom id -> (capture, text) of the literal leaves its shared pattern admits other
+        # texts for, which run() tests
+        self.literal_checks: dict[int, tuple[tuple[str, bytes], ...]] = {}
         for atom in atoms:
             compiled = atom.by_language.get(language)
             if compiled is None:
@@ -96,7 +99,8 @@ class QueryPlan:
         self.applied: dict[int, frozenset[str]] = {}  # atom id -> constraints the query applied
         at = 0
         for members in groups.values():
-            source, applied = shared_source(members)
+            source, applied, literals = shared_source(members)
+            self.literal_checks.update(literals)
             sources.append(source)
             offsets.append(at)
             included.append(members)
@@ -142,6 +146,10 @@ class QueryPlan:
             if env is None:
                 continue
             for atom, _ in members:
+                literals = self.literal_checks.get(atom.id)
+                if literals and not all(captures[capture][0].text == text
+                                        for capture, text in literals):
+                    continue
                 own = self.own_names.get(atom.id)
                 hits.setdefault(atom.id, AtomHits()).add(
                     root_nodes[0], env if own is None else {own.get(k, k): v for k, v in env.items()})

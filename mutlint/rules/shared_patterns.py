@@ -11,7 +11,9 @@ its matches (`applied` leaves that metavariable out).
 Metavariable names do not count: `$CLIENT.$METHOD($$$)` of one rule and `$CTX.$RUN($$$)` of
 another are one pattern (about 58 M instructions of compiling each, in every pre-commit run on
 a mutation file). Atoms are keyed and shared under canonical names (`canonical`), and each
-atom's bindings are renamed back to its own.
+atom's bindings are renamed back to its own. Nor do the texts of literal leaves:
+`$CTX.db.$WRITE($$$)` and `$CTX.scheduler.$SCHEDULE($$$)` are one pattern whose `db` leaf
+admits either text (`#any-of?`), and each atom's own text is tested on its matches.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from collections.abc import Hashable
 
 from mutlint.rules.model import Atom, AtomQuery
+from mutlint.rules.pattern import literal_predicate, query_string
 from mutlint.rules.pushdown import query_predicate
 
 Member = tuple[Atom, AtomQuery]  # the atom, and its query under canonical names
@@ -52,25 +55,40 @@ def canonical(compiled: AtomQuery) -> tuple[AtomQuery, dict[str, str]]:
         [check._replace(bind=check.bind and rename(check.bind)) for check in compiled.sequences],
         list(compiled.literals), frozenset(rename(name) for name in compiled.checked_in_query),
         tuple((predicate, rename(name), regex) for predicate, name, regex in compiled.pushed),
-        in_source(compiled.base_source) if compiled.base_source is not None else None)
+        in_source(compiled.base_source) if compiled.base_source is not None else None,
+        compiled.literal_checks)
     return shared, {new: old for old, new in renamed.items()}
 
 
 def sharing_key(atom: Atom, compiled: AtomQuery) -> Hashable:
-    """Atoms with equal keys match the same nodes with the same bindings, before pushdown."""
+    """Atoms with equal keys match the same nodes with the same bindings, before pushdown,
+    but for the texts of their literal leaves."""
     if atom.kind != "pattern":
         return ("alone", atom.id)  # a raw query may carry predicates only its atom checks
-    return (compiled.base_source or compiled.source, compiled.root_capture,
+    base = compiled.base_source or compiled.source
+    for capture, text in compiled.literal_checks:
+        base = base.replace(literal_predicate(capture, text), f"(#eq? @{capture} ?)")
+    return (base, compiled.root_capture,
             tuple(compiled.metavariables), tuple(compiled.multi_metavariables),
-            tuple(compiled.sequences), tuple(compiled.literals))
+            tuple(compiled.sequences), tuple(capture for capture, _ in compiled.literal_checks))
 
 
-def shared_source(members: list[Member]) -> tuple[str, dict[int, frozenset[str]]]:
-    """The one pattern for atoms of one sharing key, and per atom the metavariables whose
-    constraints that pattern applies in full."""
+SharedSource = tuple[str, dict[int, frozenset[str]], dict[int, tuple[tuple[str, bytes], ...]]]
+
+
+def shared_source(members: list[Member]) -> SharedSource:
+    """The one pattern for atoms of one sharing key; per atom, the metavariables whose
+    constraints that pattern applies in full, and the literal leaves (capture, text) its matches
+    must still be tested for, where the atoms' texts differ."""
     first = members[0][1]
+    differing = [index for index, _ in enumerate(first.literal_checks)
+                 if len({compiled.literal_checks[index][1] for _, compiled in members}) > 1]
+    literals = {atom.id: tuple((compiled.literal_checks[index][0],
+                                compiled.literal_checks[index][1].encode("utf-8"))
+                               for index in differing)
+                for atom, compiled in members} if differing else {}
     if len({compiled.source for _, compiled in members}) == 1:
-        return first.source, {atom.id: compiled.checked_in_query for atom, compiled in members}
+        return first.source, {atom.id: compiled.checked_in_query for atom, compiled in members}, {}
     common = set(first.pushed).intersection(*(compiled.pushed for _, compiled in members[1:]))
     kept = [pushed for pushed in first.pushed if pushed in common]  # in a fixed order
     for name in dict.fromkeys(name for predicate, name, _ in first.pushed if predicate == "match?"):
@@ -80,9 +98,14 @@ def shared_source(members: list[Member]) -> tuple[str, dict[int, frozenset[str]]
         if None not in regexes and len(set(regexes)) > 1:
             kept.append(("match?", name, "|".join(f"(?:{regex})" for regex in dict.fromkeys(regexes))))
     base = first.base_source or first.source
+    for index in differing:
+        capture, text = first.literal_checks[index]
+        texts = dict.fromkeys(compiled.literal_checks[index][1] for _, compiled in members)
+        base = base.replace(literal_predicate(capture, text),
+                            f"(#any-of? @{capture} {' '.join(map(query_string, texts))})")
     source = f"{base[:-1]} {' '.join(query_predicate(*pushed) for pushed in kept)})" if kept else base
     applied = {atom.id: frozenset(name for name in compiled.checked_in_query
                                   if all(pushed in common for pushed in compiled.pushed
                                          if pushed[1] == name))
                for atom, compiled in members}
-    return source, applied
+    return source, applied, literals
