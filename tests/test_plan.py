@@ -7,6 +7,7 @@ from pathlib import Path
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundled_sources
 from mutlint.config import Config
 from mutlint.rules.pack import load_rules
 from mutlint.rules.rule_set import MAX_PLANS
@@ -28,14 +29,18 @@ def test_a_file_gets_a_query_of_the_rules_it_may_match_only():
                           for a in r.atoms if a.in_place_type is None) for r in rules.rules}
     assert any(a.in_place_type for r in rules.rules for a in r.atoms)
     page = rules.plan("tsx", {"parallel-mutations-same-doc"})
-    assert page.query.pattern_count == patterns["parallel-mutations-same-doc"]
+    assert page.rule_patterns == patterns["parallel-mutations-same-doc"]
+    # After the rules' patterns, the model's bundled queries (bundled_queries.py).
+    bundled = sum(tree_sitter.Query(language, source).pattern_count
+                  for source in bundled_sources("tsx"))
+    assert bundled and page.query.pattern_count == page.rule_patterns + bundled
     everything = rules.plan("tsx")
     # Atoms alike but for their pushed-down constraints share a pattern (shared_patterns.py).
     members = [atom.id for atoms in everything.pattern_atoms for atom, _ in atoms]
     assert sorted(members) == sorted(a.id for r in rules.rules for a in r.atoms
                                      if a.in_place_type is None and "tsx" in a.by_language)
-    shared = len(members) - everything.query.pattern_count
-    assert shared > 0 and everything.query.pattern_count == sum(patterns.values()) - shared
+    shared = len(members) - everything.rule_patterns
+    assert shared > 0 and everything.rule_patterns == sum(patterns.values()) - shared
     assert rules.plan("tsx", {"parallel-mutations-same-doc"}) is page  # compiled once
 
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from mutlint import bundled_queries
+from mutlint.config import Config
 from mutlint.convex import flow_parts, functions, handles, references, syntax  # noqa: F401  (handles: its queries)
 from mutlint.convex.syntax import keep_only, query_matches
+from mutlint.rules.pack import load_rules
+from mutlint.selection import build_rule_set
 from mutlint.source import TSX, TYPESCRIPT, language_for, parse_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,12 +81,29 @@ def test_each_pattern_keeps_its_own_capture() -> None:
 def test_a_bundled_query_gives_what_it_gives_alone_in_the_same_order(tmp_path) -> None:
     """The model's common queries run in one walk per file (syntax.bundle_query): each must
     still give its own matches, all of them, in the order the query alone gives them."""
-    assert syntax._BUNDLED[TYPESCRIPT] and syntax._BUNDLED[TSX]
+    assert bundled_queries.BUNDLED[TYPESCRIPT] and bundled_queries.BUNDLED[TSX]
     compared = 0
     for file in _sources(tmp_path):
-        for source in syntax._BUNDLED.get(file.language, ()):
+        for source in bundled_queries.BUNDLED.get(file.language, ()):
             bundled = [_key(c) for c in query_matches(file, source)]
             assert bundled == [_key(c) for c in syntax.query_matches_alone(file, source)], file.relpath
             compared += len(bundled)
         assert "bundled" in file.derived  # the walk really was shared
+    assert compared > 1000
+
+
+def test_the_rules_walk_leaves_each_bundled_query_its_own_matches(tmp_path) -> None:
+    """The rules' query carries the bundled queries (bundled_queries.py): the matches its walk
+    keeps with a file are those each bundled query gives alone, in the same order."""
+    rule_set = build_rule_set(load_rules([REPO / "rules"]), Config())
+    compared = 0
+    for file in _sources(tmp_path):
+        plan = rule_set.plan(file.language)
+        assert plan.bundle and "bundled" not in file.derived
+        plan.run(file)
+        kept = bundled_queries.kept_matches(file)
+        for source in plan.bundle:
+            alone = [_key(c) for c in syntax.query_matches_alone(file, source)]
+            assert [_key(c) for c in kept[source]] == alone, file.relpath
+            compared += len(alone)
     assert compared > 1000

@@ -24,7 +24,7 @@ def _plan(*names: str) -> tuple[QueryPlan, list]:
 
 def test_two_regexes_on_one_metavariable_become_their_alternation():
     plan, rules = _plan("shared-get-set", "shared-set-put")
-    assert plan.query.pattern_count == 1
+    assert plan.rule_patterns == 1
     assert '(#match? @_v1 "(?:^(get|set)$)|(?:^(set|put)$)")' in plan.source
     # The alternation admits more than either: each rule's evaluator tests its own regex.
     assert all(plan.applied[a.id] == frozenset() for r in rules for a in r.atoms)
@@ -32,7 +32,7 @@ def test_two_regexes_on_one_metavariable_become_their_alternation():
 
 def test_a_rule_without_the_test_leaves_the_shared_pattern_without_it():
     plan, rules = _plan("shared-get-set", "shared-set-put", "shared-not-del")
-    assert plan.query.pattern_count == 1 and "#match?" not in plan.source
+    assert plan.rule_patterns == 1 and "#match?" not in plan.source
     assert "#not-match?" not in plan.source
 
 
@@ -54,7 +54,7 @@ def test_the_shipped_write_rules_share_their_db_write_patterns():
 
 def test_metavariable_names_do_not_keep_patterns_apart():
     plan, rules = _plan("shared-get-set", "shared-renamed")
-    assert plan.query.pattern_count == 1
+    assert plan.rule_patterns == 1
     assert '(#match? @_v1 "(?:^(get|set)$)|(?:^(put|del)$)")' in plan.source
     renamed = rules[1].atoms[0]
     assert plan.own_names[renamed.id] == {"_v0": "TARGET", "_v1": "CALL", "_v2": "REST"}
@@ -72,7 +72,7 @@ def test_a_repeated_metavariable_is_another_pattern(tmp_path):
     rules = [load_rule_file(FIXTURES / "shared-get-set.yaml"), load_rule_file(twice)]
     rules[1].atoms[0].id = rules[0].atoms[0].id + 1
     plan = QueryPlan("typescript", [a for r in rules for a in r.atoms])
-    assert plan.query.pattern_count == 2
+    assert plan.rule_patterns == 2
 
 
 def test_bindings_come_back_under_each_rules_own_names(tmp_path):
@@ -94,7 +94,7 @@ def test_bindings_come_back_under_each_rules_own_names(tmp_path):
 
 def test_literal_leaves_that_differ_are_one_pattern_each_rule_testing_its_own():
     plan, rules = _plan("shared-leaf-db", "shared-leaf-scheduler")
-    assert plan.query.pattern_count == 1
+    assert plan.rule_patterns == 1
     assert '(#any-of? @_l1 "db" "scheduler")' in plan.source and "#eq? @_l1" not in plan.source
     assert [plan.literal_checks[r.atoms[0].id] for r in rules] == [(("_l1", b"db"),),
                                                                     (("_l1", b"scheduler"),)]

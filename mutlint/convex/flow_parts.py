@@ -11,11 +11,12 @@ from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundle_query
 from mutlint.convex.decoding import as_flag, as_name, as_offset
 from mutlint.convex.functions import FUNCTION_TYPES, RegisteredFunction, registered_functions
 from mutlint.convex.graph_parts import ByteRange, file_units, unit_in
 from mutlint.convex.references import function_ref, references_in
-from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, query_matches
+from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile

@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundle_query
 from mutlint.convex.decoding import as_name
-from mutlint.convex.syntax import bundle_query, imported_names, keep_only, project_imports, query_matches
+from mutlint.convex.syntax import imported_names, keep_only, project_imports, query_matches
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundle_query
 from mutlint.convex.decoding import as_flag, as_name, as_offset
 from mutlint.convex.functions import (
     FUNCTION_TYPES,
@@ -18,7 +19,7 @@ from mutlint.convex.functions import (
     name_node,
     registered_functions,
 )
-from mutlint.convex.syntax import bundle_query, imported_names, query_matches
+from mutlint.convex.syntax import imported_names, query_matches
 from mutlint.facts import PlainNode, register_model_part
 from mutlint.findings import Span as SourceSpan
 from mutlint.project import Project

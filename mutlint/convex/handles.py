@@ -21,11 +21,12 @@ from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundle_query
 from mutlint.convex.functions import enclosing_registered_function
 from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.references import function_ref
 from mutlint.convex.scopes import file_scopes
-from mutlint.convex.syntax import bundle_query, call_arguments, keep_only, project_imports, query_matches
+from mutlint.convex.syntax import call_arguments, keep_only, project_imports, query_matches
 from mutlint.convex.tables import unwrap
 from mutlint.project import Project
 from mutlint.source import TSX, SourceFile

@@ -12,10 +12,10 @@ from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundle_query
 from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's modules)
     TRANSPARENT,
     Import,
-    bundle_query,
     call_arguments,
     file_imports,
     imported_as,

@@ -5,12 +5,12 @@ Small, generic and tree-sitter only: no Convex knowledge lives here.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import cache
 from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.bundled_queries import BUNDLED, keep_matches, kept_matches, source_of_patterns
 from mutlint.project import Project
 from mutlint.source import SourceFile, compiled_query
 
@@ -57,45 +57,32 @@ def keep_only(source: str, capture: str, names) -> str:
     return "".join(f"({pattern} (#any-of? @{capture} {listed}))\n" for pattern in patterns)
 
 
-# Queries the model asks of nearly every file of a language, run together: tree-sitter's query
-# cursor costs about as much to walk a tree as to match a few patterns on the way (0.25 ms for
-# a 6 KB file, whatever the query), and a functions-dir file was walked once per query.
-_BUNDLED: dict[str, list[str]] = {}  # language -> the sources run in one walk, in order
-
-
-def bundle_query(source: str, *languages: str) -> str:
-    """Run `source` with the other bundled queries of these languages (a module's constant)."""
-    for language in languages:
-        if source not in _BUNDLED.setdefault(language, []):
-            _BUNDLED[language].append(source)
-    return source
+# The queries the model asks of nearly every file of a language run in one walk
+# (mutlint/bundled_queries.py): bundle_query registers one.
 
 
 @cache
 def _bundle(language: str, sources: tuple[str, ...]) -> tuple[tree_sitter.Query, list[int]]:
     """The sources as one query, and for each of its patterns the index of its source."""
     query = compiled_query(language, "\n".join(sources))
-    starts, at = [], 0
-    for source in sources:
-        starts.append(at)
-        at += len(source.encode()) + 1
-    return query, [bisect_right(starts, query.start_byte_for_pattern(index)) - 1
-                   for index in range(query.pattern_count)]
+    return query, source_of_patterns(query, sources)
 
 
 def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
     """The captures of every match of a query compiled once per language, in the order the
-    query alone gives them (bundled queries: one walk for all of them, kept with the file)."""
-    bundled = _BUNDLED.get(file.language)
+    query alone gives them (bundled queries: one walk for all of them, kept with the file,
+    which the rules' walk may have made already)."""
+    bundled = BUNDLED.get(file.language)
     if bundled is None or source not in bundled:
         return query_matches_alone(file, source)
-    found = file.derived.get("bundled")
+    found = kept_matches(file)
     if found is None:
         sources = tuple(bundled)
         query, source_of = _bundle(file.language, sources)
-        found = file.derived["bundled"] = {each: [] for each in sources}
+        found = {each: [] for each in sources}
         for pattern, captures in tree_sitter.QueryCursor(query).matches(file.root):
             found[sources[source_of[pattern]]].append(captures)
+        keep_matches(file, found)
     return found[source] if source in found else query_matches_alone(file, source)
 
 

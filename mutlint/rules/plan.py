@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
+from mutlint.bundled_queries import bundled_sources, keep_matches, source_of_patterns
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.shared_patterns import Member, canonical, shared_source, sharing_key
@@ -109,13 +110,22 @@ class QueryPlan:
                 self.applied[atom_id] = frozenset(own.get(name, name) for name in names)
             at += len(source.encode()) + 1
         self.source = "\n".join(sources)
+        # The model's bundled queries ride along (bundled_queries.py): one compile instead of
+        # two, and the walk that finds the rules' matches leaves theirs with the file.
+        self.bundle = bundled_sources(language) if sources else ()
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
-        self.query = tree_sitter.Query(ts_language(language), self.source) if sources else None
+        self.query = tree_sitter.Query(ts_language(language), "\n".join((*sources, *self.bundle))) \
+            if sources else None
         # A raw query atom may hold several patterns: each pattern belongs to the atoms whose
         # source it starts in (tree-sitter counts offsets in bytes).
+        count = self.query.pattern_count if self.query else 0
+        self.rule_patterns = next((index for index in range(count)
+                                   if self.query.start_byte_for_pattern(index) >= at), count)
         self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
-            for index in range(self.query.pattern_count if self.query else 0)]
+            for index in range(self.rule_patterns)]
+        self.bundle_source = source_of_patterns(self.query, self.bundle, at, self.rule_patterns) \
+            if self.bundle else []
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
@@ -129,6 +139,7 @@ class QueryPlan:
 
         def predicate(name, args, pattern_index, captures) -> bool:
             # py-tree-sitter swallows exceptions raised here, so failures are recorded instead.
+            # (The bundle's predicates are tree-sitter's own: only rules' raise.)
             try:
                 return _guarded_predicate(name, args, captures)
             except Exception as exc:
@@ -136,7 +147,12 @@ class QueryPlan:
                 failed.setdefault(atom.rule_id, exc)
                 return False
 
+        bundled: dict[str, list] = {source: [] for source in self.bundle}
         for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
+            if pattern_index >= self.rule_patterns:
+                source = self.bundle[self.bundle_source[pattern_index - self.rule_patterns]]
+                bundled[source].append(captures)
+                continue
             members = self.pattern_atoms[pattern_index]
             compiled = members[0][1]
             root_nodes = captures.get(compiled.root_capture)
@@ -153,6 +169,8 @@ class QueryPlan:
                 own = self.own_names.get(atom.id)
                 hits.setdefault(atom.id, AtomHits()).add(
                     root_nodes[0], env if own is None else {own.get(k, k): v for k, v in env.items()})
+        if self.bundle:
+            keep_matches(file, bundled)
         return FilePass(hits, comments, errors, failed, self.applied)
 
 
