@@ -2,7 +2,9 @@
 
 The plan is compiled once per run and language. Running it over a file yields, per atom, the
 nodes it matched with their metavariable bindings, plus the file's comments (when it holds a
-suppression directive) and its ERROR regions (where matches are not trusted).
+suppression directive) and its ERROR regions (where matches are not trusted). The query also
+carries the model's bundled queries (bundled_queries.py), whose matches the run leaves with the
+file.
 """
 
 from __future__ import annotations

@@ -81,14 +81,14 @@ def shared_source(members: list[Member]) -> SharedSource:
     constraints that pattern applies in full, and the literal leaves (capture, text) its matches
     must still be tested for, where the atoms' texts differ."""
     first = members[0][1]
+    if len({compiled.source for _, compiled in members}) == 1:  # literal texts alike too
+        return first.source, {atom.id: compiled.checked_in_query for atom, compiled in members}, {}
     differing = [index for index, _ in enumerate(first.literal_checks)
                  if len({compiled.literal_checks[index][1] for _, compiled in members}) > 1]
     literals = {atom.id: tuple((compiled.literal_checks[index][0],
                                 compiled.literal_checks[index][1].encode("utf-8"))
                                for index in differing)
                 for atom, compiled in members} if differing else {}
-    if len({compiled.source for _, compiled in members}) == 1:
-        return first.source, {atom.id: compiled.checked_in_query for atom, compiled in members}, {}
     common = set(first.pushed).intersection(*(compiled.pushed for _, compiled in members[1:]))
     kept = [pushed for pushed in first.pushed if pushed in common]  # in a fixed order
     for name in dict.fromkeys(name for predicate, name, _ in first.pushed if predicate == "match?"):
