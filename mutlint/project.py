@@ -7,7 +7,6 @@ for the same fact pays for it once per run.
 from __future__ import annotations
 
 import os
-import pickle
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -268,6 +267,8 @@ class Project(StoredFacts):
         for key in self._lasting_keys:
             if key in self._memo:
                 by_kind.setdefault(key[0], {})[key] = self._memo[key]
+        import pickle  # -j only: a run in one process pickles nothing
+
         return {kind: pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
                 for kind, facts in sorted(by_kind.items())}
 
@@ -280,6 +281,8 @@ class Project(StoredFacts):
             self._pending.setdefault(kind, []).append(blob)
 
     def _adopt_pending(self, key: tuple) -> None:
+        import pickle  # -j only, as in lasting_facts
+
         for blob in self._pending.pop(key[0], ()):
             for adopted, found in pickle.loads(blob).items():
                 if adopted not in self._memo:

@@ -3,7 +3,6 @@ report writers (which never parse, and so never import the engine)."""
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 
 from mutlint.errors import Diagnostic
@@ -24,6 +23,8 @@ class CheckResult:
 
     def fail(self, where: str, what: str, exc: BaseException) -> None:
         self.errors.append(Diagnostic(where, f"internal error {what}: {type(exc).__name__}: {exc}"))
+        import traceback  # only a run that fails somewhere formats one
+
         self.tracebacks.append("".join(traceback.format_exception(exc)))
 
     @property

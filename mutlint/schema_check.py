@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 
 from mutlint.errors import Diagnostic
 from mutlint.yamldoc import YamlDoc
@@ -12,7 +11,11 @@ from mutlint.yamldoc import YamlDoc
 
 @cache
 def _validator(package: str, name: str):
-    import jsonschema  # imported only when a document is validated
+    # Imported only when a document is validated: a run whose config and rules are in the YAML
+    # memo validates none, and importlib.resources brings tempfile and random with it.
+    from importlib import resources
+
+    import jsonschema
 
     schema = json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
