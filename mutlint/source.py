@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import tree_sitter
 
+from mutlint.light_queries import lighten
+
 TYPESCRIPT = "typescript"
 TSX = "tsx"
 
@@ -73,8 +75,10 @@ def ts_parser(name: str) -> tree_sitter.Parser:
 
 @cache
 def compiled_query(language: str, source: str) -> tree_sitter.Query:
-    """A query compiled once per run (tree-sitter takes milliseconds per query)."""
-    return tree_sitter.Query(ts_language(language), source)
+    """A query compiled once per run (tree-sitter takes milliseconds per query), its nested
+    parents as wildcards: test its matches with light_queries.kinds_hold."""
+    grammar = ts_language(language)
+    return tree_sitter.Query(grammar, lighten(source, grammar))
 
 
 def language_for(path: Path | str) -> str | None:

@@ -11,8 +11,9 @@ from typing import NamedTuple
 import tree_sitter
 
 from mutlint.bundled_queries import BUNDLED, keep_matches, kept_matches, source_of_patterns
+from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.project import Project
-from mutlint.source import SourceFile, compiled_query
+from mutlint.source import SourceFile, compiled_query, ts_language
 
 # Expressions that only change the static type (or add parentheses) around the value they wrap.
 TRANSPARENT = frozenset({
@@ -63,9 +64,12 @@ def keep_only(source: str, capture: str, names) -> str:
 
 @cache
 def _bundle(language: str, sources: tuple[str, ...]) -> tuple[tree_sitter.Query, list[int]]:
-    """The sources as one query, and for each of its patterns the index of its source."""
-    query = compiled_query(language, "\n".join(sources))
-    return query, source_of_patterns(query, sources)
+    """The sources as one query, and for each of its patterns the index of its source (each
+    source lightened by itself, so that the offsets are the compiled text's)."""
+    grammar = ts_language(language)
+    lightened = tuple(lighten(source, grammar) for source in sources)
+    query = compiled_query(language, "\n".join(lightened))
+    return query, source_of_patterns(query, lightened)
 
 
 def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
@@ -80,16 +84,26 @@ def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sit
         sources = tuple(bundled)
         query, source_of = _bundle(file.language, sources)
         found = {each: [] for each in sources}
+        checks = kind_checks(query)
         for pattern, captures in tree_sitter.QueryCursor(query).matches(file.root):
-            found[sources[source_of[pattern]]].append(captures)
+            if kinds_hold(captures, checks):
+                found[sources[source_of[pattern]]].append(captures)
         keep_matches(file, found)
     return found[source] if source in found else query_matches_alone(file, source)
 
 
 def query_matches_alone(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
     """A query run by itself (a source bundled after the file's bundle ran)."""
-    cursor = tree_sitter.QueryCursor(compiled_query(file.language, source))
-    return [captures for _, captures in cursor.matches(file.root)]
+    return matches_in(file, source, file.root)
+
+
+def matches_in(file: SourceFile, source: str,
+               node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
+    """The captures of each match of a query (compiled once per language) within `node`."""
+    query = compiled_query(file.language, source)
+    checks = kind_checks(query)
+    return [captures for _, captures in tree_sitter.QueryCursor(query).matches(node)
+            if kinds_hold(captures, checks)]
 
 
 def file_imports(file: SourceFile) -> dict[str, Import]:
@@ -136,8 +150,7 @@ def _import_matches(file: SourceFile, statement: tree_sitter.Node) -> list[dict[
     if not fragments:
         return []  # `from ""`: the query needs a fragment
     if len(fragments) != 1 or fragments[0].type != "string_fragment":
-        cursor = tree_sitter.QueryCursor(compiled_query(file.language, _IMPORTS))
-        return [captures for _, captures in cursor.matches(statement)]
+        return matches_in(file, _IMPORTS, statement)
     module = [fragments[0]]
     defaults: list[dict[str, list[tree_sitter.Node]]] = []
     namespaces: list[dict[str, list[tree_sitter.Node]]] = []

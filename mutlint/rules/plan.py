@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from mutlint.bundled_queries import bundled_sources, keep_matches, source_of_patterns
+from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.shared_patterns import Member, canonical, shared_source, sharing_key
@@ -81,7 +82,9 @@ class FilePass:
 
 
 class QueryPlan:
-    def __init__(self, language: str, atoms: list[Atom]):
+    def __init__(self, language: str, atoms: list[Atom], *, light_roots: bool = False):
+        """`light_roots`: the patterns' roots are wildcards too (light_queries.py), for a run of
+        a few files, where compiling the query costs more than matching it."""
         self.language = language
         groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
         # atom id -> canonical metavariable name -> the atom's own (pattern atoms only)
@@ -101,8 +104,10 @@ class QueryPlan:
         included: list[list[Member]] = []
         self.applied: dict[int, frozenset[str]] = {}  # atom id -> constraints the query applied
         at = 0
+        grammar = ts_language(language)
         for members in groups.values():
             source, applied, literals = shared_source(members)
+            source = lighten(source, grammar, roots=light_roots)
             self.literal_checks.update(literals)
             sources.append(source)
             offsets.append(at)
@@ -116,8 +121,11 @@ class QueryPlan:
         # two, and the walk that finds the rules' matches leaves theirs with the file.
         self.bundle = bundled_sources(language) if sources else ()
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
-        self.query = tree_sitter.Query(ts_language(language), "\n".join((*sources, *self.bundle))) \
+        self.query = tree_sitter.Query(grammar, "\n".join(
+            (*sources, *(lighten(source, grammar, roots=light_roots) for source in self.bundle)))) \
             if sources else None
+        # The types of its parents below fields, which run() tests (light_queries.py).
+        self.kind_checks = kind_checks(self.query) if self.query else ()
         # A raw query atom may hold several patterns: each pattern belongs to the atoms whose
         # source it starts in (tree-sitter counts offsets in bytes).
         count = self.query.pattern_count if self.query else 0
@@ -126,8 +134,9 @@ class QueryPlan:
         self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
             for index in range(self.rule_patterns)]
-        self.bundle_source = source_of_patterns(self.query, self.bundle, at, self.rule_patterns) \
-            if self.bundle else []
+        self.bundle_source = source_of_patterns(
+            self.query, tuple(lighten(source, grammar, roots=light_roots) for source in self.bundle), at,
+            self.rule_patterns) if self.bundle else []
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
@@ -150,7 +159,10 @@ class QueryPlan:
                 return False
 
         bundled: dict[str, list] = {source: [] for source in self.bundle}
+        checks = self.kind_checks
         for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
+            if checks and not kinds_hold(captures, checks):
+                continue
             if pattern_index >= self.rule_patterns:
                 source = self.bundle[self.bundle_source[pattern_index - self.rule_patterns]]
                 bundled[source].append(captures)
