@@ -11,10 +11,13 @@ holds a node of another type is dropped (`kinds_hold`): the matches left are the
 Only a node below a field is rewritten: a field holds one node, so the wildcard cannot pair a
 pattern with another child than the typed node would. A quantified node (`?`, `*`, `+`) is
 left alone (its typed form may skip a child the wildcard binds), as are supertypes (`node.type`
-names the subtype) and names the grammar lacks (the compile reports them as before). The roots
-keep their types: tree-sitter starts a match only at a node of the root's type, and wildcard
-roots made matching a tree 2.5 times as costly. Matching with nested wildcards costs what it
-did (461 M instructions for 150 pages either way). Generic and tree-sitter only.
+names the subtype) and names the grammar lacks (the compile reports them as before).
+
+The roots keep their types unless asked (`roots`): tree-sitter starts a match only at a node of
+the root's type, and wildcard roots made matching a tree 2.5 times as costly, so only a run of a
+few files, whose compile outweighs its matching, takes them (rules/rule_set.py, FEW_FILES).
+Matching with nested wildcards costs what it did (461 M instructions for 150 pages either way).
+Generic and tree-sitter only.
 """
 
 from __future__ import annotations
