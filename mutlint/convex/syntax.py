@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import tree_sitter
 
-from mutlint.bundled_queries import BUNDLED, keep_matches, kept_matches, source_of_patterns
+from mutlint.bundled_queries import BUNDLED, Captures, keep_matches, kept_matches, source_of_patterns
 from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.project import Project
 from mutlint.source import SourceFile, compiled_query, ts_language
@@ -97,8 +97,7 @@ def query_matches_alone(file: SourceFile, source: str) -> list[dict[str, list[tr
     return matches_in(file, source, file.root)
 
 
-def matches_in(file: SourceFile, source: str,
-               node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
+def matches_in(file: SourceFile, source: str, node: tree_sitter.Node) -> list[Captures]:
     """The captures of each match of a query (compiled once per language) within `node`."""
     query = compiled_query(file.language, source)
     checks = kind_checks(query)
@@ -138,7 +137,7 @@ def _find_imports(file: SourceFile) -> dict[str, Import]:
     return found
 
 
-def _import_matches(file: SourceFile, statement: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
+def _import_matches(file: SourceFile, statement: tree_sitter.Node) -> list[Captures]:
     """What _IMPORTS matches in one import statement of a tree without errors, read off its
     few children: compiling that query cost a pre-commit check about 12 ms, more than reading
     every import of a file this way. A source string of another shape than one fragment (an
@@ -152,9 +151,9 @@ def _import_matches(file: SourceFile, statement: tree_sitter.Node) -> list[dict[
     if len(fragments) != 1 or fragments[0].type != "string_fragment":
         return matches_in(file, _IMPORTS, statement)
     module = [fragments[0]]
-    defaults: list[dict[str, list[tree_sitter.Node]]] = []
-    namespaces: list[dict[str, list[tree_sitter.Node]]] = []
-    named: list[dict[str, list[tree_sitter.Node]]] = []
+    defaults: list[Captures] = []
+    namespaces: list[Captures] = []
+    named: list[Captures] = []
     for clause in statement.named_children:
         if clause.type != "import_clause":
             continue

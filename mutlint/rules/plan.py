@@ -120,9 +120,9 @@ class QueryPlan:
         # The model's bundled queries ride along (bundled_queries.py): one compile instead of
         # two, and the walk that finds the rules' matches leaves theirs with the file.
         self.bundle = bundled_sources(language) if sources else ()
+        bundle_text = tuple(lighten(source, grammar, roots=light_roots) for source in self.bundle)
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
-        self.query = tree_sitter.Query(grammar, "\n".join(
-            (*sources, *(lighten(source, grammar, roots=light_roots) for source in self.bundle)))) \
+        self.query = tree_sitter.Query(grammar, "\n".join((*sources, *bundle_text))) \
             if sources else None
         # The types of its parents below fields, which run() tests (light_queries.py).
         self.kind_checks = kind_checks(self.query) if self.query else ()
@@ -134,9 +134,8 @@ class QueryPlan:
         self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
             for index in range(self.rule_patterns)]
-        self.bundle_source = source_of_patterns(
-            self.query, tuple(lighten(source, grammar, roots=light_roots) for source in self.bundle), at,
-            self.rule_patterns) if self.bundle else []
+        self.bundle_source = source_of_patterns(self.query, bundle_text, at, self.rule_patterns) \
+            if self.bundle else []
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
