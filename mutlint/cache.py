@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +39,15 @@ CODE_MEMO = "code.json"  # in the cache dir: the stats of the code's files -> th
 _CODE_MEMO_SIZE = 16
 
 
-@dataclass(eq=False, repr=False)
 class CodeFingerprint:
     value: str
     memo: Path | None
     known: dict[str, str]  # the memo's entries, with this run's
+
+    def __init__(self, value: str, memo: Path | None, known: dict[str, str]) -> None:
+        self.value = value
+        self.memo = memo
+        self.known = known
 
     def remember(self) -> None:
         """Write the memo: only once the cache dir is known to be ours (open_cache)."""
@@ -101,25 +104,33 @@ def _read_code_memo(memo: Path | None) -> dict[str, str]:
     return known
 
 
-@dataclass(eq=False, repr=False)
 class Entry:
     hash: str
     deps: dict[str, str]  # relpath (or the file list) -> content hash when the entry was made
     payload: dict[str, Any]  # what the check produced, encoded by mutlint.cache_records
-    groups: list[str] = field(default_factory=list)  # digests of dependency groups (see below)
+    groups: list[str]  # digests of dependency groups (see below)
+
+    def __init__(self, hash: str, deps: dict[str, str], payload: dict[str, Any],
+                 groups: list[str] | None = None) -> None:
+        self.hash = hash
+        self.deps = deps
+        self.payload = payload
+        self.groups = [] if groups is None else groups
 
 
-@dataclass(eq=False, repr=False)
 class Cache:
     """The entries of one project under one salt. `disabled` caches read and write nothing."""
 
     directory: Path | None
-    new: dict[str, Entry] = field(default_factory=dict)
-    _shards: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: FileIndex = field(init=False)  # what each file's stat says of its bytes
-    listings: ListingMemo = field(init=False)  # what each walk found, while its dirs are unchanged
+    new: dict[str, Entry]
+    _shards: dict[str, dict[str, Any]]
+    files: FileIndex  # what each file's stat says of its bytes
+    listings: ListingMemo  # what each walk found, while its dirs are unchanged
 
-    def __post_init__(self) -> None:
+    def __init__(self, directory: Path | None, new: dict[str, Entry] | None = None) -> None:
+        self.directory = directory
+        self.new = {} if new is None else new
+        self._shards = {}
         self.files = FileIndex(None if self.directory is None else self.directory / INDEX_FILE)
         # The salt directory is <root>/.mutlint_cache/<salt>: walks are kept relative to root.
         self.listings = ListingMemo(None, "") if self.directory is None else \

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mutlint import __version__
@@ -66,13 +65,16 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
     return workspace, rule_set, files, project, cache
 
 
-@dataclass(eq=False, repr=False)
 class _CacheDir:
     """What a cached run learns of the project's cache dir once, when the YAML memo is opened
     (before the config is read): whether it is ours, and mutlint's code fingerprint."""
 
-    ours: bool | None = None
-    code: CodeFingerprint | None = None
+    ours: bool | None
+    code: CodeFingerprint | None
+
+    def __init__(self, ours: bool | None = None, code: CodeFingerprint | None = None) -> None:
+        self.ours = ours
+        self.code = code
 
     def yaml_memo(self, root: Path) -> YamlMemo:
         self.ours = cache_dir_is_ours(root)
@@ -144,7 +146,7 @@ def run_check(args) -> int:
         result.baseline = apply_baseline(result.findings, load_baseline(args.baseline),
                                          result.checked_paths)
     for diagnostic in result.diagnostics:  # paths as the findings print them: from the cwd
-        shown = replace(diagnostic, path=shown_path(workspace.root / diagnostic.path))
+        shown = diagnostic.with_path(shown_path(workspace.root / diagnostic.path))
         print(printable(str(shown)), file=sys.stderr)
     _note_missing_convex_dir(workspace)
     report_started = time.perf_counter()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutlint.errors import UsageError
@@ -15,17 +14,31 @@ DEFAULT_MAX_FILE_SIZE = 2_000_000
 CONFIG_NAMES = (".mutlint.yaml", "mutlint.yaml", ".mutlint.yml", "mutlint.yml")
 
 
-@dataclass
 class Config:
-    path: Path | None = None
-    convex_dir: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    rule_levels: dict[str, str] = field(default_factory=dict)  # id -> off | error | ...
-    extra_rules: list[Path] = field(default_factory=list)
-    high_volume_tables: list[str] = field(default_factory=list)
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    lint_generated: bool = False
-    doc: YamlDoc | None = None
+    path: Path | None
+    convex_dir: str | None
+    exclude: list[str]
+    rule_levels: dict[str, str]  # id -> off | error | ...
+    extra_rules: list[Path]
+    high_volume_tables: list[str]
+    max_file_size: int
+    lint_generated: bool
+    doc: YamlDoc | None
+
+    def __init__(self, path: Path | None = None, convex_dir: str | None = None,
+                 exclude: list[str] | None = None, rule_levels: dict[str, str] | None = None,
+                 extra_rules: list[Path] | None = None, high_volume_tables: list[str] | None = None,
+                 max_file_size: int = DEFAULT_MAX_FILE_SIZE, lint_generated: bool = False,
+                 doc: YamlDoc | None = None) -> None:
+        self.path = path
+        self.convex_dir = convex_dir
+        self.exclude = [] if exclude is None else exclude
+        self.rule_levels = {} if rule_levels is None else rule_levels
+        self.extra_rules = [] if extra_rules is None else extra_rules
+        self.high_volume_tables = [] if high_volume_tables is None else high_volume_tables
+        self.max_file_size = max_file_size
+        self.lint_generated = lint_generated
+        self.doc = doc
 
 
 def find_config(directory: Path) -> Path | None:

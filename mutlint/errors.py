@@ -6,17 +6,39 @@ them as one `path:line:col: message` line without a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-
-@dataclass
 class Diagnostic:
     """A problem with an input, located as precisely as we can."""
 
     path: str
     message: str
-    line: int | None = None
-    column: int | None = None
+    line: int | None
+    column: int | None
+
+    def __init__(self, path: str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def _fields(self) -> tuple:
+        return (self.path, self.message, self.line, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # mutable and compared by value
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(path={self.path!r}, message={self.message!r}, "
+                f"line={self.line!r}, column={self.column!r})")
+
+    def with_path(self, path: str) -> Diagnostic:
+        """A copy shown under another path."""
+        return type(self)(path, self.message, self.line, self.column)
 
     def __str__(self) -> str:
         where = self.path

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -40,11 +39,15 @@ def stat_key(status: os.stat_result) -> list[int]:
     return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
-@dataclass(eq=False, repr=False)
 class FileIndex:
     path: Path | None  # None: no cache, nothing is kept
-    new: dict[str, list[Any]] = field(default_factory=dict)  # relpath -> [*stat_key, hash, verdict]
-    _entries: dict[str, Any] | None = None
+    new: dict[str, list[Any]]  # relpath -> [*stat_key, hash, verdict]
+    _entries: dict[str, Any] | None
+
+    def __init__(self, path: Path | None, new: dict[str, list[Any]] | None = None) -> None:
+        self.path = path
+        self.new = {} if new is None else new
+        self._entries = None
 
     def lookup(self, relpath: str, status: os.stat_result) -> Known | None:
         if self.path is None:

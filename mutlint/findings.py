@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -41,18 +40,46 @@ class Related(NamedTuple):
     message: str
 
 
-@dataclass
 class Finding:
     rule_id: str
     severity: Severity
     message: str
     span: Span
-    related: tuple[Related, ...] = ()
+    related: tuple[Related, ...]
     # The text that identifies the finding independently of its line number (the matched code,
     # whitespace-normalised); combined with rule and path into the fingerprint.
-    anchor_text: str = ""
-    fingerprint: str = ""
-    suppressed_by: str | None = None  # the directive or baseline that hid it, if any
+    anchor_text: str
+    fingerprint: str
+    suppressed_by: str | None  # the directive or baseline that hid it, if any
+
+    def __init__(self, rule_id: str, severity: Severity, message: str, span: Span,
+                 related: tuple[Related, ...] = (), anchor_text: str = "", fingerprint: str = "",
+                 suppressed_by: str | None = None) -> None:
+        self.rule_id = rule_id
+        self.severity = severity
+        self.message = message
+        self.span = span
+        self.related = related
+        self.anchor_text = anchor_text
+        self.fingerprint = fingerprint
+        self.suppressed_by = suppressed_by
+
+    def _fields(self) -> tuple:
+        return (self.rule_id, self.severity, self.message, self.span, self.related,
+                self.anchor_text, self.fingerprint, self.suppressed_by)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # mutable and compared by value
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(rule_id={self.rule_id!r}, severity={self.severity!r}, "
+                f"message={self.message!r}, span={self.span!r}, related={self.related!r}, "
+                f"anchor_text={self.anchor_text!r}, fingerprint={self.fingerprint!r}, "
+                f"suppressed_by={self.suppressed_by!r})")
 
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.start_line, self.span.start_column,

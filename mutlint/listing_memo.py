@@ -17,7 +17,6 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +38,18 @@ def path_stat(path: str) -> list[int] | None:
     return [status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
-@dataclass(eq=False, repr=False)
 class WalkRecord:
     """What one walk read, in the order it read it: each path with its stat beforehand."""
 
-    checked: list[tuple[str, list[int] | None]] = field(default_factory=list)
+    checked: list[tuple[str, list[int] | None]]
     # A directory or .gitignore the walk could not read (EMFILE, EIO, a permission): the list
     # it made may miss files or ignore rules for a reason no stat records, so it is not kept.
-    failed: bool = False
+    failed: bool
+
+    def __init__(self, checked: list[tuple[str, list[int] | None]] | None = None,
+                 failed: bool = False) -> None:
+        self.checked = [] if checked is None else checked
+        self.failed = failed
 
     def stat(self, path: str) -> list[int] | None:
         found = path_stat(path)
@@ -54,12 +57,17 @@ class WalkRecord:
         return found
 
 
-@dataclass(eq=False, repr=False)
 class ListingMemo:
     path: Path | None  # None: no cache, nothing is kept
     root: str  # the project root: paths are kept relative to it
-    _entries: dict[str, Any] | None = None
-    _new: dict[str, Any] = field(default_factory=dict)
+    _entries: dict[str, Any] | None
+    _new: dict[str, Any]
+
+    def __init__(self, path: Path | None, root: str) -> None:
+        self.path = path
+        self.root = root
+        self._entries = None
+        self._new = {}
 
     def lookup(self, top: str, git_root: str | None) -> list[str] | None:
         """The files an earlier walk of `top` found, if nothing it read has changed since."""

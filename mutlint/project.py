@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,6 @@ class NeedsWholeModel(BaseException):
 
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
-@dataclass(eq=False, repr=False)
 class Project(StoredFacts):
     """Files are parsed on first use and kept, so a file is parsed once per run whether it is
     reported on, read for context (schema, crons, helpers), or both; a client file no other
@@ -53,48 +51,90 @@ class Project(StoredFacts):
     convex_dir: str  # POSIX path relative to root, no trailing slash ("convex", "src/convex")
     # Every lintable file (relpath -> path), or a function that finds them: walking the project
     # is left until some fact needs context, so a run that parses nothing never walks.
-    sources_found: dict[str, str] | Callable[[], dict[str, str]] = field(default_factory=dict)
-    files: dict[str, SourceFile] = field(default_factory=dict)  # relpath -> parsed file
-    unreadable: dict[str, str] = field(default_factory=dict)  # relpath -> why it was skipped
-    high_volume_tables: list[str] | None = None  # from the config; None: estimate from code
-    max_file_size: int | None = None
-    skip_generated: bool = True
-    _memo: dict[tuple, tuple[Any, Deps]] = field(default_factory=dict)
-    _raw: dict[str, bytes] = field(default_factory=dict)
+    sources_found: dict[str, str] | Callable[[], dict[str, str]]
+    files: dict[str, SourceFile]  # relpath -> parsed file
+    unreadable: dict[str, str]  # relpath -> why it was skipped
+    high_volume_tables: list[str] | None  # from the config; None: estimate from code
+    max_file_size: int | None
+    skip_generated: bool
+    _memo: dict[tuple, tuple[Any, Deps]]
+    _raw: dict[str, bytes]
     # Open computations, innermost last: every file read is recorded in each, so the cache
     # knows which files a check (or a memoised fact) depended on.
-    _reading: list[Reads] = field(default_factory=list)
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    _hashes: ContentHashes | None = None
-    _recorder: Recorder | None = None
+    _reading: list[Reads]
+    cache: Cache
+    _hashes: ContentHashes | None
+    _recorder: Recorder | None
     # The stat each file had when this run first looked at it (None: it could not be stat'ed),
     # and the content hash of the bytes read under it: what the cache's file index records.
-    _status: dict[str, os.stat_result | None] = field(default_factory=dict)
-    _read_hash: dict[str, str] = field(default_factory=dict)
-    _known: dict[str, Known | None] = field(default_factory=dict)
-    _imports_resolved: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _status: dict[str, os.stat_result | None]
+    _read_hash: dict[str, str]
+    _known: dict[str, Known | None]
+    _imports_resolved: dict[tuple[str, str], str | None]
     # Memo keys being computed, innermost last, with whether the value is plain data; files
     # read for another file's or the project's facts that may hold their nodes; and each file's
     # own memo keys (key[1] == relpath).
-    _computing: list[tuple[tuple, bool]] = field(default_factory=list)
+    _computing: list[tuple[tuple, bool]]
     # The file whose own check is running (the engine sets it): only its own facts may use its
     # tree without pinning it. Hooks of the facts in use, run on a file before its release.
-    checking: str | None = None
-    release_hooks: tuple[Callable[[Project, SourceFile], None], ...] = ()
-    _pinned: set[str] = field(default_factory=set)
-    _keys_of_file: dict[str, list[tuple]] = field(default_factory=dict)
-    _values: dict[str, tuple[Any, str]] = field(default_factory=dict)  # value, digest
-    _transient: list[str] = field(default_factory=list)  # see _release_transient
-    _fetched: list[set[str]] = field(default_factory=list)  # by each open computation
-    _releasing: set[str] = field(default_factory=set)  # whose release hooks run
-    _generation: dict[str, int] = field(default_factory=dict)  # releases per file
+    checking: str | None
+    release_hooks: tuple[Callable[[Project, SourceFile], None], ...]
+    _pinned: set[str]
+    _keys_of_file: dict[str, list[tuple]]
+    _values: dict[str, tuple[Any, str]]  # value, digest
+    _transient: list[str]  # see _release_transient
+    _fetched: list[set[str]]  # by each open computation
+    _releasing: set[str]  # whose release hooks run
+    _generation: dict[str, int]  # releases per file
     # While set, a whole-project fact not yet built raises NeedsWholeModel instead: the engine
     # checks every other file first, and each leaves its parts behind (see whole_model).
-    defer_whole_model: bool = False
-    verdicts: dict[str, Any] = field(default_factory=dict)  # the engine's, per file
-    _lasting_keys: set[tuple] = field(default_factory=set)  # memo keys of plain facts
-    _pending: dict[str, list[bytes]] = field(default_factory=dict)  # see adopt
-    parses: int = 0  # trees made, for whatever reason (--statistics)
+    defer_whole_model: bool
+    verdicts: dict[str, Any]  # the engine's, per file
+    _lasting_keys: set[tuple]  # memo keys of plain facts
+    _pending: dict[str, list[bytes]]  # see adopt
+    parses: int  # trees made, for whatever reason (--statistics)
+
+    def __init__(self, root: Path, convex_dir: str,
+                 sources_found: dict[str, str] | Callable[[], dict[str, str]] | None = None,
+                 files: dict[str, SourceFile] | None = None, unreadable: dict[str, str] | None = None,
+                 high_volume_tables: list[str] | None = None, max_file_size: int | None = None,
+                 skip_generated: bool = True, cache: Cache | None = None, checking: str | None = None,
+                 release_hooks: tuple[Callable[[Project, SourceFile], None], ...] = (),
+                 defer_whole_model: bool = False, verdicts: dict[str, Any] | None = None,
+                 parses: int = 0) -> None:
+        self.root = root
+        self.convex_dir = convex_dir
+        self.sources_found = {} if sources_found is None else sources_found
+        self.files = {} if files is None else files
+        self.unreadable = {} if unreadable is None else unreadable
+        self.high_volume_tables = high_volume_tables
+        self.max_file_size = max_file_size
+        self.skip_generated = skip_generated
+        self._memo = {}
+        self._raw = {}
+        self._reading = []
+        self.cache = Cache(None) if cache is None else cache
+        self._hashes = None
+        self._recorder = None
+        self._status = {}
+        self._read_hash = {}
+        self._known = {}
+        self._imports_resolved = {}
+        self._computing = []
+        self.checking = checking
+        self.release_hooks = release_hooks
+        self._pinned = set()
+        self._keys_of_file = {}
+        self._values = {}
+        self._transient = []
+        self._fetched = []
+        self._releasing = set()
+        self._generation = {}
+        self.defer_whole_model = defer_whole_model
+        self.verdicts = {} if verdicts is None else verdicts
+        self._lasting_keys = set()
+        self._pending = {}
+        self.parses = parses
 
     @property
     def hashes(self) -> ContentHashes:

@@ -3,23 +3,32 @@ report writers (which never parse, and so never import the engine)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mutlint.errors import Diagnostic
 from mutlint.findings import Finding
 
 
-@dataclass(eq=False, repr=False)
 class CheckResult:
-    findings: list[Finding] = field(default_factory=list)  # sorted; suppressed ones flagged
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # files that were skipped
-    files_checked: int = 0
-    checked_paths: set[str] = field(default_factory=set)
-    baseline: tuple[int, int] | None = None  # (hidden by the baseline, fixed since it)
+    findings: list[Finding]  # sorted; suppressed ones flagged
+    diagnostics: list[Diagnostic]  # files that were skipped
+    files_checked: int
+    checked_paths: set[str]
+    baseline: tuple[int, int] | None  # (hidden by the baseline, fixed since it)
     # Internal errors: a rule or a file that failed. The rest of the run completed, but some
     # findings may be missing, so the CLI exits 2. `tracebacks` is shown with --debug.
-    errors: list[Diagnostic] = field(default_factory=list)
-    tracebacks: list[str] = field(default_factory=list)
+    errors: list[Diagnostic]
+    tracebacks: list[str]
+
+    def __init__(self, findings: list[Finding] | None = None,
+                 diagnostics: list[Diagnostic] | None = None, files_checked: int = 0,
+                 checked_paths: set[str] | None = None, baseline: tuple[int, int] | None = None,
+                 errors: list[Diagnostic] | None = None, tracebacks: list[str] | None = None) -> None:
+        self.findings = [] if findings is None else findings
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.files_checked = files_checked
+        self.checked_paths = set() if checked_paths is None else checked_paths
+        self.baseline = baseline
+        self.errors = [] if errors is None else errors
+        self.tracebacks = [] if tracebacks is None else tracebacks
 
     def fail(self, where: str, what: str, exc: BaseException) -> None:
         self.errors.append(Diagnostic(where, f"internal error {what}: {type(exc).__name__}: {exc}"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +30,6 @@ if TYPE_CHECKING:  # -j only: a pre-commit run does not import multiprocessing
     from mutlint.claims import Claims
 
 
-@dataclass(eq=False, repr=False)
 class Scan:
     """What reading and matching some files produced: strings and spans only, so the scans of
     several processes can be merged (-j N) into the same result one process would give."""
@@ -40,10 +38,23 @@ class Scan:
     records: dict[str, list[MatchRecord]]
     directives: dict[str, list[Directive]]
     stats: Statistics
-    cache_entries: dict[str, Entry] = field(default_factory=dict)  # made by this scan
-    index_entries: dict[str, list] = field(default_factory=dict)  # the file index's, too
-    deferred: list[Path] = field(default_factory=list)  # checks left for the whole model
-    plain_facts: dict[str, bytes] = field(default_factory=dict)  # a -j child's, by kind (Project.adopt)
+    cache_entries: dict[str, Entry]  # made by this scan
+    index_entries: dict[str, list]  # the file index's, too
+    deferred: list[Path]  # checks left for the whole model
+    plain_facts: dict[str, bytes]  # a -j child's, by kind (Project.adopt)
+
+    def __init__(self, result: CheckResult, records: dict[str, list[MatchRecord]],
+                 directives: dict[str, list[Directive]], stats: Statistics,
+                 cache_entries: dict[str, Entry] | None = None, index_entries: dict[str, list] | None = None,
+                 deferred: list[Path] | None = None, plain_facts: dict[str, bytes] | None = None) -> None:
+        self.result = result
+        self.records = records
+        self.directives = directives
+        self.stats = stats
+        self.cache_entries = {} if cache_entries is None else cache_entries
+        self.index_entries = {} if index_entries is None else index_entries
+        self.deferred = [] if deferred is None else deferred
+        self.plain_facts = {} if plain_facts is None else plain_facts
 
 
 def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,

@@ -11,7 +11,6 @@ import importlib.util
 import os
 import stat
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -107,16 +106,25 @@ class Position(NamedTuple):
     column: int  # 1-based, UTF-16 code units
 
 
-@dataclass(eq=False, repr=False)
 class SourceFile:
     path: Path  # absolute
     relpath: str  # POSIX path relative to the project root, used in all output
     language: str
     data: bytes
     tree: tree_sitter.Tree
-    _line_starts: list[int] | None = None
+    _line_starts: list[int] | None
     # Facts of the tree alone (its imports, say), computed once per file whoever asks.
-    derived: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, Any]
+
+    def __init__(self, path: Path, relpath: str, language: str, data: bytes, tree: tree_sitter.Tree,
+                 derived: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.relpath = relpath
+        self.language = language
+        self.data = data
+        self.tree = tree
+        self._line_starts = None
+        self.derived = {} if derived is None else derived
 
     @property
     def root(self) -> tree_sitter.Node:

@@ -7,14 +7,18 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 
-@dataclass(eq=False, repr=False)
 class Statistics:
-    phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    rules: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    phases: dict[str, float]
+    rules: dict[str, float]
+    counts: dict[str, int]
+
+    def __init__(self, phases: dict[str, float] | None = None, rules: dict[str, float] | None = None,
+                 counts: dict[str, int] | None = None) -> None:
+        self.phases = defaultdict(float) if phases is None else phases
+        self.rules = defaultdict(float) if rules is None else rules
+        self.counts = defaultdict(int) if counts is None else counts
 
     @contextmanager
     def phase(self, name: str):

@@ -11,7 +11,6 @@ itself reported (`unused-suppression`), so stale suppressions do not pile up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import tree_sitter
 
@@ -27,14 +26,22 @@ _DIRECTIVE = re.compile(
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-@dataclass(eq=False, repr=False)
 class Directive:
     kind: str  # next-line | line | file
     rules: tuple[str, ...]  # empty: every rule
     line: int  # the line the directive applies to (0 for file-wide)
     span: Span  # of the comment
     text: str  # the comment
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+
+    def __init__(self, kind: str, rules: tuple[str, ...], line: int, span: Span, text: str,
+                 used: set[str] | None = None) -> None:
+        self.kind = kind
+        self.rules = rules
+        self.line = line
+        self.span = span
+        self.text = text
+        self.used = set() if used is None else used
 
     def covers(self, finding: Finding) -> bool:
         if self.rules and finding.rule_id not in self.rules:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mutlint.config import Config, find_config, is_inside, load_config
@@ -30,12 +29,18 @@ DEFAULT_EXCLUDES = (
 PROJECT_MARKERS = ("convex.json", "package.json")
 
 
-@dataclass(eq=False, repr=False)
 class Workspace:
     root: Path
     config: Config
     convex_dir: str
-    yaml_memo: YamlMemo = field(default_factory=lambda: YamlMemo(None))  # see open_workspace
+    yaml_memo: YamlMemo  # see open_workspace
+
+    def __init__(self, root: Path, config: Config, convex_dir: str,
+                 yaml_memo: YamlMemo | None = None) -> None:
+        self.root = root
+        self.config = config
+        self.convex_dir = convex_dir
+        self.yaml_memo = YamlMemo(None) if yaml_memo is None else yaml_memo
 
     def repository_prefix(self) -> str:
         """The project root's path inside its git repository ("" when they are the same), so

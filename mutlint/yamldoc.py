@@ -9,7 +9,6 @@ a document read before comes from the YAML memo (mutlint.yaml_memo) without it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,15 +27,37 @@ STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
 DocPath = tuple  # keys and indexes from the document root
 
 
-@dataclass
 class YamlDoc:
     path: str
     data: Any
-    value_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    value_marks: dict[DocPath, tuple[int, int]]
+    key_marks: dict[DocPath, tuple[int, int]]
     # An alias (`*name`) shares one value in two places: a copy (the memo's) would not.
-    aliased: bool = False
-    remembered: bool = field(default=False, compare=False)  # from the YAML memo: load_yaml_file
+    aliased: bool
+    remembered: bool  # from the YAML memo: load_yaml_file (== ignores it)
+
+    def __init__(self, path: str, data: Any, value_marks: dict[DocPath, tuple[int, int]] | None = None,
+                 key_marks: dict[DocPath, tuple[int, int]] | None = None, aliased: bool = False,
+                 remembered: bool = False) -> None:
+        self.path = path
+        self.data = data
+        self.value_marks = {} if value_marks is None else value_marks
+        self.key_marks = {} if key_marks is None else key_marks
+        self.aliased = aliased
+        self.remembered = remembered
+
+    def __eq__(self, other: object) -> bool:  # a remembered document is the parsed one
+        if type(other) is not type(self):
+            return NotImplemented
+        return (self.path, self.data, self.value_marks, self.key_marks, self.aliased) == \
+            (other.path, other.data, other.value_marks, other.key_marks, other.aliased)
+
+    __hash__ = None  # mutable and compared by value
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(path={self.path!r}, data={self.data!r}, "
+                f"value_marks={self.value_marks!r}, key_marks={self.key_marks!r}, "
+                f"aliased={self.aliased!r}, remembered={self.remembered!r})")
 
     def where(self, doc_path: DocPath, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value (or key) at doc_path, or its nearest ancestor."""

@@ -8,7 +8,6 @@ Everything here is computed once per project, from each functions-dir file's pla
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import NamedTuple
 
@@ -48,15 +47,23 @@ class CallSite(NamedTuple):
     in_loop: bool
 
 
-@dataclass(eq=False, repr=False)
 class Flows:
-    writes: list[WriteSite] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-    functions: dict[str, FunctionInfo] = field(default_factory=dict)
-    cron_roots: dict[str, str] = field(default_factory=dict)  # function id -> cron name
+    writes: list[WriteSite]
+    calls: list[CallSite]
+    functions: dict[str, FunctionInfo]
+    cron_roots: dict[str, str]  # function id -> cron name
     # Functions whose reference is handed over as a value in the functions dir (to a work
     # pool, a worker config, a retrier): something other than this code runs them.
-    passed_as_value: set[str] = field(default_factory=set)
+    passed_as_value: set[str]
+
+    def __init__(self, writes: list[WriteSite] | None = None, calls: list[CallSite] | None = None,
+                 functions: dict[str, FunctionInfo] | None = None, cron_roots: dict[str, str] | None = None,
+                 passed_as_value: set[str] | None = None) -> None:
+        self.writes = [] if writes is None else writes
+        self.calls = [] if calls is None else calls
+        self.functions = {} if functions is None else functions
+        self.cron_roots = {} if cron_roots is None else cron_roots
+        self.passed_as_value = set() if passed_as_value is None else passed_as_value
 
     # The views below are computed once, after the build: every table's retention asks them.
     def callees(self) -> dict[str, set[str]]:
@@ -114,12 +121,16 @@ class Flows:
         return by_table
 
 
-@dataclass(eq=False, repr=False)
 class ClientCalls:
     """Mutation calls in the app's client code (everything outside the functions dir)."""
 
-    calls: list[tuple[SourceFile, tree_sitter.Node]] = field(default_factory=list)
-    targets: set[str] = field(default_factory=set)  # the mutations they call
+    calls: list[tuple[SourceFile, tree_sitter.Node]]
+    targets: set[str]  # the mutations they call
+
+    def __init__(self, calls: list[tuple[SourceFile, tree_sitter.Node]] | None = None,
+                 targets: set[str] | None = None) -> None:
+        self.calls = [] if calls is None else calls
+        self.targets = set() if targets is None else targets
 
 
 def _may_call_mutations(data: bytes) -> bool:

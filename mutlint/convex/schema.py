@@ -10,7 +10,6 @@ could not see".
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import tree_sitter
 
@@ -28,28 +27,47 @@ _CALLS = "(call_expression function: (identifier) @callee) @call"
 Located = tuple[SourceFile, tree_sitter.Node]
 
 
-@dataclass(eq=False, repr=False)
 class Table:
     name: str
     relpath: str  # the file holding key_node (the schema file)
     key_node: tree_sitter.Node  # the key inside defineSchema({...}), or the spread it came from
-    fields: dict[str, str] = field(default_factory=dict)  # field -> validator code
-    id_fields: dict[str, str] = field(default_factory=dict)  # field -> table its v.id names
-    indexes: dict[str, list[str]] = field(default_factory=dict)  # index (any kind) -> fields
+    fields: dict[str, str]  # field -> validator code
+    id_fields: dict[str, str]  # field -> table its v.id names
+    indexes: dict[str, list[str]]  # index (any kind) -> fields
+
+    def __init__(self, name: str, relpath: str, key_node: tree_sitter.Node,
+                 fields: dict[str, str] | None = None, id_fields: dict[str, str] | None = None,
+                 indexes: dict[str, list[str]] | None = None) -> None:
+        self.name = name
+        self.relpath = relpath
+        self.key_node = key_node
+        self.fields = {} if fields is None else fields
+        self.id_fields = {} if id_fields is None else id_fields
+        self.indexes = {} if indexes is None else indexes
 
 
-@dataclass(eq=False, repr=False)
 class Schema:
     relpath: str
-    tables: dict[str, Table] = field(default_factory=dict)
-    external_spreads: list[str] = field(default_factory=list)  # "...authTables"
+    tables: dict[str, Table]
+    external_spreads: list[str]  # "...authTables"
+
+    def __init__(self, relpath: str, tables: dict[str, Table] | None = None,
+                 external_spreads: list[str] | None = None) -> None:
+        self.relpath = relpath
+        self.tables = {} if tables is None else tables
+        self.external_spreads = [] if external_spreads is None else external_spreads
 
 
-@dataclass(eq=False, repr=False)
 class _Bindings:  # what a file's top level binds and exports, for following identifiers
     values: dict[str, tree_sitter.Node]  # const/let/var name -> initialiser
     exports: dict[str, tuple[str | None, str]]  # name -> (None, local) or (specifier, name there)
     star_sources: list[str]  # `export * from "..."`
+
+    def __init__(self, values: dict[str, tree_sitter.Node], exports: dict[str, tuple[str | None, str]],
+                 star_sources: list[str]) -> None:
+        self.values = values
+        self.exports = exports
+        self.star_sources = star_sources
 
 
 def id_field_table(schema: Schema, table: str, field_name: str) -> str | None:

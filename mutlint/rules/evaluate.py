@@ -9,8 +9,6 @@ trees are only ever walked with parent links, tree cursors or sorted match lists
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import tree_sitter
 
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, PlainNode, fact_registry
@@ -21,13 +19,20 @@ from mutlint.rules.plan import Env, FilePass
 from mutlint.source import SourceFile, descendants
 
 
-@dataclass(eq=False, repr=False)
 class Match:
     rule: Rule
     file: SourceFile
     node: tree_sitter.Node
     env: Env
-    facts: dict[str, FactValue] = field(default_factory=dict)
+    facts: dict[str, FactValue]
+
+    def __init__(self, rule: Rule, file: SourceFile, node: tree_sitter.Node, env: Env,
+                 facts: dict[str, FactValue] | None = None) -> None:
+        self.rule = rule
+        self.file = file
+        self.node = node
+        self.env = env
+        self.facts = {} if facts is None else facts
 
     @property
     def reported_node(self) -> tree_sitter.Node:

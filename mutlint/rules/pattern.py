@@ -13,7 +13,6 @@ captures are not exact next to anchors).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import tree_sitter
@@ -43,16 +42,27 @@ class SequenceCheck(NamedTuple):
     bind: str | None  # metavariable that receives the children in between
 
 
-@dataclass(eq=False, repr=False)
 class CompiledPattern:
     query: str
-    metavariables: list[str] = field(default_factory=list)  # single-node, in order of appearance
-    multi_metavariables: list[str] = field(default_factory=list)
-    sequences: list[SequenceCheck] = field(default_factory=list)
-    root_type: str = "_"
-    literals: list[str] = field(default_factory=list)  # code every match contains (prefiltering)
+    metavariables: list[str]  # single-node, in order of appearance
+    multi_metavariables: list[str]
+    sequences: list[SequenceCheck]
+    root_type: str
+    literals: list[str]  # code every match contains (prefiltering)
     # (hidden capture, text) of each literal leaf, which an `#eq?` predicate of `query` tests
-    literal_checks: list[tuple[str, str]] = field(default_factory=list)
+    literal_checks: list[tuple[str, str]]
+
+    def __init__(self, query: str, metavariables: list[str] | None = None,
+                 multi_metavariables: list[str] | None = None, sequences: list[SequenceCheck] | None = None,
+                 root_type: str = "_", literals: list[str] | None = None,
+                 literal_checks: list[tuple[str, str]] | None = None) -> None:
+        self.query = query
+        self.metavariables = [] if metavariables is None else metavariables
+        self.multi_metavariables = [] if multi_metavariables is None else multi_metavariables
+        self.sequences = [] if sequences is None else sequences
+        self.root_type = root_type
+        self.literals = [] if literals is None else literals
+        self.literal_checks = [] if literal_checks is None else literal_checks
 
 
 def query_string(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
 import tree_sitter
 
@@ -36,13 +35,18 @@ def _nodes(file: SourceFile, source: str) -> list[tree_sitter.Node]:
     return sorted(next(iter(captures.values()), []), key=lambda node: node.start_byte)
 
 
-@dataclass(eq=False, repr=False)
 class AtomHits:
     """The nodes one atom matched in one file, with every binding found for each."""
 
-    by_node: dict[int, list[Env]] = field(default_factory=dict)
-    nodes: list[tree_sitter.Node] = field(default_factory=list)  # document order
-    _starts: list[int] | None = None
+    by_node: dict[int, list[Env]]
+    nodes: list[tree_sitter.Node]  # document order
+    _starts: list[int] | None
+
+    def __init__(self, by_node: dict[int, list[Env]] | None = None,
+                 nodes: list[tree_sitter.Node] | None = None) -> None:
+        self.by_node = {} if by_node is None else by_node
+        self.nodes = [] if nodes is None else nodes
+        self._starts = None
 
     def add(self, node: tree_sitter.Node, env: Env) -> None:
         envs = self.by_node.get(node.id)
@@ -67,14 +71,22 @@ class AtomHits:
         return found
 
 
-@dataclass(eq=False, repr=False)
 class FilePass:
     hits: dict[int, AtomHits]
     comments: list[tree_sitter.Node]
     error_ranges: list[tuple[int, int]]
-    failed_rules: dict[str, Exception] = field(default_factory=dict)  # rule id -> why
+    failed_rules: dict[str, Exception]  # rule id -> why
     # atom id -> the constraints its query applied, which the evaluator need not test again
-    applied: dict[int, frozenset[str]] = field(default_factory=dict)
+    applied: dict[int, frozenset[str]]
+
+    def __init__(self, hits: dict[int, AtomHits], comments: list[tree_sitter.Node],
+                 error_ranges: list[tuple[int, int]], failed_rules: dict[str, Exception] | None = None,
+                 applied: dict[int, frozenset[str]] | None = None) -> None:
+        self.hits = hits
+        self.comments = comments
+        self.error_ranges = error_ranges
+        self.failed_rules = {} if failed_rules is None else failed_rules
+        self.applied = {} if applied is None else applied
 
     def in_error(self, node: tree_sitter.Node) -> bool:
         return any(start <= node.start_byte and node.end_byte <= end

@@ -11,7 +11,6 @@ costs a small fraction of a parse, and most files of a Convex app are UI code no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from mutlint.facts import fact_registry
 from mutlint.rules.model import Rule, candidate_nodes
@@ -58,16 +57,16 @@ def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
     return clauses
 
 
-@dataclass(eq=False, repr=False)
 class Prefilter:
     clauses: dict[str, list[frozenset[bytes]]]
     # Each rule's distinct clauses, their tokens in a fixed order: asked of every file of the
     # project, a token is searched for at most once per file (rules share them).
-    _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]] = field(init=False)
+    _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]]
 
-    def __post_init__(self) -> None:
-        self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in dict.fromkeys(clauses)))
-                          for rule_id, clauses in self.clauses.items()]
+    def __init__(self, clauses: dict[str, list[frozenset[bytes]]]) -> None:
+        self.clauses = clauses
+        self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in dict.fromkeys(listed)))
+                          for rule_id, listed in clauses.items()]
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> Prefilter:

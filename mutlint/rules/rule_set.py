@@ -3,8 +3,6 @@ rules a file may match, and the prefilter that tells which rules a file's bytes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from mutlint.findings import Severity
 from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
@@ -17,15 +15,25 @@ MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
 FEW_FILES = 8
 
 
-@dataclass(eq=False, repr=False)
 class RuleSet:
     rules: list[Rule]  # pattern rules that run
     enabled_engine_rules: set[str]
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
-    known_ids: set[str] = field(default_factory=set)  # every rule id that exists, run or not
-    few_files: bool = False  # this run checks at most FEW_FILES files (the engine says)
-    _plans: dict[tuple[str, frozenset[str], bool], QueryPlan] = field(default_factory=dict)
-    _prefilter: Prefilter | None = None
+    severity_overrides: dict[str, Severity]
+    known_ids: set[str]  # every rule id that exists, run or not
+    few_files: bool  # this run checks at most FEW_FILES files (the engine says)
+    _plans: dict[tuple[str, frozenset[str], bool], QueryPlan]
+    _prefilter: Prefilter | None
+
+    def __init__(self, rules: list[Rule], enabled_engine_rules: set[str],
+                 severity_overrides: dict[str, Severity] | None = None, known_ids: set[str] | None = None,
+                 few_files: bool = False) -> None:
+        self.rules = rules
+        self.enabled_engine_rules = enabled_engine_rules
+        self.severity_overrides = {} if severity_overrides is None else severity_overrides
+        self.known_ids = set() if known_ids is None else known_ids
+        self.few_files = few_files
+        self._plans = {}
+        self._prefilter = None
 
     @property
     def prefilter(self) -> Prefilter:
