@@ -4,10 +4,11 @@ code does anything.
 A check of one file starts Python, imports tree-sitter and the grammar, parses the file and
 compiles the tree-sitter queries its rules and facts need: tree-sitter keeps no compiled query
 between processes, and compiling one costs milliseconds per pattern (its analysis of the
-grammar's parse states), so a run pays it again. `record` runs `mutlint check FILE` in this
-process and writes down the queries it compiled (language and source, in order); `floor`, run
-in a fresh process, does only the start-up, the parse and those compiles. The benchmark times
-`floor` next to `mutlint --version` and the check itself.
+grammar's parse states), so a run that compiles pays it again (a run of a few files walks its
+queries in Python instead, mutlint/walk_query.py, and records none). `record` runs `mutlint
+check FILE` in this process and writes down the queries it compiled (language and source, in
+order); `floor`, run in a fresh process, does only the start-up, the parse and those compiles.
+The benchmark times `floor` next to `mutlint --version` and the check itself.
 
 Usage: python benchmarks/one_file_floor.py record FILE QUERIES.json   (in the project dir)
        python benchmarks/one_file_floor.py floor FILE QUERIES.json
@@ -42,7 +43,7 @@ def record(path: str, out: str) -> None:
 
     with contextlib.redirect_stdout(io.StringIO()):
         code = main(["check", path, "--fail-on", "never"])
-    if code != 0 or not compiled or any(language == "?" for language, _ in compiled):
+    if code != 0 or any(language == "?" for language, _ in compiled):
         raise SystemExit(f"recording the queries of a check of {path} failed (exit {code})")
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({"language": source.language_for(path), "queries": compiled}, handle)

@@ -22,6 +22,7 @@ from mutlint.result import CheckResult
 from mutlint.rules.grouping import MatchRecord, findings_from_records
 from mutlint.rules.rule_set import FEW_FILES, RuleSet
 from mutlint.scan import Scan, needs_work, relpath_of, scan_files
+from mutlint.source import walk_queries
 from mutlint.statistics import NoStatistics, Statistics
 from mutlint.suppress import Directive, apply_directives, unused_directive_findings
 
@@ -72,6 +73,7 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
         project.release_hooks = tuple(dict.fromkeys(hooks))
     reset_regex_budget()
     rule_set.few_files = len(paths) <= FEW_FILES
+    walk_queries(rule_set.few_files)  # the model's queries too (source.query_matches)
     # Client files first: each is released once checked, keeping what the functions dir's
     # facts ask of it later (see Project.release); checked after the schema, every page would
     # be parsed once for the schema's facts and again for its own check.

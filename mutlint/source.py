@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 import tree_sitter
 
-from mutlint.light_queries import lighten
+from mutlint.light_queries import kind_checks, kinds_hold, lighten
+from mutlint.walk_query import Captures, NotWalkable, WalkQuery
 
 TYPESCRIPT = "typescript"
 TSX = "tsx"
@@ -78,6 +79,41 @@ def compiled_query(language: str, source: str) -> tree_sitter.Query:
     parents as wildcards: test its matches with light_queries.kinds_hold."""
     grammar = ts_language(language)
     return tree_sitter.Query(grammar, lighten(source, grammar))
+
+
+# A run of a few files matches its queries by a walk in Python rather than compile them
+# (walk_query.py): the engine says which kind of run this is.
+_WALKING = [False]
+
+
+def walk_queries(enabled: bool) -> None:
+    _WALKING[0] = enabled
+
+
+def walking_queries() -> bool:
+    return _WALKING[0]
+
+
+@cache
+def walk_query(language: str, source: str) -> WalkQuery | None:
+    return WalkQuery.parse(source, ts_language(language))
+
+
+def query_matches(language: str, source: str, node: tree_sitter.Node) -> list[tuple[int, Captures]]:
+    """(pattern, captures) of every match of a query within `node`, as the typed query gives
+    them: walked in a run of a few files where the walk takes the query and the tree, else
+    compiled once per run with its nested parents as wildcards, whose types are tested here."""
+    if _WALKING[0]:
+        walk = walk_query(language, source)
+        if walk is not None:
+            try:
+                return walk.matches(node)
+            except NotWalkable:
+                pass  # a tree with an error, say: tree-sitter's matches it is
+    query = compiled_query(language, source)
+    checks = kind_checks(query)
+    return [(pattern, captures) for pattern, captures in tree_sitter.QueryCursor(query).matches(node)
+            if kinds_hold(captures, checks)]
 
 
 def language_for(path: Path | str) -> str | None:

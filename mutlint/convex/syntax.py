@@ -11,9 +11,10 @@ from typing import NamedTuple
 import tree_sitter
 
 from mutlint.bundled_queries import BUNDLED, Captures, keep_matches, kept_matches, source_of_patterns
-from mutlint.light_queries import kind_checks, kinds_hold, lighten
+from mutlint.light_queries import lighten
 from mutlint.project import Project
-from mutlint.source import SourceFile, compiled_query, ts_language
+from mutlint.source import SourceFile, compiled_query, ts_language, walk_query, walking_queries
+from mutlint.source import query_matches as run_query
 
 # Expressions that only change the static type (or add parentheses) around the value they wrap.
 TRANSPARENT = frozenset({
@@ -63,13 +64,20 @@ def keep_only(source: str, capture: str, names) -> str:
 
 
 @cache
-def _bundle(language: str, sources: tuple[str, ...]) -> tuple[tree_sitter.Query, list[int]]:
-    """The sources as one query, and for each of its patterns the index of its source (each
-    source lightened by itself, so that the offsets are the compiled text's)."""
+def _bundle(language: str, sources: tuple[str, ...], walking: bool) -> tuple[str, list[int]]:
+    """The sources as one query's text, and for each of its patterns the index of its source.
+    Walked (a run of a few files), the text is typed; compiled, each source is lightened by
+    itself, so that the offsets are the compiled text's. Either way a pattern's index is the
+    same, so the second also serves a tree the walk hands back to tree-sitter."""
+    if walking:
+        text = "\n".join(sources)
+        walk = walk_query(language, text)
+        if walk is not None:
+            return text, source_of_patterns(walk, sources)
     grammar = ts_language(language)
     lightened = tuple(lighten(source, grammar) for source in sources)
-    query = compiled_query(language, "\n".join(lightened))
-    return query, source_of_patterns(query, lightened)
+    text = "\n".join(lightened)
+    return text, source_of_patterns(compiled_query(language, text), lightened)
 
 
 def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
@@ -82,12 +90,10 @@ def query_matches(file: SourceFile, source: str) -> list[dict[str, list[tree_sit
     found = kept_matches(file)
     if found is None:
         sources = tuple(bundled)
-        query, source_of = _bundle(file.language, sources)
+        text, source_of = _bundle(file.language, sources, walking_queries())
         found = {each: [] for each in sources}
-        checks = kind_checks(query)
-        for pattern, captures in tree_sitter.QueryCursor(query).matches(file.root):
-            if kinds_hold(captures, checks):
-                found[sources[source_of[pattern]]].append(captures)
+        for pattern, captures in run_query(file.language, text, file.root):
+            found[sources[source_of[pattern]]].append(captures)
         keep_matches(file, found)
     return found[source] if source in found else query_matches_alone(file, source)
 
@@ -99,10 +105,7 @@ def query_matches_alone(file: SourceFile, source: str) -> list[dict[str, list[tr
 
 def matches_in(file: SourceFile, source: str, node: tree_sitter.Node) -> list[Captures]:
     """The captures of each match of a query (compiled once per language) within `node`."""
-    query = compiled_query(file.language, source)
-    checks = kind_checks(query)
-    return [captures for _, captures in tree_sitter.QueryCursor(query).matches(node)
-            if kinds_hold(captures, checks)]
+    return [captures for _, captures in run_query(file.language, source, node)]
 
 
 def file_imports(file: SourceFile) -> dict[str, Import]:

@@ -1,10 +1,11 @@
 """One query pass per file: every atom of every rule for a language in a single tree-sitter query.
 
-The plan is compiled once per run and language. Running it over a file yields, per atom, the
-nodes it matched with their metavariable bindings, plus the file's comments (when it holds a
-suppression directive) and its ERROR regions (where matches are not trusted). The query also
-carries the model's bundled queries (bundled_queries.py), whose matches the run leaves with the
-file.
+The plan is compiled once per run and language (a run of a few files walks it in Python
+instead, walk_query.py, where compiling would cost more than the walks). Running it over a file
+yields, per atom, the nodes it matched with their metavariable bindings, plus the file's
+comments (when it holds a suppression directive) and its ERROR regions (where matches are not
+trusted). The query also carries the model's bundled queries (bundled_queries.py), whose
+matches the run leaves with the file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.shared_patterns import Member, canonical, shared_source, sharing_key
-from mutlint.source import SourceFile, compiled_query, ts_language
+from mutlint.source import SourceFile, query_matches, ts_language
+from mutlint.walk_query import NotWalkable, WalkQuery
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
 # Comments matter only as suppression directives, ERROR nodes only in a tree with an error:
@@ -31,8 +33,10 @@ _ERRORS = "(ERROR) @error"
 
 
 def _nodes(file: SourceFile, source: str) -> list[tree_sitter.Node]:
-    captures = tree_sitter.QueryCursor(compiled_query(file.language, source)).captures(file.root)
-    return sorted(next(iter(captures.values()), []), key=lambda node: node.start_byte)
+    """The nodes a one-capture query captures, in document order."""
+    nodes = [node for _, captures in query_matches(file.language, source, file.root)
+             for found in captures.values() for node in found]
+    return sorted(nodes, key=lambda node: node.start_byte)
 
 
 class AtomHits:
@@ -94,10 +98,13 @@ class FilePass:
 
 
 class QueryPlan:
-    def __init__(self, language: str, atoms: list[Atom], *, light_roots: bool = False):
-        """`light_roots`: the patterns' roots are wildcards too (light_queries.py), for a run of
-        a few files, where compiling the query costs more than matching it."""
+    def __init__(self, language: str, atoms: list[Atom], *, few_files: bool = False):
+        """`few_files`: for a run of a few files, where compiling the query costs more than
+        matching it: the query is walked in Python (walk_query.py) where the walk takes it,
+        and compiled with wildcard roots too (light_queries.py) where it does not, or for a
+        tree the walk hands back."""
         self.language = language
+        self.few_files = few_files
         groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
         # atom id -> canonical metavariable name -> the atom's own (pattern atoms only)
         self.own_names: dict[int, dict[str, str]] = {}
@@ -112,42 +119,66 @@ class QueryPlan:
                 compiled, self.own_names[atom.id] = canonical(compiled)
             groups.setdefault(sharing_key(atom, compiled), []).append((atom, compiled))
         sources: list[str] = []
-        offsets: list[int] = []  # where each group's source starts in the whole query
         included: list[list[Member]] = []
         self.applied: dict[int, frozenset[str]] = {}  # atom id -> constraints the query applied
-        at = 0
-        grammar = ts_language(language)
         for members in groups.values():
             source, applied, literals = shared_source(members)
-            source = lighten(source, grammar, roots=light_roots)
             self.literal_checks.update(literals)
             sources.append(source)
-            offsets.append(at)
             included.append(members)
             for atom_id, names in applied.items():
                 own = self.own_names.get(atom_id, {})
                 self.applied[atom_id] = frozenset(own.get(name, name) for name in names)
-            at += len(source.encode()) + 1
-        self.source = "\n".join(sources)
         # The model's bundled queries ride along (bundled_queries.py): one compile instead of
         # two, and the walk that finds the rules' matches leaves theirs with the file.
         self.bundle = bundled_sources(language) if sources else ()
-        bundle_text = tuple(lighten(source, grammar, roots=light_roots) for source in self.bundle)
+        texts = (*sources, *self.bundle)
+        self.walk = WalkQuery.parse("\n".join(texts), ts_language(language)) \
+            if few_files and sources else None
+        self._compiled: tree_sitter.Query | None = None
+        self.kind_checks: tuple[tuple[str, str], ...] = ()
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
-        self.query = tree_sitter.Query(grammar, "\n".join((*sources, *bundle_text))) \
-            if sources else None
-        # The types of its parents below fields, which run() tests (light_queries.py).
-        self.kind_checks = kind_checks(self.query) if self.query else ()
+        self.query = None if not sources else self.walk or self.compiled_query(texts)
         # A raw query atom may hold several patterns: each pattern belongs to the atoms whose
-        # source it starts in (tree-sitter counts offsets in bytes).
+        # source it starts in (tree-sitter counts offsets in bytes). The walk's text is typed
+        # and the compiled one lightened, but a pattern's index is the same in both.
+        shown = texts if self.walk is not None else self._lightened(texts)
+        self.source = "\n".join(shown[:len(sources)])  # the rules' part, as it runs
+        offsets, at = [], 0  # where each group's source starts in the whole query
+        for source in shown[:len(sources)]:
+            offsets.append(at)
+            at += len(source.encode()) + 1
         count = self.query.pattern_count if self.query else 0
         self.rule_patterns = next((index for index in range(count)
                                    if self.query.start_byte_for_pattern(index) >= at), count)
         self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
             for index in range(self.rule_patterns)]
-        self.bundle_source = source_of_patterns(self.query, bundle_text, at, self.rule_patterns) \
-            if self.bundle else []
+        self.bundle_source = source_of_patterns(self.query, shown[len(sources):], at,
+                                                self.rule_patterns) if self.bundle else []
+        self._texts = texts
+
+    def _lightened(self, texts: tuple[str, ...]) -> tuple[str, ...]:
+        grammar = ts_language(self.language)
+        return tuple(lighten(text, grammar, roots=self.few_files) for text in texts)
+
+    def compiled_query(self, texts: tuple[str, ...] | None = None) -> tree_sitter.Query:
+        """The query compiled (once), its parents as wildcards whose types run() tests."""
+        if self._compiled is None:
+            self._compiled = tree_sitter.Query(ts_language(self.language),
+                                               "\n".join(self._lightened(texts or self._texts)))
+            self.kind_checks = kind_checks(self._compiled)
+        return self._compiled
+
+    def _matches(self, file: SourceFile, predicate) -> tuple[list, tuple[tuple[str, str], ...]]:
+        """The matches of the query on the file, and the kind checks they still need."""
+        if self.walk is not None:
+            try:
+                return self.walk.matches(file.root, predicate), ()
+            except NotWalkable:
+                pass  # a tree with an error, say: compiled after all, for this file
+        query = self.compiled_query()
+        return tree_sitter.QueryCursor(query).matches(file.root, predicate=predicate), self.kind_checks
 
     def run(self, file: SourceFile) -> FilePass:
         hits: dict[int, AtomHits] = {}
@@ -157,7 +188,6 @@ class QueryPlan:
         failed: dict[str, Exception] = {}
         if self.query is None:
             return FilePass(hits, comments, errors, failed, self.applied)
-        cursor = tree_sitter.QueryCursor(self.query)
 
         def predicate(name, args, pattern_index, captures) -> bool:
             # py-tree-sitter swallows exceptions raised here, so failures are recorded instead.
@@ -170,8 +200,8 @@ class QueryPlan:
                 return False
 
         bundled: dict[str, list] = {source: [] for source in self.bundle}
-        checks = self.kind_checks
-        for pattern_index, captures in cursor.matches(file.root, predicate=predicate):
+        matches, checks = self._matches(file, predicate)
+        for pattern_index, captures in matches:
             if checks and not kinds_hold(captures, checks):
                 continue
             if pattern_index >= self.rule_patterns:

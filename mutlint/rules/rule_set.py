@@ -9,9 +9,11 @@ from mutlint.rules.plan import QueryPlan
 from mutlint.rules.prefilter import Prefilter
 
 MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
-# A run of this many files or fewer compiles its queries with wildcard roots (light_queries.py):
-# compiling the mutation files' query so cost 111 M instructions fewer, matching one file 9 M
-# more (5 M a page, for 46 M fewer), so a dozen files' matching costs what the compile saved.
+# A run of this many files or fewer walks its queries in Python (walk_query.py) instead of
+# compiling them: compiling the rules' query for TypeScript costs about 300 M instructions,
+# walking it over a mutation file about 30 M (tree-sitter's matching, 9 M). A query the walk
+# does not take compiles with wildcard roots (light_queries.py), which cost the mutation files'
+# query 111 M fewer to compile and matching a file 9 M more.
 FEW_FILES = 8
 
 
@@ -43,8 +45,9 @@ class RuleSet:
 
     def plan(self, language: str, needed: set[str] | None = None) -> QueryPlan:
         """One query for the rules a file may match. tree-sitter spends ~5 ms compiling each
-        pattern, so a page that only the parallel-calls rule can match gets a query of that
-        rule's patterns; after MAX_PLANS such subsets a language uses one query of all rules."""
+        pattern (and a walk tries each at every node of its root's type), so a page that only
+        the parallel-calls rule can match gets a query of that rule's patterns; after MAX_PLANS
+        such subsets a language uses one query of all rules."""
         ids = frozenset(r.id for r in self.rules if language in r.languages
                         and (needed is None or r.id in needed))
         key = (language, ids, self.few_files)
@@ -53,7 +56,7 @@ class RuleSet:
                     sum(1 for known, _, _ in self._plans if known == language) >= MAX_PLANS:
                 return self.plan(language)
             atoms = [a for r in self.rules if r.id in ids for a in r.atoms if a.in_place_type is None]
-            self._plans[key] = QueryPlan(language, atoms, light_roots=self.few_files)
+            self._plans[key] = QueryPlan(language, atoms, few_files=self.few_files)
         return self._plans[key]
 
     @property

@@ -1,0 +1,205 @@
+"""Queries matched by a walk in Python instead of compiled by tree-sitter, for a run of a few
+files.
+
+tree-sitter analyses every query against the grammar's whole parse table when it compiles it:
+25 M instructions for a query of one bare node type, about 15 M more for each parent node in
+it. A pre-commit check of one page compiled 91 M of its 478 M instructions so; walking the
+page's 5,700 nodes in Python instead, testing at each node the patterns rooted at its type,
+costs about 9 M. A run of many files compiles once and matches in C, which is the better trade
+there (rules/rule_set.py, FEW_FILES). The query's text is read by walk_patterns.py.
+
+`WalkQuery.parse` takes the shapes mutlint's patterns and the model's queries compile to: node
+types, `(_)` and `_`, anonymous nodes (`"void"`), fields, negated fields (`!field`), anchors
+(`.`), captures, and the predicates eq?, not-eq?, match?, not-match?, any-of? (any other `?`
+predicate goes to the caller's callback, as py-tree-sitter does). Anything else
+(quantifiers, alternations, sibling sequences, supertypes, a child step with neither a field
+nor an anchor, which can match several children) makes it return None, and the caller compiles
+the query. At run time a tree with an error (MISSING nodes) or a field whose several nodes
+match raises `NotWalkable`, for the same reason.
+
+Matches come in tree-sitter's order: a match is given when the walk reaches the node of its
+pattern's last step; those given at one node are ordered by their root's depth, then by
+pattern. tests/test_walk_query.py holds this to tree-sitter's own matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tree_sitter
+
+from mutlint.walk_patterns import TEXT_PREDICATES, Pattern, Step, TextTest, Unsupported, read_patterns
+
+Captures = dict[str, list[tree_sitter.Node]]
+Predicate = Callable[[str, list, int, Captures], bool]
+
+
+class NotWalkable(Exception):
+    """This tree or match is outside what the walk gives as tree-sitter would: compile."""
+
+
+class WalkQuery:
+    def __init__(self, patterns: list[Pattern]):
+        self.patterns = patterns
+        self.pattern_count = len(patterns)
+        self._by_kind: dict[int, list[int]] = {}  # kind id -> the patterns rooted there
+        self._any: list[int] = []  # patterns whose root is `(_)` or `_`
+        for index, pattern in enumerate(patterns):
+            root = pattern.root
+            if root.kinds is None:
+                self._any.append(index)
+            for kind in root.kinds or ():
+                self._by_kind.setdefault(kind, []).append(index)
+
+    @classmethod
+    def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
+        """The query, or None when it holds a shape the walk does not take (see the module)."""
+        try:
+            return cls(read_patterns(source, language))
+        except Unsupported:
+            return None
+
+    def start_byte_for_pattern(self, index: int) -> int:
+        return self.patterns[index].start_byte
+
+    def matches(self, node: tree_sitter.Node, predicate: Predicate | None = None
+                ) -> list[tuple[int, Captures]]:
+        """Every match within `node`, as tree_sitter.QueryCursor.matches gives them."""
+        if node.has_error:
+            raise NotWalkable("a tree with an error")
+        found: list[tuple[int, Captures]] = []
+        pending: dict[int, list[tuple[int, int, list]]] = {}  # finish node id -> matches
+        cursor = node.walk()
+        depth = 0
+        by_kind, wildcards = self._by_kind, self._any
+        while True:
+            current = cursor.node
+            due = pending.pop(current.id, None) if pending else None
+            starting = by_kind.get(current.kind_id)
+            if wildcards:
+                starting = sorted([*(starting or ()), *wildcards])
+            now = None
+            if starting:
+                for index in starting:
+                    captured: list[tuple[str, tree_sitter.Node]] = []
+                    last = _match(self.patterns[index].root, current, captured)
+                    if last is None:
+                        continue
+                    if last.id == current.id:
+                        now = now or []
+                        now.append((depth, index, captured))
+                    else:
+                        pending.setdefault(last.id, []).append((depth, index, captured))
+            if due or now:
+                # At one node: the matches of shallower roots first, then by pattern.
+                for _, index, captured in [*sorted(due or (), key=lambda m: m[:2]), *(now or ())]:
+                    captures: Captures = {}
+                    for name, captured_node in captured:
+                        captures.setdefault(name, []).append(captured_node)
+                    if self._holds(index, captures, predicate):
+                        found.append((index, captures))
+            if cursor.goto_first_child():
+                depth += 1
+                continue
+            while True:  # on to the next node in document order, never past `node`
+                if depth == 0:
+                    return found
+                if cursor.goto_next_sibling():
+                    break
+                cursor.goto_parent()
+                depth -= 1
+
+    def _holds(self, index: int, captures: Captures, predicate: Predicate | None) -> bool:
+        """The predicates left to the end: those comparing two captures, or the caller's."""
+        for name, args in self.patterns[index].predicates:
+            if name in TEXT_PREDICATES:
+                texts = [n.text.decode("utf-8", "replace") for n in captures.get(args[0][0], ())]
+                others = [n.text.decode("utf-8", "replace") for n in captures.get(args[1][0], ())]
+                if not all((text == other) == (name == "eq?")
+                           for text, other in zip(texts, others, strict=False)):
+                    return False
+            elif predicate is not None and not predicate(name, list(args), index, captures):
+                return False
+        return True
+
+
+def _match(step: Step, node: tree_sitter.Node, captured: list) -> tree_sitter.Node | None:
+    """The node of the step's last descendant step if `node` matches it (its captures added
+    to `captured`), else None."""
+    if step.kinds is not None:
+        if node.kind_id not in step.kinds:
+            return None
+    elif step.named and not node.is_named:
+        return None
+    for test in step.tests:
+        if not _passes(test, node):
+            return None
+    for field in step.negated:
+        if node.child_by_field_id(field) is not None:
+            return None
+    mark = len(captured)
+    for name in step.captures:
+        captured.append((name, node))
+    if not step.children:
+        return node
+    last = _match_children(step, node, captured)
+    if last is None:
+        del captured[mark:]
+    return last
+
+
+def _match_children(step: Step, node: tree_sitter.Node, captured: list) -> tree_sitter.Node | None:
+    """Each child step in turn, after the child the one before it matched: an anchored one on
+    the next named child, a field's on the one node of that field there that matches."""
+    previous = None
+    for child in step.children:
+        if child.anchored:
+            if previous is not None:
+                candidate = previous.next_named_sibling
+            else:
+                candidate = node.named_child(0) if node.named_child_count else None
+            if candidate is None or (child.field is not None and not any(
+                    each.id == candidate.id for each in node.children_by_field_id(child.field))):
+                return None
+            found = _match(child.step, candidate, captured)
+            if found is None:
+                return None
+            previous, last = candidate, found
+            continue
+        chosen = None
+        for candidate in node.children_by_field_id(child.field):
+            if previous is not None and not _after(candidate, previous):
+                continue
+            mark = len(captured)
+            found = _match(child.step, candidate, captured)
+            if found is None:
+                continue
+            if chosen is not None:
+                raise NotWalkable("a field holds several nodes that match")
+            chosen = (candidate, found, captured[mark:])
+            del captured[mark:]
+        if chosen is None:
+            return None
+        previous, last = chosen[0], chosen[1]
+        captured.extend(chosen[2])
+    if step.last_anchored and previous.next_named_sibling is not None:
+        return None
+    return last
+
+
+def _passes(test: TextTest, node: tree_sitter.Node) -> bool:
+    """py-tree-sitter's text predicates, on the node's text: compared as bytes where that is
+    the same as comparing the decoded texts (see _text_tests), searched as text."""
+    if test.kind == "eq":
+        return (node.text == test.value) == test.positive
+    if test.kind == "any":
+        return node.text in test.value
+    return (test.value.search(node.text.decode("utf-8", "replace")) is not None) == test.positive
+
+
+def _after(candidate: tree_sitter.Node, previous: tree_sitter.Node) -> bool:
+    """Does sibling `candidate` come after `previous`? (Siblings follow in byte order; two
+    empty ones at one place cannot be told apart so.)"""
+    if candidate.start_byte == candidate.end_byte == previous.start_byte == previous.end_byte:
+        raise NotWalkable("two empty siblings at one place")
+    return candidate.start_byte >= previous.end_byte and candidate.id != previous.id
