@@ -16,13 +16,13 @@ directory of its own, so runs with different settings never read each other's en
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from mutlint import digests
 from mutlint.file_index import INDEX_FILE, FileIndex
 from mutlint.listing_memo import LISTING_FILE, ListingMemo
 
@@ -32,7 +32,7 @@ MISSING = "-"  # the hash of a file that could not be read
 
 
 def content_hash(data: bytes | None) -> str:
-    return MISSING if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+    return MISSING if data is None else digests.blake2b(data, digest_size=16).hexdigest()
 
 
 CODE_MEMO = "code.json"  # in the cache dir: the stats of the code's files -> their content hash
@@ -80,7 +80,7 @@ def code_fingerprint(*modules: Any, memo: Path | None = None) -> CodeFingerprint
     known = _read_code_memo(memo)
     if stat_key in known:
         return CodeFingerprint(known[stat_key], None, known)  # nothing new to remember
-    digest = hashlib.blake2b(digest_size=16)
+    digest = digests.blake2b(digest_size=16)
     for name, path in files:  # named from their package, so any install path gives one hash
         with open(path, "rb") as handle:
             data = handle.read()

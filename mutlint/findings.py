@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import re
 from typing import NamedTuple
+
+from mutlint import digests
 
 
 class Severity(enum.IntEnum):
@@ -102,5 +103,5 @@ def assign_fingerprints(findings: list[Finding]) -> None:
         key = (finding.rule_id, finding.span.path, normalised)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
+        digest = digests.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
         finding.fingerprint = digest.hexdigest()[:32]

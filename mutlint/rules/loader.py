@@ -8,13 +8,13 @@ group keys refer to metavariables or facts the rule defines.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from itertools import count
 from pathlib import Path
 
 import tree_sitter
 
+from mutlint import digests
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
@@ -372,7 +372,7 @@ def _rule_from(doc: YamlDoc, path: Path, trusted: bool) -> Rule:
         raise UsageError(diagnostics)
     rule = _RuleBuilder(doc, trusted).build()
     try:
-        rule.source_hash = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        rule.source_hash = digests.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         rule.source_hash = "unreadable"  # gone since it was loaded: never matches a cache
     return rule
