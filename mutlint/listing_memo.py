@@ -9,6 +9,12 @@ absent. This is git's untracked cache. As in the file index, a walk that read a 
 `.gitignore` changed less than RACY_SECONDS before is not kept: a change within the same
 timestamp tick would go unseen. The memo lives in the cache's salt directory, so the excludes
 of the config and the code that walked are those of this run; it is decoded defensively.
+
+A walk that no longer holds is still of use while every `.gitignore` keeps its stat
+(`EarlierWalk`): a directory whose stat is unchanged need not be listed again, and in one that
+changed, a name the walk judged keeps its verdict, so only new names are matched against the
+excludes (workspace.FileSelector._walk). Many editors write a temporary file beside the one
+they save, which changes its directory.
 """
 
 from __future__ import annotations
@@ -57,6 +63,38 @@ class WalkRecord:
         return found
 
 
+class EarlierWalk:
+    """An earlier walk: the files it found, in its order, the stat of each directory and
+    `.gitignore` it read (absolute paths), and the files it listed in each directory."""
+
+    files: list[str]
+    stats: dict[str, list[int] | None]
+    names_in: dict[str, set[str]]
+
+    def __init__(self, files: list[str], stats: dict[str, list[int] | None],
+                 names_in: dict[str, set[str]]) -> None:
+        self.files = files
+        self.stats = stats
+        self.names_in = names_in
+        self._children: dict[str, list[str]] | None = None
+
+    def subdirectories(self, directory: str) -> list[str]:
+        """The directories below `directory` the walk read, by name: those it let in."""
+        if self._children is None:
+            self._children = {}
+            for path in sorted(self.stats):
+                if os.path.basename(path) != ".gitignore":
+                    self._children.setdefault(os.path.dirname(path), []).append(path)
+        return self._children.get(directory, [])
+
+    def gitignores_unchanged(self) -> bool:
+        """Does every `.gitignore` the walk consulted (or found absent) keep its stat? Then
+        a name it judged keeps its verdict, as long as the config's excludes are the same
+        (the memo lives in the cache's salt directory, which they are part of)."""
+        return all(path_stat(path) == recorded for path, recorded in self.stats.items()
+                   if os.path.basename(path) == ".gitignore")
+
+
 class ListingMemo:
     path: Path | None  # None: no cache, nothing is kept
     root: str  # the project root: paths are kept relative to it
@@ -68,9 +106,29 @@ class ListingMemo:
         self.root = root
         self._entries = None
         self._new = {}
+        self._earlier: dict[tuple[str, str | None], EarlierWalk | None] = {}
+        self._looked_up: dict[tuple[str, str | None], list[str] | None] = {}
 
     def lookup(self, top: str, git_root: str | None) -> list[str] | None:
-        """The files an earlier walk of `top` found, if nothing it read has changed since."""
+        """The files an earlier walk of `top` found, if nothing it read has changed since
+        (asked once a run: a check asks for the file it was given, then for the project)."""
+        key = (top, git_root)
+        if key not in self._looked_up:
+            earlier = self.earlier(top, git_root)
+            self._looked_up[key] = None if earlier is None or any(
+                path_stat(path) != recorded for path, recorded in earlier.stats.items()) \
+                else earlier.files
+        return self._looked_up[key]
+
+    def earlier(self, top: str, git_root: str | None) -> EarlierWalk | None:
+        """What an earlier walk of `top` read and found, vetted but not checked against the
+        file system: a walk may reuse what it learned of a directory whose stat is unchanged."""
+        key = (top, git_root)
+        if key not in self._earlier:
+            self._earlier[key] = self._vetted(top, git_root)
+        return self._earlier[key]
+
+    def _vetted(self, top: str, git_root: str | None) -> EarlierWalk | None:
         if self.path is None:
             return None
         entry = self._new.get(top) or self._loaded().get(self._key(top))
@@ -83,7 +141,8 @@ class ListingMemo:
         # Each file must sit in a directory whose stat is checked below, under top, with a
         # lintable name: a forged list can then name nothing the walk could not have found.
         # Files are kept by directory, so each directory is vetted once, not once per file.
-        files = []
+        files: list[str] = []
+        names_in: dict[str, set[str]] = {}
         for parent, names in entry["files"]:
             if parent not in directories or not (parent == top_key or _under(parent, top_key)) \
                     or ".." in parent.split(os.sep):
@@ -93,12 +152,13 @@ class ListingMemo:
                 if "/" in name or os.sep in name or language_for(name) is None:
                     return None
                 files.append(f"{base}{os.sep}{name}")
-        for relative, recorded in entry["checked"]:
-            if path_stat(self._absolute(relative)) != recorded:
-                return None
-        return files
+            names_in.setdefault(base, set()).update(names)
+        stats = {self._absolute(relative): recorded for relative, recorded in entry["checked"]}
+        return EarlierWalk(files, stats, names_in)
 
     def record(self, top: str, git_root: str | None, walk: WalkRecord, files: list[str]) -> None:
+        self._earlier.clear()  # what was asked of the memo before this walk
+        self._looked_up.clear()
         if self.path is None or walk.failed:
             return
         young = time.time_ns() - RACY_SECONDS * 1_000_000_000

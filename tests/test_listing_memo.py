@@ -220,3 +220,91 @@ def test_a_walk_that_could_not_read_a_gitignore_is_not_kept(capsys, make_project
     assert check(capsys, root) != expected  # this run lints what the .gitignore excludes
     monkeypatch.setattr(builtins, "open", real)
     assert check(capsys, root) == expected
+
+
+def test_a_changed_directory_is_listed_alone_and_its_names_are_not_judged_again(
+        capsys, make_project, later, walks, monkeypatch):
+    """An editor's temporary file, written beside a file and removed, changes the directory's
+    stat and nothing else: the next walk lists that directory alone and judges no name it
+    judged before (judging one compiles the excludes: pathspec's import), only new ones."""
+    root = project(make_project)
+    (root / ".gitignore").write_text("*.log\n", encoding="utf-8")
+    first = check(capsys, root)
+    judged: list[str] = []
+    real = workspace.FileSelector.excluded
+
+    def judging(self, relpath, is_dir=False):
+        judged.append(relpath)
+        return real(self, relpath, is_dir)
+
+    monkeypatch.setattr(workspace.FileSelector, "excluded", judging)
+    (root / "convex/more/.other.ts.swp").write_text("x", encoding="utf-8")
+    (root / "convex/more/.other.ts.swp").unlink()
+    walks.clear()
+    assert check(capsys, root) == first
+    assert inside(root, walks) == [str(root / "convex/more")] and judged == []
+    (root / "convex/more/node_modules").mkdir()
+    (root / "convex/more/node_modules/dep.ts").write_text(UNAWAITED, encoding="utf-8")
+    (root / "convex/more/added.ts").write_text(UNAWAITED, encoding="utf-8")
+    assert check(capsys, root) == ["convex/events.ts", "convex/more/added.ts", "convex/more/other.ts"]
+    assert sorted(judged) == ["convex/more/added.ts", "convex/more/node_modules"]
+
+
+def test_an_edited_gitignore_judges_every_name_again(capsys, make_project, later):
+    root = project(make_project)
+    (root / ".gitignore").write_text("*.log\n", encoding="utf-8")
+    assert "convex/more/other.ts" in check(capsys, root)
+    (root / "convex/more/.swp").write_text("x", encoding="utf-8")  # a directory changed too
+    (root / "convex/more/.swp").unlink()
+    with open(root / ".gitignore", "a", encoding="utf-8") as file:
+        file.write("other.ts\n")
+    assert check(capsys, root) == ["convex/events.ts"]
+
+
+def test_a_walk_after_changes_lists_what_a_full_walk_lists_in_its_order(tmp_path, later) -> None:
+    """Files added, removed and renamed, directories made (one excluded, one gitignored) and
+    removed, across a generated project: the walk that reuses the earlier one gives the list a
+    walk without any memo gives, in the same order."""
+    import random
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import generate
+
+    from mutlint.listing_memo import ListingMemo
+
+    root = tmp_path / "app"
+    generate(root, 200, seed=5)
+    (root / ".gitignore").write_text("*.log\nignored/\n", encoding="utf-8")
+    memo_path = tmp_path / "listing.json"
+    space = workspace.open_workspace(root)
+    top = space.root.resolve()
+
+    def walked(memo: ListingMemo | None) -> list[str]:
+        return workspace.FileSelector(space, memo).walk(top)
+
+    memo = ListingMemo(memo_path, str(space.root))
+    walked(memo)
+    memo.save(lambda path, text: path.write_text(text, encoding="utf-8"))
+    chooser = random.Random(7)
+    directories = sorted(p for p in root.rglob("*") if p.is_dir())
+    for index, directory in enumerate(chooser.sample(directories, 6)):
+        (directory / f"new{index}.ts").write_text("export const x = 1;\n", encoding="utf-8")
+        (directory / "ignored").mkdir(exist_ok=True)
+        (directory / "ignored" / "y.ts").write_text("export const y = 1;\n", encoding="utf-8")
+        (directory / "node_modules").mkdir(exist_ok=True)
+        (directory / "node_modules" / "z.ts").write_text("export const z = 1;\n", encoding="utf-8")
+        (directory / f"deep{index}").mkdir()
+        (directory / f"deep{index}" / "w.tsx").write_text("export const w = 1;\n", encoding="utf-8")
+    files = sorted(p for p in root.rglob("*.ts*") if "node_modules" not in p.parts)
+    for path in chooser.sample(files, 8):
+        if path.exists():
+            path.unlink()
+    for path in chooser.sample(sorted(p for p in root.rglob("*.ts") if p.exists()), 4):
+        path.rename(path.with_name("renamed-" + path.name))
+    shutil.rmtree(chooser.choice(sorted(p for p in (root / "src").iterdir() if p.is_dir())))
+    again = ListingMemo(memo_path, str(space.root))
+    assert again.lookup(str(top), None) is None  # changed: no plain reuse
+    assert again.earlier(str(top), None) is not None  # but a walk to reuse
+    assert walked(again) == walked(None)
