@@ -6,8 +6,10 @@ them as one `path:line:col: message` line without a traceback.
 
 from __future__ import annotations
 
+from mutlint.compared import ComparedByValue
 
-class Diagnostic:
+
+class Diagnostic(ComparedByValue):
     """A problem with an input, located as precisely as we can."""
 
     path: str
@@ -24,13 +26,6 @@ class Diagnostic:
 
     def _fields(self) -> tuple:
         return (self.path, self.message, self.line, self.column)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None  # mutable and compared by value
 
     def __repr__(self) -> str:
         return (f"{type(self).__qualname__}(path={self.path!r}, message={self.message!r}, "

@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from mutlint import digests
+from mutlint.compared import ComparedByValue
 
 
 class Severity(enum.IntEnum):
@@ -41,7 +42,7 @@ class Related(NamedTuple):
     message: str
 
 
-class Finding:
+class Finding(ComparedByValue):
     rule_id: str
     severity: Severity
     message: str
@@ -68,13 +69,6 @@ class Finding:
     def _fields(self) -> tuple:
         return (self.rule_id, self.severity, self.message, self.span, self.related,
                 self.anchor_text, self.fingerprint, self.suppressed_by)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None  # mutable and compared by value
 
     def __repr__(self) -> str:
         return (f"{type(self).__qualname__}(rule_id={self.rule_id!r}, severity={self.severity!r}, "
