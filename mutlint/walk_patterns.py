@@ -234,16 +234,18 @@ class _Parser:
 
 def _text_tests(predicates: list) -> tuple[dict[str, list[TextTest]], list]:
     """The predicates that test one capture's text against strings, as tests by capture, and
-    the rest. Bytes compare as their decoded texts would unless a string holds U+FFFD (what
-    decoding makes of bytes that are not UTF-8): such a predicate stays to the end."""
+    the rest (two captures compared, the caller's). Bytes compare as their decoded texts
+    would unless a string holds U+FFFD (what decoding makes of bytes that are not UTF-8): such
+    a query is compiled."""
     tests: dict[str, list[TextTest]] = {}
     rest = []
     for name, args in predicates:
         strings = [value for value, kind in args[1:] if kind == "string"]
-        if name not in TEXT_PREDICATES or len(strings) != len(args) - 1 or \
-                (not name.endswith("match?") and any("\ufffd" in value for value in strings)):
+        if name not in TEXT_PREDICATES or len(strings) != len(args) - 1:
             rest.append((name, args))
             continue
+        if not name.endswith("match?") and any("\ufffd" in value for value in strings):
+            raise Unsupported("a string that bytes cannot stand for")
         positive = not name.startswith("not-")
         if name == "any-of?":
             test = TextTest("any", frozenset(value.encode() for value in strings), True)

@@ -110,9 +110,9 @@ class WalkQuery:
                 depth -= 1
 
     def _holds(self, index: int, captures: Captures, predicate: Predicate | None) -> bool:
-        """The predicates left to the end: those comparing two captures, or the caller's."""
+        """The predicates left to the end: eq?/not-eq? of two captures, or the caller's."""
         for name, args in self.patterns[index].predicates:
-            if name in TEXT_PREDICATES:
+            if name in TEXT_PREDICATES:  # the others are the steps' tests (walk_patterns.py)
                 texts = [n.text.decode("utf-8", "replace") for n in captures.get(args[0][0], ())]
                 others = [n.text.decode("utf-8", "replace") for n in captures.get(args[1][0], ())]
                 if not all((text == other) == (name == "eq?")

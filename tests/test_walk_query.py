@@ -122,6 +122,8 @@ def test_unknown_predicates_go_to_the_callback_as_tree_sitter_gives_them() -> No
     "((identifier) @a (#any-eq? @a \"x\"))",  # py-tree-sitter's own, which the walk leaves alone
     "((identifier) @a (#match? @a @a))",
     "((identifier) @a (#not-any-of? @a \"x\"))",  # which py-tree-sitter 0.26 does not apply
+    "((identifier) @a (#eq? @a \"\ufffd\"))",  # U+FFFD: what bytes that are not UTF-8 decode to
+    "((identifier) @a (#any-of? @a \"x\" \"\ufffd\"))",
     "(arguments . \"(\" @open)",  # an anchored anonymous node
     "(identifier",
 ])

@@ -135,14 +135,16 @@ class QueryPlan:
         texts = (*sources, *self.bundle)
         self.walk = WalkQuery.parse("\n".join(texts), ts_language(language)) \
             if few_files and sources else None
+        self._texts = texts
+        self._light: tuple[str, ...] | None = None  # the texts lightened, once compiled
         self._compiled: tree_sitter.Query | None = None
         self.kind_checks: tuple[tuple[str, str], ...] = ()
         # No atom (a file read only for its directives): no query, which tree-sitter rejects.
-        self.query = None if not sources else self.walk or self.compiled_query(texts)
+        self.query = None if not sources else self.walk or self.compiled_query()
         # A raw query atom may hold several patterns: each pattern belongs to the atoms whose
         # source it starts in (tree-sitter counts offsets in bytes). The walk's text is typed
         # and the compiled one lightened, but a pattern's index is the same in both.
-        shown = texts if self.walk is not None else self._lightened(texts)
+        shown = self._light if self._light is not None else texts
         self.source = "\n".join(shown[:len(sources)])  # the rules' part, as it runs
         offsets, at = [], 0  # where each group's source starts in the whole query
         for source in shown[:len(sources)]:
@@ -156,17 +158,14 @@ class QueryPlan:
             for index in range(self.rule_patterns)]
         self.bundle_source = source_of_patterns(self.query, shown[len(sources):], at,
                                                 self.rule_patterns) if self.bundle else []
-        self._texts = texts
 
-    def _lightened(self, texts: tuple[str, ...]) -> tuple[str, ...]:
-        grammar = ts_language(self.language)
-        return tuple(lighten(text, grammar, roots=self.few_files) for text in texts)
-
-    def compiled_query(self, texts: tuple[str, ...] | None = None) -> tree_sitter.Query:
-        """The query compiled (once), its parents as wildcards whose types run() tests."""
+    def compiled_query(self) -> tree_sitter.Query:
+        """The query compiled (once), its parents as wildcards whose types run() tests: each
+        text lightened by itself, so that the offsets above are the compiled text's."""
         if self._compiled is None:
-            self._compiled = tree_sitter.Query(ts_language(self.language),
-                                               "\n".join(self._lightened(texts or self._texts)))
+            grammar = ts_language(self.language)
+            self._light = tuple(lighten(text, grammar, roots=self.few_files) for text in self._texts)
+            self._compiled = tree_sitter.Query(grammar, "\n".join(self._light))
             self.kind_checks = kind_checks(self._compiled)
         return self._compiled
 
