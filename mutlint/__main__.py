@@ -1,5 +1,3 @@
-import sys
+from mutlint.cli import run
 
-from mutlint.cli import main
-
-sys.exit(main())
+run()
