@@ -177,7 +177,7 @@ def run() -> NoReturn:
     run 7 ms of its 98 (7%), and nothing of mutlint's needs it: every file it writes is closed
     when main() returns, and a -j pool is joined. Exit handlers (atexit: logging's, a coverage
     tool's) still run, and the streams are flushed, as a normal exit would; a stream that
-    cannot be flushed (its reader gone) makes a quiet exit 2."""
+    cannot be flushed (its reader gone) turns a clean exit into a quiet exit 2."""
     try:
         code = _exit_status(main())
     except SystemExit as exc:  # argparse's --help, --version and usage errors

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import MakeProject, mutation_source
 
@@ -36,13 +35,11 @@ def test_a_long_report_arrives_whole_with_the_exit_code(make_project: MakeProjec
     done = subprocess.run(_command("check", ".", "--format", "json"), cwd=root,
                           capture_output=True, stdin=subprocess.DEVNULL, env=BUFFERED)
     assert done.returncode == 1, done.stderr
-    report = json.loads(done.stdout)
-    findings = report["findings"] if isinstance(report, dict) else report
-    assert len(findings) == 400
+    assert len(json.loads(done.stdout)["findings"]) == 400
     assert len(done.stdout) > 65536  # more than one pipe buffer: flushed at exit, not lost
 
 
-def test_exit_handlers_still_run(make_project: MakeProject, tmp_path: Path) -> None:
+def test_exit_handlers_still_run(make_project: MakeProject) -> None:
     """A tool that wraps mutlint (a coverage run, logging) registers atexit handlers: the
     skipped teardown must not skip them."""
     root = make_project(MANY_FINDINGS)
@@ -82,8 +79,7 @@ def test_what_argparse_prints_arrives(make_project: MakeProject) -> None:
     assert (version.returncode, version.stdout.startswith("mutlint ")) == (0, True)
     helped = subprocess.run(_command("check", "--help"), cwd=root, capture_output=True, text=True,
                              env=BUFFERED)
-    assert helped.returncode == 0 and helped.stdout.rstrip().endswith(helped.stdout.split()[-1])
-    assert "--no-cache" in helped.stdout
+    assert helped.returncode == 0 and "--no-cache" in helped.stdout
     wrong = subprocess.run(_command("check", "--no-such-option"), cwd=root, capture_output=True,
                            text=True, env=BUFFERED)
     assert wrong.returncode == 2 and "--no-such-option" in wrong.stderr
