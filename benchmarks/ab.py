@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import commit_all, generate  # noqa: E402
 
 
 def run_once(checkout: Path, project: Path, jobs: str, cached: bool) -> tuple[float, float, bytes]:
@@ -75,6 +75,8 @@ def compare_instructions(sides: dict[str, Path], files: int, cached: bool,
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
         generate(project, files)
+        if edited:
+            commit_all(project)  # a hook runs in a repository
         time.sleep(2.1)
         counts, reports = {}, {}
         for name, checkout in sides.items():

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -358,13 +360,28 @@ def generate(root: Path, files: int, seed: int = 1) -> int:
     return len(written)
 
 
+def commit_all(root: Path) -> bool:
+    """Make the project a git repository with every file committed, as a pre-commit hook sees
+    its project (mutlint then asks whether git tracks its cache dir). False without git."""
+    if shutil.which("git") is None:
+        return False
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
+           "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "generated"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--git", action="store_true", help="commit the files to a new repository")
     args = parser.parse_args()
     print(generate(args.directory, args.files, args.seed))
+    if args.git and not commit_all(args.directory):
+        print("no git on PATH: the project is not a repository", file=sys.stderr)
     return 0
 
 

@@ -135,12 +135,12 @@ def tools(root: Path, work: Path, peers: Path | None) -> dict[str, list[str] | N
     }
 
 
-def generate(root: Path, files: int) -> None:
+def generate(root: Path, files: int, git: bool = False) -> None:
     """In a process of its own: a child's peak RSS as the kernel reports it is at least its
     parent's at the fork, so a runner that had held a 10,000-file project in memory would
-    inflate every later figure."""
-    subprocess.run([sys.executable, str(GENERATE), str(root), "--files", str(files)], check=True,
-                   stdout=subprocess.DEVNULL)
+    inflate every later figure. With `git`, the files are committed to a new repository."""
+    subprocess.run([sys.executable, str(GENERATE), str(root), "--files", str(files),
+                    *(["--git"] if git else [])], check=True, stdout=subprocess.DEVNULL)
 
 
 def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float, float]]:
@@ -183,7 +183,7 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
 def run_one_file(runs: int) -> list[tuple[str, float, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "project"
-        generate(root, 1000)
+        generate(root, 1000, git=True)  # a hook runs in a repository, as mutlint's cache knows
         page, mutation = root / "app/p0/page.tsx", root / "convex/m0.ts"
         python = sys.executable
 

@@ -276,10 +276,15 @@ def _mark_cache_dir(top: Path) -> None:
 
 def _tracked_by_git(root: Path) -> bool:
     """A cache committed to the repository came from whoever wrote the commit: not ours."""
+    from mutlint.git_index import tracks
     from mutlint.workspace import git_root
 
-    if git_root(root) is None:
+    top = git_root(root)
+    if top is None:
         return False  # no repository: nothing is tracked, and no git process to start
+    known = tracks(top, root / CACHE_DIR)  # the index read directly, in the common layouts
+    if known is not None:
+        return known
     import subprocess  # here, as below: a run that needs none should not pay its import
     try:
         done = subprocess.run(["git", "ls-files", "--cached", "-z", "--", CACHE_DIR], cwd=root,
