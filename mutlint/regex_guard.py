@@ -25,11 +25,16 @@ class RegexTimeout(Exception):
         super().__init__(f"regex /{pattern}/ took longer than {REGEX_TIMEOUT} s and was stopped")
 
 
-def compile_user_regex(text: str, *, deferred: bool = False) -> regex.Pattern | DeferredRegex:
+def compile_user_regex(text: str, *,
+                       deferred: bool = False) -> regex.Pattern | DeferredRegex | WordList:
     """Compile, or raise ValueError with the reason (too long, invalid). `deferred` leaves the
-    compiling to the first search, for regexes known to compile (the shipped pack's)."""
+    compiling to the first search, for regexes known to compile (the shipped pack's). A list
+    of words (`^(patch|replace)$`, the shape of nearly every constraint) needs no regex."""
     if len(text) > MAX_REGEX_LENGTH:
         raise ValueError(f"regex longer than {MAX_REGEX_LENGTH} characters")
+    words = anchored_words(text)
+    if words is not None:
+        return WordList(text, words)
     if deferred:
         return DeferredRegex(text)
     import regex  # a pre-commit run that searches no user regex never imports it (10 ms)
@@ -68,6 +73,47 @@ class DeferredRegex:
         return hash(self.pattern)
 
 
+_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def anchored_words(text: str) -> frozenset[str] | None:
+    """The words of `^word$`, `^(one|two)$` or `^(?:one|two)$` (ASCII letters, digits and
+    underscores), whose only matches are those words; None for any other regex."""
+    if len(text) < 3 or text[0] != "^" or text[-1] != "$":
+        return None
+    body = text[1:-1]
+    if body[:1] == "(" and body[-1:] == ")":
+        body = body[3:-1] if body[1:3] == "?:" else body[1:-1]
+        words = body.split("|")
+    else:
+        words = [body]  # an alternation outside a group would bind to the anchors: not words
+    if all(word and _WORD_CHARACTERS.issuperset(word) for word in words):
+        return frozenset(words)
+    return None
+
+
+class WordList:
+    """`^(one|two)$` searched as a set: the same answers as the regex (whose `$` also matches
+    before a final newline), without importing or compiling one, and never slow."""
+
+    __slots__ = ("pattern", "_words")
+
+    def __init__(self, pattern: str, words: frozenset[str]):
+        self.pattern = pattern
+        self._words = words
+
+    def search(self, subject: str, **options) -> bool | None:
+        if subject[-1:] == "\n":
+            subject = subject[:-1]
+        return True if subject in self._words else None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, WordList) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+
 class RegexBudgetSpent(RegexTimeout):
     def __init__(self, pattern: str):
         Exception.__init__(self, f"regex /{pattern}/ has used its {REGEX_BUDGET} s for this run "
@@ -81,7 +127,9 @@ def reset_regex_budget() -> None:
     _spent.clear()
 
 
-def guarded_search(pattern: regex.Pattern | DeferredRegex, subject: str) -> bool:
+def guarded_search(pattern: regex.Pattern | DeferredRegex | WordList, subject: str) -> bool:
+    if type(pattern) is WordList:
+        return pattern.search(subject[:MAX_SUBJECT_LENGTH]) is not None  # a set: no time limit
     spent = _spent[pattern.pattern]
     if spent >= REGEX_BUDGET:
         raise RegexBudgetSpent(pattern.pattern)
