@@ -43,11 +43,13 @@ class FileIndex:
     path: Path | None  # None: no cache, nothing is kept
     new: dict[str, list[Any]]  # relpath -> [*stat_key, hash, verdict]
     _entries: dict[str, Any] | None
+    _read_as: list[int] | None  # the stat of the file _entries were read from
 
     def __init__(self, path: Path | None, new: dict[str, list[Any]] | None = None) -> None:
         self.path = path
         self.new = {} if new is None else new
         self._entries = None
+        self._read_as = None
 
     def lookup(self, relpath: str, status: os.stat_result) -> Known | None:
         if self.path is None:
@@ -70,23 +72,34 @@ class FileIndex:
         self.new[relpath] = [*stat_key(status), content_hash, verdict]
 
     def save(self, write) -> None:
-        """Merge into the index on disk (another run may have written it meanwhile)."""
+        """Merge into the index on disk (another run may have written it meanwhile: its
+        entries are read again unless the file is the one this run read, by its stat; every
+        write replaces the file, so another run's has another inode)."""
         if self.path is None or not self.new:
             return
-        self._entries = None
+        if self._entries is not None and _stat_of(self.path) != self._read_as:
+            self._entries = None
         merged = {**self._loaded(), **self.new}
         write(self.path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
-        self._entries = merged
+        self._entries, self._read_as = merged, _stat_of(self.path)
         self.new = {}
 
     def _loaded(self) -> dict[str, Any]:
         if self._entries is None:
+            self._read_as = _stat_of(self.path)
             try:
                 found = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError):  # too deep a nesting too
                 found = {}
             self._entries = found if isinstance(found, dict) else {}
         return self._entries
+
+
+def _stat_of(path: Path) -> list[int] | None:
+    try:
+        return stat_key(os.stat(path))
+    except OSError:
+        return None
 
 
 def _is_verdict(value: Any) -> bool:

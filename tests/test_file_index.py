@@ -140,3 +140,43 @@ def test_an_unreadable_file_is_skipped_again_with_the_same_message(capsys, make_
     _, warm_err = check(capsys, root)
     assert "blob.ts: skipped: binary file" in warm_err and warm_err == first_err
     assert reads == []
+
+
+def _old_stat(path: Path) -> os.stat_result:
+    path.write_text("x")
+    return path.stat()  # old enough with the `later` clock
+
+
+def test_a_save_merges_what_another_run_wrote_meanwhile(tmp_path: Path, later) -> None:
+    from mutlint.cache import write_atomically
+    from mutlint.file_index import FileIndex
+
+    first, second = FileIndex(tmp_path / INDEX_FILE), FileIndex(tmp_path / INDEX_FILE)
+    a, b = _old_stat(tmp_path / "a.ts"), _old_stat(tmp_path / "b.ts")
+    assert first.lookup("a.ts", a) is None  # read (no file yet)
+    second.record("b.ts", b, "hash-b", [True])
+    second.save(write_atomically)
+    first.record("a.ts", a, "hash-a", [True])
+    first.save(write_atomically)
+    saved = json.loads((tmp_path / INDEX_FILE).read_text())
+    assert sorted(saved) == ["a.ts", "b.ts"]
+
+
+def test_a_save_does_not_read_again_the_index_it_read(tmp_path: Path, monkeypatch, later) -> None:
+    """A pre-commit run on a 10,000-file project read the index's 10,000 entries twice."""
+    from mutlint import file_index
+    from mutlint.cache import write_atomically
+
+    a, b = _old_stat(tmp_path / "a.ts"), _old_stat(tmp_path / "b.ts")
+    earlier = file_index.FileIndex(tmp_path / INDEX_FILE)
+    earlier.record("a.ts", a, "hash-a", [True])
+    earlier.save(write_atomically)
+    loads: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(file_index.json, "loads", lambda text: loads.append(1) or real(text))
+    index = file_index.FileIndex(tmp_path / INDEX_FILE)
+    assert index.lookup("a.ts", a) == ("hash-a", [True])
+    index.record("b.ts", b, "hash-b", [False])
+    index.save(write_atomically)
+    assert len(loads) == 1
+    assert sorted(real((tmp_path / INDEX_FILE).read_text())) == ["a.ts", "b.ts"]
