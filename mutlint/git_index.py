@@ -1,17 +1,16 @@
 """Whether git tracks a path, read from the repository's index file instead of asked of git.
 
-Every cached run asks whether git tracks `.mutlint_cache/` (a committed cache came from
-whoever wrote the commit, mutlint.cache). `git ls-files` answers, but starting it (and
-importing subprocess to start it) was the largest single cost of a pre-commit run after
-Python's own start. The index is a plain file: in versions 2 and 3 of its format every entry
-holds its whole path, so a walk over the entries answers exactly what `git ls-files --cached
--- PATH` would. Anything this reader does not fully understand answers None, and the caller
-asks git as before: index version 4 (prefix-compressed paths), a split index (entries kept in
-another file), a sparse index (directories standing for the files below them), a `.git` that
-is a file (a worktree or a submodule), GIT_DIR, GIT_WORK_TREE or GIT_COMMON_DIR set, a
-header it does not know, or entries that do not end where the checksum starts. (An index that
-names no such path is not walked: a damaged one gets the answer git's error gave before, not
-tracked.)
+Every cached run asks whether git tracks `.mutlint_cache/` (a committed cache came from whoever
+wrote the commit, mutlint.cache). `git ls-files` answers, but starting it, and importing
+subprocess to start it, cost a pre-commit check of one page a tenth of its time. The index is a
+plain file: in versions 2 and 3 of its format every entry holds its whole path, so a walk over
+the entries answers exactly what `git ls-files --cached -- PATH` would. Anything this reader
+does not fully understand answers None, and the caller asks git as before: index version 4
+(prefix-compressed paths), a split index (entries kept in another file), a sparse index
+(directories standing for the files below them), a `.git` that is a file (a worktree or a
+submodule), GIT_DIR, GIT_WORK_TREE or GIT_COMMON_DIR set, a header it does not know, or entries
+that do not end where the checksum starts. (An index that names no such path is not walked: a
+damaged one gets the answer git's error gave before, not tracked.)
 
 The format: https://git-scm.com/docs/index-format
 """
