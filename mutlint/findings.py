@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-import re
 from typing import NamedTuple
 
 from mutlint import digests
 from mutlint.compared import ComparedByValue
+from mutlint.lazy_regex import LazyRegex
 
 
 class Severity(enum.IntEnum):
@@ -81,7 +81,7 @@ class Finding(ComparedByValue):
                 self.rule_id, self.span.end_line, self.span.end_column, self.message)
 
 
-_SPACE = re.compile(r"\s+")
+_SPACE = LazyRegex(r"\s+")
 
 
 def assign_fingerprints(findings: list[Finding]) -> None:

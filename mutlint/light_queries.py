@@ -26,10 +26,12 @@ import re
 
 import tree_sitter
 
+from mutlint.lazy_regex import LazyRegex
+
 KIND_PREFIX = "_mutlint_is_"
 # The query language's tokens; anything else (a node type, `_`, an anchor) is one character
 # or a name the patterns below do not need to tell apart.
-_TOKENS = re.compile(r"""
+_TOKENS = LazyRegex(r"""
     (?P<string>"(?:[^"\\]|\\.)*")
   | (?P<comment>;[^\n]*)
   | (?P<field>[A-Za-z_][\w-]*[ \t]*:)

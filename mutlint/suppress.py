@@ -16,14 +16,15 @@ import tree_sitter
 
 from mutlint.engine_rules import UNUSED_SUPPRESSION
 from mutlint.findings import Finding, Severity, Span
+from mutlint.lazy_regex import LazyRegex
 from mutlint.rules.grouping import span_of
 from mutlint.source import SourceFile
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = LazyRegex(
     r"^\s*(?://+|/\*+)?\s*mutlint-disable-(next-line|line|file)\b(?P<rest>.*?)(?:\*+/\s*)?$",
     re.DOTALL,
 )
-_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_RULE_ID = LazyRegex(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class Directive:

@@ -8,7 +8,6 @@ from `convex/server`), never by name alone, so a local function called `mutation
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 import tree_sitter
@@ -16,6 +15,7 @@ import tree_sitter
 from mutlint.bundled_queries import bundle_query
 from mutlint.convex.decoding import as_name
 from mutlint.convex.syntax import imported_names, keep_only, project_imports, query_matches
+from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
 from mutlint.source import TYPESCRIPT, SourceFile
 
@@ -65,7 +65,7 @@ def is_generated_server_module(module: str) -> bool:
 
 # convex-helpers' custom builders inherit the kind and visibility of the builder they wrap:
 # `export const mutation = customMutation(rawMutation, customCtx(...))`.
-CUSTOM_BUILDER = re.compile(r"^z?[cC]ustom(Query|Mutation|Action)$")
+CUSTOM_BUILDER = LazyRegex(r"^z?[cC]ustom(Query|Mutation|Action)$")
 _CUSTOM_DEFINITIONS = """
 (variable_declarator
   name: (identifier) @name

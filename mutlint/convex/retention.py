@@ -22,9 +22,10 @@ import re
 from typing import NamedTuple
 
 from mutlint.convex.flows import Flows, client_call_targets, project_flows
+from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
 
-LOG_LIKE = re.compile(
+LOG_LIKE = LazyRegex(
     r"(log|event|deliver|generation|metric|histor|analytic|trace|audit|activit|notification"
     r"|ping|heartbeat|snapshot|webhook|request|usage)", re.IGNORECASE)
 

@@ -13,7 +13,6 @@ Unknown stays unknown.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 import tree_sitter
@@ -23,14 +22,15 @@ from mutlint.convex.schema import project_schema
 from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import string_value as literal_string
 from mutlint.convex.syntax import unwrap as unwrap_cast
+from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
-_ID_TYPE = re.compile(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
-_DOC_TYPE = re.compile(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
-_DOC_ARRAY_TYPE = re.compile(
+_ID_TYPE = LazyRegex(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
+_DOC_TYPE = LazyRegex(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
+_DOC_ARRAY_TYPE = LazyRegex(
     r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
-_ID_VALIDATOR = re.compile(
+_ID_VALIDATOR = LazyRegex(
     r"""^v\.(?:(?:optional|union)\(\s*v\.)?id\(\s*["'](\w+)["']\s*\)""")
 _SINGLE_DOC_METHODS = ("first", "unique", "get")
 _MANY_DOC_METHODS = ("collect", "take")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from mutlint.lazy_regex import LazyRegex
 
 # Control characters (and Unicode line separators) in file names or code must not break a
 # line-based format or inject terminal escapes, so text outputs show them escaped.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = LazyRegex(r"[\x00-\x1f\x7f\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
