@@ -178,6 +178,9 @@ def run() -> NoReturn:
     when main() returns, and a -j pool is joined. Exit handlers (atexit: logging's, a coverage
     tool's) still run, and the streams are flushed, as a normal exit would; a stream that
     cannot be flushed (its reader gone) turns a clean exit into a quiet exit 2."""
+    from mutlint import teardown
+
+    teardown.skip()
     try:
         code = _exit_status(main())
     except SystemExit as exc:  # argparse's --help, --version and usage errors

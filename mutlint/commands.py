@@ -19,7 +19,7 @@ from mutlint.cache import (
 )
 from mutlint.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, write_output
 from mutlint.config import Config
-from mutlint.engine import check
+from mutlint.engine import check, without_cycle_collection
 from mutlint.engine_rules import ENGINE_RULES
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.findings import Severity
@@ -27,6 +27,7 @@ from mutlint.project import Project
 from mutlint.report import printable
 from mutlint.selection import build_rule_set, load_all_rules, shown_path
 from mutlint.statistics import NoStatistics, Statistics
+from mutlint.teardown import keep_until_exit
 from mutlint.workspace import FileSelector, open_workspace
 from mutlint.yaml_memo import MEMO_FILE, YamlMemo
 
@@ -117,6 +118,11 @@ def _note_missing_convex_dir(workspace) -> None:
 
 
 def run_check(args) -> int:
+    with without_cycle_collection():  # through the report: see the function
+        return _run_check(args)
+
+
+def _run_check(args) -> int:
     paths = args.paths or [Path(".")]
     stats = Statistics() if args.statistics else NoStatistics()
     workspace, rule_set, files, project, cache = prepare(paths, args, args.select, args.ignore,
@@ -130,6 +136,7 @@ def run_check(args) -> int:
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
     result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
+    keep_until_exit(project, result, rule_set, cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)
     if args.write_baseline is not None:

@@ -13,6 +13,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from mutlint import teardown
 from mutlint.cache import Cache
 from mutlint.facts import MODEL_PARTS, fact_registry
 from mutlint.findings import Finding, assign_fingerprints
@@ -25,6 +26,7 @@ from mutlint.scan import Scan, needs_work, relpath_of, scan_files
 from mutlint.source import walk_queries
 from mutlint.statistics import NoStatistics, Statistics
 from mutlint.suppress import Directive, apply_directives, unused_directive_findings
+from mutlint.teardown import keep_until_exit
 
 AUTO_JOBS = 0  # `-j auto`
 # -j auto forks only for this much work per process: files that need a parse, or (without a
@@ -35,23 +37,25 @@ MIN_FILES_PER_JOB = 200
 
 def check(project: Project, paths: list[Path], rule_set: RuleSet,
           stats: Statistics | None = None, jobs: int = 1, cache: Cache | None = None) -> CheckResult:
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _check(project, paths, rule_set, stats, jobs, cache)
 
 
 @contextmanager
-def _without_cycle_collection():
+def without_cycle_collection():
     """A check makes millions of objects that live to its end (facts, records, a tree's node
     wrappers) and almost no cycles (a 10,000-file run collected 1,500 objects in all), so the
     cyclic collector's passes over that heap were wasted: 1.1 s of an 11.5 s cold run at
     10,000 files, 1.9 s in a -j 2 parent unpickling its child's facts. Reference counting
-    still frees everything else."""
+    still frees everything else. (The command keeps it off while it writes the report too:
+    the project's facts are still alive then, and one pass over them cost a 10,000-file JSON
+    report a third of a second.)"""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if enabled and not teardown.skipped():
             gc.enable()
 
 
@@ -128,6 +132,7 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
         cache.files.new.update(scan.index_entries)
     with stats.phase("cache"):
         cache.save()
+    keep_until_exit(scans)  # their records and cache entries: see teardown.py
     return _finish(scans, rule_set, stats)
 
 
@@ -185,6 +190,7 @@ def _finish(scans: list[Scan], rule_set: RuleSet, stats: Statistics) -> CheckRes
         if "unused-suppression" in rule_set.enabled_engine_rules:
             result.findings.extend(unused_directive_findings(
                 directives, rule_set.enabled_ids, rule_set.known_ids))
+    keep_until_exit(records)
     assign_fingerprints(result.findings)
     result.findings.sort(key=Finding.sort_key)
     result.diagnostics.sort(key=lambda d: (d.path, d.message))
