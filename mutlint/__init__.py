@@ -5,7 +5,8 @@ object with state is a plain class with its attributes annotated in the class bo
 hand-written `__init__` (a fresh list or dict per instance where a default is one; `__slots__`
 only where it helps, with a `__reduce__` if -j pickles many of them, as dependencies.Deps), and
 `__eq__`/`__repr__` only where something compares or prints it (Finding, Diagnostic, YamlDoc);
-an immutable record is a `typing.NamedTuple`. Importing `dataclasses` costs about 43 M
+an immutable record is a `mutlint.records.Record` (what `typing.NamedTuple` makes, without
+its compiles of string annotations, records.py). Importing `dataclasses` costs about 43 M
 instructions (it pulls in inspect, ast, dis and tokenize), and each class 1-2 M more, as it
 compiles every generated method from source when its module is imported (`mutlint --version`
 went from 174 M to 129 M without them). So dataclasses are kept only in modules a one-file check never

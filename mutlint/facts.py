@@ -9,7 +9,9 @@ strings so they can be compared in `where`, grouped on in `group.by` and printed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from mutlint.records import Record
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -26,7 +28,7 @@ FactValue = Mapping[str, Any]
 NODE_KEY = "@node"
 
 
-class PlainNode(NamedTuple):
+class PlainNode(Record):
     """A node of a file whose tree may be gone: where it is and what it says. Reporting there
     needs no tree; a fact computed on it parses the file again (resolve)."""
 
@@ -45,7 +47,7 @@ class PlainNode(NamedTuple):
         return (file, node) if node is not None else None
 
 
-class FactSpec(NamedTuple):
+class FactSpec(Record):
     name: str
     summary: str
     attributes: tuple[str, ...]

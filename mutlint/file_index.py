@@ -21,7 +21,9 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from mutlint.records import Record
 
 RACY_SECONDS = 2  # FAT and some network filesystems keep times to 2 s
 INDEX_FILE = "files.json"
@@ -30,7 +32,7 @@ INDEX_FILE = "files.json"
 Verdict = str | list
 
 
-class Known(NamedTuple):
+class Known(Record):
     hash: str
     verdict: Verdict | None  # None: the bytes were hashed but never judged
 

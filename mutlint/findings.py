@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
 
 from mutlint import digests
 from mutlint.compared import ComparedByValue
 from mutlint.lazy_regex import LazyRegex
+from mutlint.records import Record
 
 
 class Severity(enum.IntEnum):
@@ -27,7 +27,7 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES = ("error", "warning", "note")
 
 
-class Span(NamedTuple):
+class Span(Record):
     """A region of one file, 1-based lines and UTF-16 columns, end exclusive."""
 
     path: str
@@ -37,7 +37,7 @@ class Span(NamedTuple):
     end_column: int
 
 
-class Related(NamedTuple):
+class Related(Record):
     span: Span
     message: str
 

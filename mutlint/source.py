@@ -14,11 +14,12 @@ from bisect import bisect_right
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Any
 
 import tree_sitter
 
 from mutlint.light_queries import kind_checks, kinds_hold, lighten
+from mutlint.records import Record
 from mutlint.walk_query import Captures, NotWalkable, WalkQuery
 
 TYPESCRIPT = "typescript"
@@ -137,7 +138,7 @@ class UnreadableSource(Exception):
         self.from_content = from_content
 
 
-class Position(NamedTuple):
+class Position(Record):
     line: int  # 1-based
     column: int  # 1-based, UTF-16 code units
 

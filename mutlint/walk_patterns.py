@@ -9,9 +9,10 @@ it reports. Generic and tree-sitter only.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 import tree_sitter
+
+from mutlint.records import Record
 
 TEXT_PREDICATES = frozenset({"eq?", "not-eq?", "match?", "not-match?", "any-of?"})
 # Built-ins py-tree-sitter would apply itself, which the walk does not: such a query is compiled.
@@ -36,7 +37,7 @@ class Unsupported(Exception):
     """A shape of query the walk does not take."""
 
 
-class Step(NamedTuple):
+class Step(Record):
     """One node of a pattern: what it matches, its captures and its children's steps."""
 
     kinds: frozenset[int] | None  # the node's kind ids (aliases share a name); None: `(_)`, `_`
@@ -51,19 +52,19 @@ class Step(NamedTuple):
     tests: tuple[TextTest, ...] = ()
 
 
-class TextTest(NamedTuple):
+class TextTest(Record):
     kind: str  # "eq", "any" or "match"
     value: bytes | frozenset[bytes] | re.Pattern
     positive: bool
 
 
-class Child(NamedTuple):
+class Child(Record):
     field: int | None  # a field id
     anchored: bool  # `.` before it: the next named child (the first, for the first step)
     step: Step
 
 
-class Pattern(NamedTuple):
+class Pattern(Record):
     root: Step
     predicates: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (name, ((value, type),))
     start_byte: int

@@ -13,8 +13,6 @@ rules ask whether a cron reaches a delete of some table.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.convex.references import FunctionRef, function_ref
@@ -28,6 +26,7 @@ from mutlint.convex.syntax import (
     unwrap,
 )
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import SourceFile
 
 # Every Crons method that schedules a job takes (name, schedule, function reference, args?).
@@ -41,7 +40,7 @@ _METHOD_CALLS = """
 """
 
 
-class CronJob(NamedTuple):
+class CronJob(Record):
     name: str  # the job's identifier, or its code when it is not a string literal
     schedule: str  # interval | hourly | daily | weekly | monthly | cron
     target: FunctionRef | None  # None when the function is not written as an api/internal reference

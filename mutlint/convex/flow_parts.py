@@ -7,7 +7,6 @@ assembled from every file's part and an edit parses the edited file alone.
 from __future__ import annotations
 
 from functools import partial
-from typing import NamedTuple
 
 import tree_sitter
 
@@ -19,6 +18,7 @@ from mutlint.convex.references import function_ref, references_in
 from mutlint.convex.syntax import call_arguments, keep_only, query_matches
 from mutlint.convex.tables import TableGuess, db_call, table_inference
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import TYPESCRIPT, SourceFile
 
 WRITE_METHODS = ("insert", "patch", "replace", "delete")
@@ -40,7 +40,7 @@ CALL_METHODS = {
 _FLOW_CALLS = bundle_query(keep_only(_METHOD_CALLS, "method", (*WRITE_METHODS, *CALL_METHODS)), TYPESCRIPT)
 
 
-class FunctionInfo(NamedTuple):
+class FunctionInfo(Record):
     """What the flows keep of an exported registered function."""
 
     kind: str
@@ -48,7 +48,7 @@ class FunctionInfo(NamedTuple):
     deletes_by_age: bool  # its handler compares the clock or creation time with lt/lte
 
 
-class FileFlows(NamedTuple):
+class FileFlows(Record):
     """One functions-dir file's part of the flows, plain data: sites name their innermost
     unit (a start byte, or None) for the call graph to resolve."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cached_property, partial
-from typing import NamedTuple
 
 import tree_sitter
 
@@ -22,11 +21,12 @@ from mutlint.convex.graph_parts import ByteRange, UnitKey, file_handlers, is_gra
 from mutlint.convex.syntax import query_matches
 from mutlint.convex.tables import TableGuess
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import SourceFile
 from mutlint.stored_facts import register_value_fact
 
 
-class WriteSite(NamedTuple):
+class WriteSite(Record):
     relpath: str
     span: ByteRange  # the call's bytes
     line: int  # 1-based
@@ -36,7 +36,7 @@ class WriteSite(NamedTuple):
     in_loop: bool
 
 
-class CallSite(NamedTuple):
+class CallSite(Record):
     relpath: str
     span: ByteRange
     line: int

@@ -8,8 +8,6 @@ from `convex/server`), never by name alone, so a local function called `mutation
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.bundled_queries import bundle_query
@@ -17,6 +15,7 @@ from mutlint.convex.decoding import as_name
 from mutlint.convex.syntax import imported_names, keep_only, project_imports, query_matches
 from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import TYPESCRIPT, SourceFile
 
 # builder name -> (kind, visibility)
@@ -49,7 +48,7 @@ _CALLS = """
 _BUILDER_CALLS = bundle_query(keep_only(_CALLS, "builder", GENERATED_BUILDERS), TYPESCRIPT)
 
 
-class RegisteredFunction(NamedTuple):
+class RegisteredFunction(Record):
     name: str  # export name ("default" for a default export), or the local name if not exported
     function_id: str  # Convex's name: "module/path:export"
     kind: str  # query | mutation | action | httpAction
@@ -87,7 +86,7 @@ def builders_in(project: Project, file: SourceFile) -> dict[str, tuple[str, str]
                         lasting=True)  # plain data
 
 
-class BuilderInputs(NamedTuple):
+class BuilderInputs(Record):
     """What a file's builders are computed from, as plain data, so the fixpoint over an import
     closure reads each file once whatever the run released."""
 

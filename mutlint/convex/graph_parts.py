@@ -6,8 +6,6 @@ file's part and an edit parses the edited file alone (see callgraph.py for the g
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.bundled_queries import bundle_query
@@ -23,6 +21,7 @@ from mutlint.convex.syntax import imported_names, query_matches
 from mutlint.facts import PlainNode, register_model_part
 from mutlint.findings import Span as SourceSpan
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import TYPESCRIPT, SourceFile, node_at
 
 UnitKey = tuple[str, int]  # (relpath, start byte of the function node)
@@ -73,7 +72,7 @@ def file_handlers(project: Project, file: SourceFile) -> dict[int, RegisteredFun
     return project.memo(("handlers", file.relpath), build)
 
 
-class HandlerInfo(NamedTuple):
+class HandlerInfo(Record):
     """A registered function as the graph keeps it: what facts about it say, and where it is
     named, without the file's tree (RegisteredFunction holds nodes)."""
 
@@ -178,7 +177,7 @@ def part_of(project: Project, relpath: str) -> GraphPart:
     return GraphPart({}, {}, [])
 
 
-class GraphPart(NamedTuple):
+class GraphPart(Record):
     """What the call graph takes from one file of the functions dir."""
 
     units: dict[int, int]

@@ -17,8 +17,6 @@ target changes the same document only when called with identical arguments.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.bundled_queries import bundle_query
@@ -29,6 +27,7 @@ from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import call_arguments, keep_only, project_imports, query_matches
 from mutlint.convex.tables import unwrap
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import TSX, SourceFile
 
 HANDLE_HOOKS = {("convex/react", "useMutation"), ("@convex-dev/react-query", "useConvexMutation")}
@@ -45,7 +44,7 @@ CONCURRENT = frozenset({"http-client", "fetch", "action"})
 _DECLARATORS = bundle_query("(variable_declarator name: (identifier) @name value: (_) @value)", TSX)
 
 
-class MutationCall(NamedTuple):
+class MutationCall(Record):
     target: str  # the mutation's function id
     transport: str  # react | react-client | http-client | fetch | action
     document: str  # "table=expr; ...", or "<mutation>: ..." when the mutation finds it itself

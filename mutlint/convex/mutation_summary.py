@@ -12,15 +12,14 @@ the summaries of the mutations whose transaction runs its code.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from mutlint.convex.flows import function_rewrites
 from mutlint.convex.functions import args_validators, function_by_id
 from mutlint.convex.tables import id_validator_table
 from mutlint.project import Project
+from mutlint.records import Record
 
 
-class MutationSummary(NamedTuple):
+class MutationSummary(Record):
     kind: str  # the registered function's kind: mutation, query, action, ...
     id_args: tuple[tuple[str, str], ...]  # (argument, table) for each v.id argument, sorted
     from_auth: bool  # finds its document from the caller's auth (handler or helpers)

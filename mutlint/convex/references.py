@@ -8,8 +8,6 @@ written with dots, with string subscripts (`api["billing/invoices"].send`) and t
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.bundled_queries import bundle_query
@@ -29,6 +27,7 @@ from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's 
     wrapped_expression,
 )
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import TYPESCRIPT, SourceFile
 
 ROOT_VISIBILITY = {"api": "public", "internal": "internal"}
@@ -65,7 +64,7 @@ def _starts_chain(root: tree_sitter.Node) -> bool:
     return parent.type in _CHAIN_WRAPPER
 
 
-class FunctionRef(NamedTuple):
+class FunctionRef(Record):
     function_id: str  # "module/path:export"
     visibility: str  # "public" for api, "internal" for internal
     node: tree_sitter.Node

@@ -19,23 +19,23 @@ itself or is handed to a work pool or worker), or a delete of rows older than a 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from mutlint.convex.flows import Flows, client_call_targets, project_flows
 from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
+from mutlint.records import Record
 
 LOG_LIKE = LazyRegex(
     r"(log|event|deliver|generation|metric|histor|analytic|trace|audit|activit|notification"
     r"|ping|heartbeat|snapshot|webhook|request|usage)", re.IGNORECASE)
 
 
-class Volume(NamedTuple):
+class Volume(Record):
     level: str  # high | medium | low
     reason: str
 
 
-class Cleanup(NamedTuple):
+class Cleanup(Record):
     function: str  # the function that deletes
     how: str  # "cron <name>" | "scheduled when inserted by <function>"
 

@@ -6,13 +6,13 @@ Small, generic and tree-sitter only: no Convex knowledge lives here.
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 
 import tree_sitter
 
 from mutlint.bundled_queries import BUNDLED, Captures, keep_matches, kept_matches, source_of_patterns
 from mutlint.light_queries import lighten
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import SourceFile, compiled_query, ts_language, walk_query, walking_queries
 from mutlint.source import query_matches as run_query
 
@@ -32,7 +32,7 @@ _IMPORTS = """
 # Where a chain can start: the root identifier is the object of the first member access, or is
 # wrapped in a cast or parentheses that the first access then applies to.
 
-class Import(NamedTuple):
+class Import(Record):
     local: str  # the name the importing file uses
     imported: str  # the exported name, "default" for a default import, "*" for a namespace
     module: str  # the specifier as written

@@ -13,8 +13,6 @@ Unknown stays unknown.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import tree_sitter
 
 from mutlint.convex.functions import args_validators, enclosing_registered_function
@@ -24,6 +22,7 @@ from mutlint.convex.syntax import string_value as literal_string
 from mutlint.convex.syntax import unwrap as unwrap_cast
 from mutlint.lazy_regex import LazyRegex
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.source import SourceFile
 
 _ID_TYPE = LazyRegex(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
@@ -37,7 +36,7 @@ _MANY_DOC_METHODS = ("collect", "take")
 MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
 
 
-class TableGuess(NamedTuple):
+class TableGuess(Record):
     table: str
     how: str  # argument | validator | annotation | id-source | schema | name
 

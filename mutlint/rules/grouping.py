@@ -9,7 +9,6 @@ other members as related locations.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
 
 import tree_sitter
 
@@ -17,6 +16,7 @@ from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_functi
 from mutlint.facts import FACTS, NODE_KEY, PlainNode
 from mutlint.findings import Finding, Related, Span
 from mutlint.project import Project
+from mutlint.records import Record
 from mutlint.rules.evaluate import Match
 from mutlint.rules.loader import PLACEHOLDER
 from mutlint.rules.model import Rule
@@ -38,7 +38,7 @@ def _one_line(text: str) -> str:
     return text
 
 
-class MatchRecord(NamedTuple):
+class MatchRecord(Record):
     """A match reduced to strings and positions, so no syntax tree outlives its file's turn
     (and records can cross process boundaries). Grouping and messages work on these."""
 

@@ -13,10 +13,10 @@ captures are not exact next to anchors).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 import tree_sitter
 
+from mutlint.records import Record
 from mutlint.source import first_syntax_error, ts_parser
 
 METAVAR = re.compile(r"^\$([A-Z][A-Z0-9_]*|_)$")
@@ -32,7 +32,7 @@ class PatternError(Exception):
         self.offset = offset
 
 
-class SequenceCheck(NamedTuple):
+class SequenceCheck(Record):
     """Arity check and `$$$` binding for the children of the node captured as `capture`."""
 
     capture: str
