@@ -37,7 +37,9 @@ def test_called_as_a_function_nothing_is_kept(fresh_teardown) -> None:
 
 
 def test_a_process_that_skips_teardown_keeps_what_it_is_handed(fresh_teardown) -> None:
+    gc.enable()
     teardown.skip()
+    assert not gc.isenabled()  # off from here on: imports and all
     made = Made()
     kept = weakref.ref(made)
     teardown.keep_until_exit(made)
