@@ -1,6 +1,6 @@
 """Immutable records: the classes typing.NamedTuple makes, without its checks of the annotations.
 
-`class Span(Record): path: str ...` is `class Span(Record): ...` to a type checker, which
+`class Span(Record): path: str ...` is `class Span(NamedTuple): ...` to a type checker, which
 sees typing.NamedTuple itself, and the same class at run time: a collections.namedtuple with
 the body's defaults, methods and docstring. What differs is the cost. typing.NamedTuple checks
 every field's annotation as the class is made, and under `from __future__ import annotations`
