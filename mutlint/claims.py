@@ -33,3 +33,9 @@ class Claims:
                 self._owner[index] = me
                 return True
             return owner == me
+
+    def free(self, relpath: str, me: int) -> bool:
+        """Could the scan `me` still take the file? (A look without the lock: an answer that
+        is stale by the time of the claim costs a walk, never a second check.)"""
+        index = self._index.get(relpath)
+        return index is None or self._owner[index] in (0, me)

@@ -79,6 +79,9 @@ class Project(StoredFacts):
     # tree without pinning it. Hooks of the facts in use, run on a file before its release.
     checking: str | None
     release_hooks: tuple[Callable[[Project, SourceFile], None], ...]
+    # Called with a file parsed for another file's facts (not its own check): the engine runs
+    # the file's rules' walk then, if the file waits for its own check (scan.py).
+    parse_hook: Callable[[SourceFile], None] | None
     _pinned: set[str]
     _keys_of_file: dict[str, list[tuple]]
     _values: dict[str, tuple[Any, str]]  # value, digest
@@ -123,6 +126,7 @@ class Project(StoredFacts):
         self._computing = []
         self.checking = checking
         self.release_hooks = release_hooks
+        self.parse_hook = None
         self._pinned = set()
         self._keys_of_file = {}
         self._values = {}
@@ -256,6 +260,8 @@ class Project(StoredFacts):
         if self._computing and relpath != self.checking and relpath not in self._pinned:
             self._transient.append(relpath)  # parsed for a fact: see _release_transient
         self._raw.pop(relpath, None)  # the parsed file keeps the bytes
+        if self.parse_hook is not None and relpath != self.checking:
+            self.parse_hook(parsed)
         return parsed
 
     def _may_keep_nodes(self, relpath: str) -> bool:

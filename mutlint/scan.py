@@ -22,7 +22,7 @@ from mutlint.result import CheckResult
 from mutlint.rules.evaluate import FileEvaluator
 from mutlint.rules.grouping import MatchRecord, record_of, span_of
 from mutlint.rules.rule_set import RuleSet
-from mutlint.source import first_syntax_error
+from mutlint.source import SourceFile, first_syntax_error
 from mutlint.statistics import Statistics
 from mutlint.suppress import Directive, parse_directives
 
@@ -84,6 +84,26 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     project.defer_whole_model = defer
     by_relpath = {relpath_of(project.root, path): path for path in paths}
     waiting = set(paths)  # not checked yet
+
+    def walk_ahead(file: SourceFile) -> None:
+        # A file another's facts parse that this scan may still check (its own, or another
+        # process's that no one has claimed yet) gets its rules' walk now: the walk also runs
+        # the model's bundled queries those facts ask for first, which would otherwise walk
+        # the tree by themselves (724 extra walks, 0.3 s, at 10,000 files).
+        path = by_relpath.get(file.relpath)
+        if path is not None:
+            if path not in waiting:
+                return
+        elif claims is not None and defer and others:
+            path = others.get(file.relpath)
+            if path is None or path in scan.counted:
+                return
+        else:
+            return
+        if claims is None or claims.free(file.relpath, claim_as):
+            scan.walk_ahead(file, path)
+
+    project.parse_hook = walk_ahead
     turns, early, tried_early = deque(paths), deque(), set()
     while early or turns:
         is_early = bool(early)
@@ -110,6 +130,7 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
                     early.append(found)
     project.checking = None
     project.defer_whole_model = False
+    project.parse_hook = None
     stats.counts["parses"] += project.parses - parses_before
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(scan.result, scan.records, scan.directives, stats, {**cache.new, **scan.new_entries},
@@ -159,7 +180,9 @@ class _ScanState:
             if cached is None:
                 with stats.phase("parse and query"):
                     file = project.file(relpath, path)
-                    file_pass = rule_set.plan(file.language, needed).run(file)
+                    ahead = file.derived.pop(_WALKED_AHEAD, None)
+                    file_pass = ahead[1] if ahead is not None and ahead[0] == needed \
+                        else rule_set.plan(file.language, needed).run(file)
                     directives = parse_directives(file, file_pass.comments)
                     if first_look:
                         stats.counts["parsed"] += 1
@@ -204,6 +227,22 @@ class _ScanState:
         result.findings.extend(findings)
         _release(project, relpath)
         return True
+
+
+    def walk_ahead(self, file: SourceFile, path: Path) -> None:
+        """Run the rules' walk of a file parsed before its check, for its check to use."""
+        try:
+            verdict = _verdict(self.project, file.relpath, path, self.rule_set)
+            if isinstance(verdict, str) or not verdict[0]:
+                return
+            needed = frozenset(verdict[1:])
+            file.derived[_WALKED_AHEAD] = \
+                (needed, self.rule_set.plan(file.language, set(needed)).run(file))
+        except Exception:
+            pass  # walked again at its check, which reports what fails
+
+
+_WALKED_AHEAD = "rules' walk"  # SourceFile.derived: (rule ids, FilePass)
 
 
 def _release(project: Project, relpath: str) -> None:
