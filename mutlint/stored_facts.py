@@ -59,7 +59,7 @@ class StoredFacts:
             self._adopt_pending(key)
             found = self._memo.get(key, _MISSING)
         if found is _MISSING:
-            found = self._from_store(key, decode)
+            found = None if self.cache.disabled else self._from_store(key, decode)
             self._lasting_keys.add(key)
             if found is None:
                 found = self._compute(key, compute, lasting=True)[0]
