@@ -189,6 +189,19 @@ class SourceFile:
             return Position(line + 1, len(prefix) + 1)
         return Position(line + 1, utf16_length(prefix.decode("utf-8", "replace")) + 1)
 
+    def node_positions(self, node: tree_sitter.Node) -> tuple[Position, Position]:
+        """position() of the node's start and end, from the rows and byte columns its tree
+        keeps (both count lines at "\n"): no line table to build or search."""
+        return (self._point_position(node.start_point, node.start_byte),
+                self._point_position(node.end_point, node.end_byte))
+
+    def _point_position(self, point: tree_sitter.Point, byte_offset: int) -> Position:
+        row, column = point
+        prefix = self.data[byte_offset - column : byte_offset]
+        if prefix.isascii():
+            return Position(row + 1, column + 1)
+        return Position(row + 1, utf16_length(prefix.decode("utf-8", "replace")) + 1)
+
     def line_text(self, line: int) -> str:
         starts = self.line_starts()
         if not 1 <= line <= len(starts):

@@ -40,3 +40,28 @@ def test_position_matches_counting_the_text(text: str, data: st.DataObject) -> N
     index = data.draw(st.integers(min_value=0, max_value=len(text)))
     position = file.position(len(text[:index].encode("utf-8")))
     assert (position.line, position.column) == reference_position(text, index)
+
+
+def _nodes(file):
+    """Every node of the file's tree, by a cursor."""
+    cursor, found = file.tree.walk(), []
+    while True:
+        found.append(cursor.node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(['"é"', "'中😀'", "x", "f(y)", "/* é\n */", "// 😀",
+                                       "\r\n", "\n", "\t", " ", ";", "`a\n${b}`", "\r"]),
+                      max_size=30))
+def test_a_node_s_positions_are_its_offsets_positions(words: list[str]) -> None:
+    """node_positions reads the rows and byte columns the tree keeps: the same answer as
+    position() of the node's offsets, through wide characters and every kind of line end."""
+    file = source_of("".join(words))
+    for node in _nodes(file):
+        assert file.node_positions(node) == (file.position(node.start_byte),
+                                             file.position(node.end_byte))

@@ -89,7 +89,7 @@ def _handler_infos(project: Project, file: SourceFile) -> dict[int, HandlerInfo]
     infos = {}
     for start, function in file_handlers(project, file).items():
         node = name_node(function)
-        begin, end = file.position(node.start_byte), file.position(node.end_byte)
+        begin, end = file.node_positions(node)
         infos[start] = HandlerInfo(
             function.function_id, function.name, function.kind, function.visibility,
             function.exported, PlainNode(

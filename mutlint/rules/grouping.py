@@ -26,8 +26,7 @@ MAX_PLACEHOLDER_CHARS = 80
 
 
 def span_of(file: SourceFile, node: tree_sitter.Node) -> Span:
-    start = file.position(node.start_byte)
-    end = file.position(node.end_byte)
+    start, end = file.node_positions(node)
     return Span(file.relpath, start.line, start.column, end.line, end.column)
 
 
