@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mutlint import source
+from mutlint.byte_facts import ByteFacts
 from mutlint.cache import MISSING, Cache, content_hash
 from mutlint.dependencies import LISTING, ContentHashes, Deps, Reads, Recorder
 from mutlint.file_index import Known, Verdict
@@ -34,6 +35,10 @@ def is_test_file(relpath: str) -> bool:
 _MISSING = object()
 
 
+# lasting_facts' kind for the byte facts (byte_facts.py), which no fact's name can be.
+_BYTE_FACTS_KIND = "\0bytes"
+
+
 class NeedsWholeModel(BaseException):
     """A whole-project fact (the call graph, the flows) was asked while the engine defers the
     checks that need one (Project.whole_model). A BaseException, so that the facts' and the
@@ -42,7 +47,7 @@ class NeedsWholeModel(BaseException):
 
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
-class Project(StoredFacts):
+class Project(StoredFacts, ByteFacts):
     """Files are parsed on first use and kept, so a file is parsed once per run whether it is
     reported on, read for context (schema, crons, helpers), or both; a client file no other
     file's facts read is released once checked (see release)."""
@@ -95,6 +100,7 @@ class Project(StoredFacts):
     verdicts: dict[str, Any]  # the engine's, per file
     _lasting_keys: set[tuple]  # memo keys of plain facts
     _pending: dict[str, list[bytes]]  # see adopt
+    _byte_facts: dict[str, dict[str, bool]]  # name -> relpath -> what its bytes say
     parses: int  # trees made, for whatever reason (--statistics)
 
     def __init__(self, root: Path, convex_dir: str,
@@ -138,6 +144,7 @@ class Project(StoredFacts):
         self.verdicts = {} if verdicts is None else verdicts
         self._lasting_keys = set()
         self._pending = {}
+        self._byte_facts = {}
         self.parses = parses
 
     @property
@@ -315,8 +322,11 @@ class Project(StoredFacts):
                 by_kind.setdefault(key[0], {})[key] = self._memo[key]
         import pickle  # -j only: a run in one process pickles nothing
 
-        return {kind: pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
-                for kind, facts in sorted(by_kind.items())}
+        lasting = {kind: pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
+                   for kind, facts in sorted(by_kind.items())}
+        if self._byte_facts:
+            lasting[_BYTE_FACTS_KIND] = pickle.dumps(self._byte_facts, pickle.HIGHEST_PROTOCOL)
+        return lasting
 
     def adopt(self, facts: dict[str, bytes]) -> None:
         """Take plain facts another process computed on the same files (lasting_facts); the
@@ -324,7 +334,12 @@ class Project(StoredFacts):
         checks left to the parent use a few kinds (the graph's and the flows' parts), and
         unpickling every kind took a second of a 10-second run at 10,000 files."""
         for kind, blob in facts.items():
-            self._pending.setdefault(kind, []).append(blob)
+            if kind == _BYTE_FACTS_KIND:
+                import pickle  # -j only, as in lasting_facts
+
+                self.adopt_byte_facts(pickle.loads(blob))
+            else:
+                self._pending.setdefault(kind, []).append(blob)
 
     def _adopt_pending(self, key: tuple) -> None:
         import pickle  # -j only, as in lasting_facts

@@ -172,6 +172,8 @@ class _ScanState:
             if not parse:
                 # No rule can match code without these tokens: checked, without a parse.
                 stats.counts["prefiltered"] += 1
+                if self.defer:  # -j: the parent's checks need not read it again
+                    project.note_bytes(relpath)
                 result.files_checked += 1
                 result.checked_paths.add(relpath)
                 return True

@@ -12,6 +12,7 @@ from functools import cached_property, partial
 
 import tree_sitter
 
+from mutlint.byte_facts import register_byte_fact
 from mutlint.convex.callgraph import call_graph, forward_units
 from mutlint.convex.crons import cron_jobs
 from mutlint.convex.decoding import as_name
@@ -137,9 +138,17 @@ def _may_call_mutations(data: bytes) -> bool:
     return b"utation" in data or b"mutate" in data
 
 
+def _is_client_file(project: Project, relpath: str) -> bool:
+    return not project.in_convex_dir(relpath)
+
+
+MAY_CALL_MUTATIONS = "may-call-mutations"
+register_byte_fact(MAY_CALL_MUTATIONS, _is_client_file, _may_call_mutations)
+
+
 def _client_files(project: Project) -> list[str]:
     return [relpath for relpath in sorted(project.sources) if not project.in_convex_dir(relpath)
-            and (data := project.raw(relpath)) is not None and _may_call_mutations(data)]
+            and project.byte_fact(MAY_CALL_MUTATIONS, relpath)]
 
 
 def client_call_targets(project: Project) -> set[str]:
@@ -172,8 +181,7 @@ register_value_fact("client-call-targets", _all_client_targets, sorted, _decode_
 
 
 def _targets_of(project: Project, relpath: str) -> frozenset[str]:
-    data = project.raw(relpath)
-    if data is None or not _may_call_mutations(data):
+    if not project.byte_fact(MAY_CALL_MUTATIONS, relpath):
         return frozenset()
     file = project.file(relpath)
     return frozenset(call.target for _, call in _mutation_calls(project, file)) if file else frozenset()
