@@ -5,8 +5,9 @@ mutations in another's. Its facts parse those mutations anyway (their summaries)
 other process parsed them again for their own checks: 419 of 2,919 parses of a `-j 2` run of
 10,000 files. With claims, the page's process checks such a mutation at once if no process has
 claimed it yet (scan.scan_files checks files its facts parsed early), and the owner of the
-chunk skips it at its turn. Each file is still checked exactly once: a claim is taken under a
-lock, in memory the forked processes share.
+chunk skips it at its turn. A process done with its chunk goes on with the files still
+unclaimed in the others', from their ends, so that none waits for a slower one. Each file is
+still checked exactly once: a claim is taken under a lock, in memory the forked processes share.
 """
 
 from __future__ import annotations

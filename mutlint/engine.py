@@ -101,18 +101,25 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
         everyone = {relpath_of(project.root, path): path for path in pending}
         claims = Claims(list(everyone))
         _FORK_STATE = (project, rule_set, not isinstance(stats, NoStatistics), cache, claims,
-                       everyone)
+                       everyone, pending, jobs)
         # Interleaved chunks balance directories of big and small files. This process takes
         # the first itself (and the files the cache answers): its facts need no handing back,
         # which cost a second per child's share of 10,000 files (pickled, then unpickled here).
         chunks = [pending[index::jobs] for index in range(jobs)]
         own = set(chunks[0]) | (set(paths) - set(pending))
+        # Done with its chunk, a process goes on with the files still unclaimed in others',
+        # from their ends: dealt the same number of files, one process took up to 0.8 s longer
+        # than the other at 10,000 files. No one takes this process's: a child done early
+        # hands its facts back while this one checks on (0.2 s at 10,000 files), and they are
+        # needed only once this one is done.
+        spare = [path for index, path in reversed(list(enumerate(pending))) if index % jobs]
         try:
             with _multiprocessing().get_context("fork").Pool(jobs - 1) as pool:
                 # Numbered chunks: a worker may take two, and claims are a chunk's (claims.py).
                 children = pool.map_async(_scan_in_child, list(enumerate(chunks[1:], start=2)))
                 scans = [scan_files(project, [p for p in paths if p in own], rule_set, stats, cache,
-                                    defer=True, claims=claims, others=everyone, claim_as=1),
+                                    defer=True, claims=claims, others=everyone, claim_as=1,
+                                    spare=spare),
                          *children.get()]
         finally:
             _FORK_STATE = None
@@ -147,9 +154,13 @@ def _multiprocessing():
 
 def _scan_in_child(numbered: tuple[int, list[Path]]) -> Scan:
     number, paths = numbered
-    project, rule_set, timed, cache, claims, everyone = _FORK_STATE
+    project, rule_set, timed, cache, claims, everyone, pending, jobs = _FORK_STATE
+    # the other children's files (the parent's: see _check), chunk `number` being index % jobs
+    # == number - 1
+    spare = [path for index, path in reversed(list(enumerate(pending)))
+             if index % jobs not in (0, number - 1)]
     scan = scan_files(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
-                      defer=True, claims=claims, others=everyone, claim_as=number)
+                      defer=True, claims=claims, others=everyone, claim_as=number, spare=spare)
     scan.plain_facts = project.lasting_facts()
     return scan
 

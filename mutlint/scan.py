@@ -60,7 +60,7 @@ class Scan:
 def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: Statistics,
                cache: Cache, *, defer: bool = False, resuming: bool = False,
                claims: Claims | None = None, others: dict[str, Path] | None = None,
-               claim_as: int = 1) -> Scan:
+               claim_as: int = 1, spare: list[Path] | None = None) -> Scan:
     """Check the paths. With `defer` (-j), a check that needs the whole call graph or
     the flows is left in Scan.deferred, for the parent to do once every child's plain parts
     are in (Project.whole_model); `resuming` such checks, the paths were counted already.
@@ -75,8 +75,9 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
 
     With `claims` (-j), a file is checked by the process that claims it first (claims.py):
     one of `others` (every process's files) that a client file's facts parsed is checked
-    early here if no process has claimed it, and a file of these paths that another process
-    claimed is skipped at its turn."""
+    early here if no process has claimed it, a file of these paths that another process
+    claimed is skipped at its turn, and once these paths are done, the files of `spare` (of
+    others, the last first) that are still unclaimed are checked here."""
     scan = _ScanState(project, rule_set, stats, cache, defer)
     parses_before = project.parses
     if resuming:
@@ -105,9 +106,18 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
 
     project.parse_hook = walk_ahead
     turns, early, tried_early = deque(paths), deque(), set()
-    while early or turns:
+    spare = deque(spare) if claims is not None and defer and spare else deque()
+    while early or turns or spare:
         is_early = bool(early)
-        path = early.popleft() if is_early else turns.popleft()
+        if is_early:
+            path = early.popleft()
+        elif turns:
+            path = turns.popleft()
+        else:
+            path = spare.popleft()
+            if path in scan.counted:
+                continue  # checked here early
+            waiting.add(path)
         if path not in waiting:
             continue  # checked early
         if claims is not None and not claims.take(relpath_of(project.root, path), claim_as):
@@ -202,6 +212,8 @@ class _ScanState:
                     partial(_run_rules, project, file, file_pass, rule_set, needed, result, stats))
             except NeedsWholeModel as exc:
                 del result.errors[errors_before:], result.tracebacks[errors_before:]
+                # Kept for the check when it comes back, if the file stays parsed (the schema)
+                file.derived[_WALKED_AHEAD] = (frozenset(needed), file_pass)
                 _release(project, relpath)
                 if self.defer:
                     self.deferred.append(path)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import multiprocessing
+import os
 import re
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from conftest import RunMutlint
 
+from mutlint import scan
 from mutlint.claims import Claims
+from mutlint.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -48,3 +56,40 @@ def test_files_a_page_s_facts_parse_are_checked_once_whoever_claims_them(run_mut
         read, parsed, skipped = (int(n) for n in re.match(
             r"files: (\d+) read, (\d+) parsed, 0 from the cache, (\d+) skipped", counts).groups())
         assert read == files and parsed + skipped == files, counts
+
+
+def test_a_process_done_with_its_files_checks_the_others_unclaimed_ones(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Dealt the same number of files, one process may take much longer (its files, or a busy
+    core): the other, done, checks the files no process has claimed yet, from the end."""
+    root = tmp_path / "app"
+    generate(root, 400, seed=3)
+    log, parent = tmp_path / "checks.log", os.getpid()
+    check = scan._ScanState.check
+
+    def logged(state, path, *, early=False):
+        if os.getpid() != parent:
+            time.sleep(0.01)  # a slow child
+        if state.defer and path not in state.counted:  # not the parent's deferred checks
+            with open(log, "a") as out:
+                out.write(f"{os.getpid()} {path}\n")
+        return check(state, path, early=early)
+
+    monkeypatch.setattr(scan._ScanState, "check", logged)
+    report = _report(["check", str(root), "--no-cache", "-j", "2"])
+    checked_by: dict[str, list[str]] = {}
+    for line in log.read_text().splitlines():
+        pid, path = line.split(" ", 1)
+        checked_by.setdefault(path, []).append(pid)
+    assert len(checked_by) == 400 and all(len(pids) == 1 for pids in checked_by.values())
+    # an even deal gives each 200; the parent took files of the slow child's share
+    assert sum(pids == [str(parent)] for pids in checked_by.values()) > 250
+    monkeypatch.undo()
+    assert report == _report(["check", str(root), "--no-cache", "-j", "1"])
+
+
+def _report(args: list[str]) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*args, "--format", "json", "--fail-on", "never"]) == 0
+    return json.loads(out.getvalue())
