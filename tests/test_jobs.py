@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -75,21 +76,18 @@ def _on_a_terminal(*args: str, cwd: Path) -> str:
     try:
         done = subprocess.run([sys.executable, "-m", "mutlint", *args], cwd=cwd, stdout=follower,
                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=120)
-        os.close(follower)
-        follower = -1
+        # Read while our end of the follower is still open: once every follower is closed,
+        # Linux may end the leader's reads (EIO) before the last of the output has reached it
+        # (the likeliest cause of this test failing once in a full run on a loaded machine).
         chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal is closed once everything was read
-                break
+        while select.select([leader], [], [], 0.5)[0]:
+            chunk = os.read(leader, 65536)
             if not chunk:
                 break
             chunks.append(chunk)
     finally:
         os.close(leader)
-        if follower != -1:
-            os.close(follower)
+        os.close(follower)
     assert done.returncode == 1
     return b"".join(chunks).decode("utf-8", "replace")
 

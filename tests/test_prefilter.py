@@ -54,3 +54,85 @@ def test_a_rule_with_several_clauses_needs_each_of_them() -> None:
     assert prefilter.rules_for(b"aa") == {"none"}
     assert prefilter.rules_for(b"bb cc") == {"both", "none", "one"}
     assert prefilter.rules_for(b"cc") == {"none", "one"}
+
+
+NESTED_RULE = """id: nested
+severity: warning
+message: m
+description: d
+languages: [typescript, tsx]
+rule:
+  all:
+    - pattern: $Q.$TERMINAL()
+    - has:
+        pattern: $CTX.db.query($TABLE)
+    - any:
+        - pattern: $A.alpha($$$)
+        - all:
+            - pattern: $B.beta($$$)
+            - inside:
+                pattern: gamma($$$)
+    - not:
+        has:
+          pattern: $S.withIndex($$$)
+constraints:
+  TERMINAL:
+    regex: ^(collect|first)$
+"""
+
+
+def test_every_required_part_of_a_rule_gives_a_clause(tmp_path: Path) -> None:
+    from mutlint.rules.loader import load_rule_file
+    from mutlint.rules.prefilter import rule_clauses
+
+    path = tmp_path / "nested.yaml"
+    path.write_text(NESTED_RULE, encoding="utf-8")
+    clauses = set(rule_clauses(load_rule_file(path)))
+    # the constraint's words, the `has` pattern's literals, one token of each `any` member
+    # (beta and gamma are each required of the second: of clauses as short, the longer token)
+    # and nothing of `not`
+    assert clauses == {frozenset({b"collect", b"first"}), frozenset({b"db"}), frozenset({b"query"}),
+                       frozenset({b"alpha", b"gamma"})}
+    prefilter = Prefilter({"nested": list(clauses)})
+    match = b"ctx.db.query('t').collect(); x.alpha(1)"
+    assert prefilter.rules_for(match.replace(b"alpha", b"gamma")) == {"nested"}
+    assert prefilter.rules_for(match) == {"nested"}
+    for missing in (b"db.", b"query", b"alpha", b"collect"):  # near misses: one part gone
+        assert prefilter.rules_for(match.replace(missing, b"zz")) == set(), missing
+
+
+def test_a_token_within_another_is_searched_first_when_known(monkeypatch) -> None:
+    """runMutation contains utation: a file known not to hold the one cannot hold the other."""
+    prefilter = Prefilter({"a": [frozenset({b"utation"})], "b": [frozenset({b"runMutation", b"xyz"})]})
+    assert prefilter.rules_for(b"const f = runMutation; xyz") == {"a", "b"}
+    assert prefilter.rules_for(b"const f = runMutatio; xyz") == {"b"}
+    assert prefilter.rules_for(b"only utation") == {"a"}
+    assert prefilter.rules_for(b"nothing") == set()
+
+
+def test_no_file_with_a_finding_is_filtered_out(monkeypatch, tmp_path: Path) -> None:
+    """The shipped rules on their own fixtures, the example app and a generated project: the
+    same report as when every file is parsed for every rule."""
+    import contextlib
+    import io
+    import json
+
+    from mutlint.cli import main
+
+    generate(tmp_path, 300, seed=5)
+    targets = [str(REPO / "rules"), str(REPO / "examples" / "onboarding-app"), str(tmp_path)]
+
+    def report() -> list[list[dict]]:
+        reports = []
+        for target in targets:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                main(["check", target, "--no-cache", "--format", "json", "--fail-on", "never"])
+            reports.append(json.loads(out.getvalue())["findings"])
+        return reports
+
+    filtered = report()
+    assert all(filtered)
+    every_rule = list(_pack().clauses)
+    monkeypatch.setattr(Prefilter, "rules_for", lambda self, data: set(every_rule))
+    assert report() == filtered

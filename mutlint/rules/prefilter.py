@@ -1,60 +1,81 @@
 """Which rules can possibly match a file, decided from its bytes before it is parsed.
 
 Each rule gets clauses derived from what it says: a file must contain at least one token of
-every clause. A candidate atom contributes its longest literal (`db`, `defineSchema`), or the
-words of a metavariable constraint that is a plain alternation (`^(runMutation|runAction)$`);
-a rule's candidate atoms together form one clause (any of them may match). Each required fact
-adds the tokens it declares. A rule with no clause at all needs every file. Searching bytes
-costs a small fraction of a parse, and most files of a Convex app are UI code no rule needs.
+every clause. Each atom a match needs (the rule's own, and those of its `all`, `has` and
+`inside` parts) contributes each literal of its pattern (`db`, `query`) and the words of each
+metavariable constraint that is a plain alternation (`^(runMutation|runAction)$`); an `any`
+contributes one clause with a clause of each member. Each required fact adds the tokens it
+declares. A rule with no clause at all needs every file. Searching bytes costs a small
+fraction of a parse, and most files of a Convex app are UI code no rule needs: tried in turn,
+the first clause such a file fails is most often `db`, which every rule that asks shares.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from mutlint.facts import fact_registry
-from mutlint.rules.model import Rule, candidate_nodes
+from mutlint.rules.model import Atom, Rule, RuleNode
 
 _ALTERNATION = re.compile(r"^\^\((?:\?:)?([\w$]+(?:\|[\w$]+)*)\)\$$|^\^([\w$]+)\$$")
 ALWAYS = (b"mutlint-disable",)  # files whose directives must be checked (unused-suppression)
 
 
-def _constraint_words(rule: Rule, metavariables: list[str]) -> list[str] | None:
-    for name in metavariables:
-        constraint = rule.constraints.get(name)
-        if constraint is None or constraint.regex is None:
-            continue
-        match = _ALTERNATION.match(constraint.regex.pattern)
-        if match:
-            return (match.group(1) or match.group(2)).split("|")
-    return None
+def _constraint_words(rule: Rule, metavariable: str) -> list[str] | None:
+    """The words a metavariable's text must be one of, when its constraint says so plainly."""
+    constraint = rule.constraints.get(metavariable)
+    if constraint is None or constraint.regex is None:
+        return None
+    match = _ALTERNATION.match(constraint.regex.pattern)
+    return (match.group(1) or match.group(2)).split("|") if match else None
+
+
+def _atom_clauses(rule: Rule, atom: Atom) -> list[frozenset[bytes]]:
+    """What a match of the atom contains, in every language it is compiled for: each literal of
+    its pattern, and one of the words of each metavariable a plain alternation constrains."""
+    per_language = []
+    for compiled in atom.by_language.values():
+        clauses = [frozenset({literal.encode("utf-8")}) for literal in compiled.literals if literal]
+        for metavariable in compiled.metavariables:
+            words = _constraint_words(rule, metavariable)
+            if words:
+                clauses.append(frozenset(word.encode("utf-8") for word in words))
+        per_language.append(clauses)
+    if not per_language:
+        return []
+    return [clause for clause in per_language[0] if all(clause in other for other in per_language[1:])]
+
+
+def _required(rule: Rule, node: RuleNode) -> list[frozenset[bytes]]:
+    """Clauses every file with a match of `node` satisfies: a match of each atom, of each
+    `all` member, of the `has` and `inside` rules (the node it finds is in the file too), and
+    of one `any` member. (`not` and `regex` require nothing of the file's tokens.) A rule tree
+    is a few nodes deep: recursion over it, not over a syntax tree."""
+    clauses = [clause for atom in node.atoms for clause in _atom_clauses(rule, atom)]
+    for relation in (node.has, node.inside):
+        if relation is not None:
+            clauses.extend(_required(rule, relation.rule))
+    for member in node.all:
+        clauses.extend(_required(rule, member))
+    if node.any:
+        alternatives = [_required(rule, member) for member in node.any]
+        if all(alternatives):
+            # one clause of each alternative: the fewest tokens to search for, longest first
+            clauses.append(frozenset().union(*(
+                min(found, key=lambda clause: (len(clause), -min(map(len, clause))))
+                for found in alternatives)))
+    return clauses
 
 
 def rule_clauses(rule: Rule) -> list[frozenset[bytes]]:
-    clauses = []
-    candidates = candidate_nodes(rule.match) or []
-    atom_clause: set[bytes] = set()
-    for node in candidates:
-        atom = node.atoms[0]
-        words: list[str] = []
-        for compiled in atom.by_language.values():
-            if compiled.literals:
-                words = [max(compiled.literals, key=len)]
-            else:
-                words = _constraint_words(rule, compiled.metavariables) or []
-            break
-        if not words:
-            atom_clause = set()
-            break
-        atom_clause.update(word.encode("utf-8") for word in words)
-    if atom_clause:
-        clauses.append(frozenset(atom_clause))
+    clauses = _required(rule, rule.match)
     registry = fact_registry()
     for use in rule.facts:
         tokens = registry[use.fact].tokens
         if tokens and not use.absent:
             clauses.append(frozenset(tokens))
-    return clauses
+    return list(dict.fromkeys(clauses))
 
 
 class Prefilter:
@@ -62,11 +83,23 @@ class Prefilter:
     # Each rule's distinct clauses, their tokens in a fixed order: asked of every file of the
     # project, a token is searched for at most once per file (rules share them).
     _distinct: list[tuple[str, tuple[tuple[bytes, ...], ...]]]
+    _within: dict[bytes, tuple[bytes, ...]]  # token -> the rules' tokens it contains
 
     def __init__(self, clauses: dict[str, list[frozenset[bytes]]]) -> None:
         self.clauses = clauses
-        self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in dict.fromkeys(listed)))
-                          for rule_id, listed in clauses.items()]
+        # A rule's clauses are tried in turn until one fails: first those of fewer tokens, and
+        # of tokens more rules ask for (searched once per file for all of them).
+        asked = Counter(token for listed in clauses.values() for clause in set(listed)
+                        for token in clause)
+        self._distinct = [(rule_id, tuple(tuple(sorted(clause)) for clause in sorted(
+            dict.fromkeys(listed), key=lambda clause: (len(clause), -max(asked[t] for t in clause),
+                                                       sorted(clause)))))
+            for rule_id, listed in clauses.items()]
+        # Tokens within another (utation, runMutation): a file without the one lacks the other.
+        tokens = set(asked)
+        self._within = {token: tuple(sorted(part for part in tokens if part != token and part in token))
+                        for token in tokens}
+        self._within = {token: parts for token, parts in self._within.items() if parts}
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> Prefilter:
@@ -77,11 +110,14 @@ class Prefilter:
         when a clause first needs it, and once: most files fail each rule's first clause, so
         most tokens are never searched."""
         found: dict[bytes, bool] = {}
+        within = self._within
 
         def present(token: bytes) -> bool:
             known = found.get(token)
             if known is None:
-                known = found[token] = token in data
+                parts = within.get(token)
+                known = found[token] = (parts is None or all(found.get(part, True) for part in parts)) \
+                    and token in data
             return known
 
         return {rule_id for rule_id, clauses in self._distinct
