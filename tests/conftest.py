@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -22,6 +24,17 @@ class RunMutlint(Protocol):
 
 class MakeProject(Protocol):
     def __call__(self, files: dict[str, str | bytes]) -> Path: ...
+
+
+def report_in_process(args: list[str]) -> dict:
+    """The JSON report of `mutlint ARGS` run in this process, so that what a test patches here
+    (and what -j's forked children inherit) is what runs."""
+    from mutlint.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*args, "--format", "json", "--fail-on", "never"]) == 0
+    return json.loads(out.getvalue())
 
 
 def mutation_source(name: str, body: str) -> str:

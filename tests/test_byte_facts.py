@@ -4,30 +4,20 @@ file whether it may call a mutation) do not read a client file a child read."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import os
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import report_in_process
 
 from mutlint import source
-from mutlint.cli import main
 from mutlint.convex.flows import MAY_CALL_MUTATIONS
 from mutlint.project import Project
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
-
-
-def _report(args: list[str]) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main([*args, "--format", "json", "--fail-on", "never"]) == 0
-    return json.loads(out.getvalue())
 
 
 def test_no_client_file_is_read_by_two_processes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
@@ -42,7 +32,7 @@ def test_no_client_file_is_read_by_two_processes(monkeypatch: pytest.MonkeyPatch
         return read_all(path, size)
 
     monkeypatch.setattr(source, "_read_all", logged)
-    report = _report(["check", str(root), "--no-cache", "-j", "2"])
+    report = report_in_process(["check", str(root), "--no-cache", "-j", "2"])
     readers: dict[str, set[str]] = defaultdict(set)
     for line in log.read_text().splitlines():
         pid, relpath = line.split(" ", 1)
@@ -54,7 +44,7 @@ def test_no_client_file_is_read_by_two_processes(monkeypatch: pytest.MonkeyPatch
     # every client file is read once, by the process its check was dealt to.
     assert not [relpath for relpath in twice if not relpath.startswith("convex/")]
     monkeypatch.undo()
-    assert report["findings"] == _report(["check", str(root), "--no-cache", "-j", "1"])["findings"]
+    assert report["findings"] == report_in_process(["check", str(root), "--no-cache", "-j", "1"])["findings"]
 
 
 def _project(root: Path) -> Project:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import multiprocessing
 import os
 import re
@@ -13,11 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RunMutlint
+from conftest import RunMutlint, report_in_process
 
 from mutlint import scan
 from mutlint.claims import Claims
-from mutlint.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -76,7 +72,7 @@ def test_a_process_done_with_its_files_checks_the_others_unclaimed_ones(
         return check(state, path, early=early)
 
     monkeypatch.setattr(scan._ScanState, "check", logged)
-    report = _report(["check", str(root), "--no-cache", "-j", "2"])
+    report = report_in_process(["check", str(root), "--no-cache", "-j", "2"])
     checked_by: dict[str, list[str]] = {}
     for line in log.read_text().splitlines():
         pid, path = line.split(" ", 1)
@@ -85,11 +81,4 @@ def test_a_process_done_with_its_files_checks_the_others_unclaimed_ones(
     # an even deal gives each 200; the parent took files of the slow child's share
     assert sum(pids == [str(parent)] for pids in checked_by.values()) > 250
     monkeypatch.undo()
-    assert report == _report(["check", str(root), "--no-cache", "-j", "1"])
-
-
-def _report(args: list[str]) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main([*args, "--format", "json", "--fail-on", "never"]) == 0
-    return json.loads(out.getvalue())
+    assert report == report_in_process(["check", str(root), "--no-cache", "-j", "1"])

@@ -113,23 +113,13 @@ def test_a_token_within_another_is_searched_first_when_known(monkeypatch) -> Non
 def test_no_file_with_a_finding_is_filtered_out(monkeypatch, tmp_path: Path) -> None:
     """The shipped rules on their own fixtures, the example app and a generated project: the
     same report as when every file is parsed for every rule."""
-    import contextlib
-    import io
-    import json
-
-    from mutlint.cli import main
+    from conftest import report_in_process
 
     generate(tmp_path, 300, seed=5)
     targets = [str(REPO / "rules"), str(REPO / "examples" / "onboarding-app"), str(tmp_path)]
 
     def report() -> list[list[dict]]:
-        reports = []
-        for target in targets:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                main(["check", target, "--no-cache", "--format", "json", "--fail-on", "never"])
-            reports.append(json.loads(out.getvalue())["findings"])
-        return reports
+        return [report_in_process(["check", target, "--no-cache"])["findings"] for target in targets]
 
     filtered = report()
     assert all(filtered)

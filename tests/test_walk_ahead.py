@@ -4,27 +4,17 @@ those facts ask for (scan.py, walk_ahead), which would otherwise walk the tree b
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import report_in_process
 
-from mutlint.cli import main
 from mutlint.convex import syntax
 from mutlint.rules.plan import QueryPlan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
-
-
-def _check(args: list[str]) -> dict:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main([*args, "--format", "json", "--fail-on", "never"]) == 0
-    return json.loads(out.getvalue())
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -37,7 +27,7 @@ def test_each_file_is_walked_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     # syntax.query_matches keeps what the bundled queries found when they ran by themselves
     monkeypatch.setattr(syntax, "keep_matches", lambda file, found: bundle_alone.append(
         file.relpath) or keep(file, found))
-    report = _check(["check", str(tmp_path), "--no-cache", "-j", jobs])
+    report = report_in_process(["check", str(tmp_path), "--no-cache", "-j", jobs])
     # (a file no rule's token is in, such as the crons, is walked for the model alone)
     assert report["findings"] and len(by_rules) > 50 and len(set(by_rules)) == len(by_rules)
     assert not set(by_rules) & set(bundle_alone)
@@ -46,4 +36,4 @@ def test_each_file_is_walked_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     # check of the pages alone: none of the mutations they parse waits for its own check).
     pages = sorted(str(path) for path in (tmp_path / "app").rglob("*.tsx"))
     calls = [f for f in report["findings"] if f["path"].startswith("app/")]
-    assert calls and _check(["check", *pages, "--no-cache", "-j", "1"])["findings"] == calls
+    assert calls and report_in_process(["check", *pages, "--no-cache", "-j", "1"])["findings"] == calls
