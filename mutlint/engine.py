@@ -155,8 +155,8 @@ def _multiprocessing():
 def _scan_in_child(numbered: tuple[int, list[Path]]) -> Scan:
     number, paths = numbered
     project, rule_set, timed, cache, claims, everyone, pending, jobs = _FORK_STATE
-    # the other children's files (the parent's: see _check), chunk `number` being index % jobs
-    # == number - 1
+    # Spare: the other children's files, not the parent's (see _check); chunk `number` is
+    # pending[number - 1::jobs].
     spare = [path for index, path in reversed(list(enumerate(pending)))
              if index % jobs not in (0, number - 1)]
     scan = scan_files(project, paths, rule_set, Statistics() if timed else NoStatistics(), cache,
