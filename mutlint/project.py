@@ -17,6 +17,7 @@ from mutlint.byte_facts import ByteFacts
 from mutlint.cache import MISSING, Cache, content_hash
 from mutlint.dependencies import LISTING, ContentHashes, Deps, Reads, Recorder
 from mutlint.file_index import Known, Verdict
+from mutlint.handed_facts import HandedFacts
 from mutlint.source import SourceFile
 from mutlint.stored_facts import StoredFacts
 
@@ -35,10 +36,6 @@ def is_test_file(relpath: str) -> bool:
 _MISSING = object()
 
 
-# lasting_facts' kind for the byte facts (byte_facts.py), which no fact's name can be.
-_BYTE_FACTS_KIND = "\0bytes"
-
-
 class NeedsWholeModel(BaseException):
     """A whole-project fact (the call graph, the flows) was asked while the engine defers the
     checks that need one (Project.whole_model). A BaseException, so that the facts' and the
@@ -47,7 +44,7 @@ class NeedsWholeModel(BaseException):
 
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
-class Project(StoredFacts, ByteFacts):
+class Project(StoredFacts, ByteFacts, HandedFacts):
     """Files are parsed on first use and kept, so a file is parsed once per run whether it is
     reported on, read for context (schema, crons, helpers), or both; a client file no other
     file's facts read is released once checked (see release)."""
@@ -312,43 +309,6 @@ class Project(StoredFacts, ByteFacts):
         self._generation[relpath] = self._generation.get(relpath, 0) + 1
         for key in self._keys_of_file.pop(relpath, ()):
             self._memo.pop(key, None)
-
-    def lasting_facts(self) -> dict[str, bytes]:
-        """Every plain-data fact this run has, with what it read, pickled by kind (the fact's
-        name): what a -j child hands back (adopt)."""
-        by_kind: dict[str, dict[tuple, tuple[Any, Deps]]] = {}
-        for key in self._lasting_keys:
-            if key in self._memo:
-                by_kind.setdefault(key[0], {})[key] = self._memo[key]
-        import pickle  # -j only: a run in one process pickles nothing
-
-        lasting = {kind: pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
-                   for kind, facts in sorted(by_kind.items())}
-        if self._byte_facts:
-            lasting[_BYTE_FACTS_KIND] = pickle.dumps(self._byte_facts, pickle.HIGHEST_PROTOCOL)
-        return lasting
-
-    def adopt(self, facts: dict[str, bytes]) -> None:
-        """Take plain facts another process computed on the same files (lasting_facts); the
-        first process's fact wins. A kind is unpickled when a fact of it is first asked: the
-        checks left to the parent use a few kinds (the graph's and the flows' parts), and
-        unpickling every kind took a second of a 10-second run at 10,000 files."""
-        for kind, blob in facts.items():
-            if kind == _BYTE_FACTS_KIND:
-                import pickle  # -j only, as in lasting_facts
-
-                self.adopt_byte_facts(pickle.loads(blob))
-            else:
-                self._pending.setdefault(kind, []).append(blob)
-
-    def _adopt_pending(self, key: tuple) -> None:
-        import pickle  # -j only, as in lasting_facts
-
-        for blob in self._pending.pop(key[0], ()):
-            for adopted, found in pickle.loads(blob).items():
-                if adopted not in self._memo:
-                    self._memo[adopted] = found
-                    self._lasting_keys.add(adopted)
 
     def _compute(self, key: tuple, compute: Callable[[], Any],
                  lasting: bool) -> tuple[tuple[Any, Deps], bool]:
