@@ -96,10 +96,8 @@ class Prefilter:
                                                        sorted(clause)))))
             for rule_id, listed in clauses.items()]
         # Tokens within another (utation, runMutation): a file without the one lacks the other.
-        tokens = set(asked)
-        self._within = {token: tuple(sorted(part for part in tokens if part != token and part in token))
-                        for token in tokens}
-        self._within = {token: parts for token, parts in self._within.items() if parts}
+        self._within = {token: parts for token in asked if (parts := tuple(sorted(
+            part for part in asked if part != token and part in token)))}
 
     @classmethod
     def for_rules(cls, rules: list[Rule]) -> Prefilter:
