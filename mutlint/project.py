@@ -14,9 +14,10 @@ from typing import Any
 
 from mutlint import source
 from mutlint.byte_facts import ByteFacts
-from mutlint.cache import MISSING, Cache, content_hash
+from mutlint.cache import Cache
 from mutlint.dependencies import LISTING, ContentHashes, Deps, Reads, Recorder
-from mutlint.file_index import Known, Verdict
+from mutlint.file_index import Known
+from mutlint.file_reads import FileReads
 from mutlint.handed_facts import HandedFacts
 from mutlint.source import SourceFile
 from mutlint.stored_facts import StoredFacts
@@ -44,7 +45,7 @@ class NeedsWholeModel(BaseException):
 
 TRANSIENT_TREES = 16  # files parsed for facts, not for their own check, kept parsed (release)
 
-class Project(StoredFacts, ByteFacts, HandedFacts):
+class Project(FileReads, StoredFacts, ByteFacts, HandedFacts):
     """Files are parsed on first use and kept, so a file is parsed once per run whether it is
     reported on, read for context (schema, crons, helpers), or both; a client file no other
     file's facts read is released once checked (see release)."""
@@ -145,58 +146,6 @@ class Project(StoredFacts, ByteFacts, HandedFacts):
         self.parses = parses
 
     @property
-    def hashes(self) -> ContentHashes:
-        """Content hashes of the project's files (and file list) as this run reads them."""
-        if self._hashes is None:
-            self._hashes = ContentHashes(self._hash_of, lambda: self.sources)
-        return self._hashes
-
-    def _hash_of(self, relpath: str) -> str:
-        """The file's content hash in this run: of the bytes it read, else from the cache's
-        file index when the file's stat is unchanged, else of the bytes read now. (Or a value
-        fact's digest: see by_value.)"""
-        value_hash = self.value_fact_hash(relpath)
-        if value_hash is not None:
-            return value_hash
-        if relpath not in self._read_hash and relpath not in self.unreadable:
-            known = self.known(relpath)
-            if known is not None:
-                return known.hash
-            data = self.raw(relpath)
-            if relpath not in self._read_hash:
-                return content_hash(data)
-        return self._read_hash.get(relpath, MISSING)
-
-    def known(self, relpath: str, path: Path | None = None) -> Known | None:
-        """What an earlier run learned of this file's bytes, if its stat says they are the same."""
-        if self.cache.disabled:
-            return None
-        if relpath not in self._known:
-            status = self._stat(relpath, path or f"{self.root}{os.sep}{relpath}")
-            self._known[relpath] = None if status is None else self.cache.files.lookup(relpath, status)
-        return self._known[relpath]
-
-    def note_verdict(self, relpath: str, verdict: Verdict) -> None:
-        """Keep the engine's verdict on the bytes this run read (see mutlint.file_index)."""
-        status = self._status.get(relpath)
-        if status is not None and relpath in self._read_hash:
-            self.cache.files.record(relpath, status, self._read_hash[relpath], verdict)
-
-    def _stat(self, relpath: str, path: Path | str) -> os.stat_result | None:
-        if relpath not in self._status:
-            try:
-                self._status[relpath] = os.stat(path)
-            except OSError:
-                self._status[relpath] = None
-        return self._status[relpath]
-
-    def dependencies(self, deps: Deps, leave_out: str | None = None) -> tuple[dict[str, str], list[str]]:
-        """What a cache entry records of `deps`: files with hashes, and group digests."""
-        if self._recorder is None or self._recorder.cache is not self.cache:
-            self._recorder = Recorder(self.cache, self.hashes)
-        return self._recorder.record(deps, leave_out)
-
-    @property
     def sources(self) -> dict[str, str]:
         self._read(LISTING)
         if callable(self.sources_found):
@@ -217,33 +166,6 @@ class Project(StoredFacts, ByteFacts, HandedFacts):
         if self._reading:
             self._reading[-1].use(deps)
         return value, deps
-
-    def raw(self, relpath: str, path: Path | None = None) -> bytes | None:
-        """The file's bytes if it can be linted, or None (the reason is in `unreadable`)."""
-        self._read(relpath)
-        if relpath in self.files:
-            return self.files[relpath].data
-        if relpath in self._raw:
-            return self._raw[relpath]
-        if relpath in self.unreadable:
-            return None
-        path = path or self.root / relpath
-        status = self._stat(relpath, path)
-        try:
-            data = source.load_bytes(path, max_size=self.max_file_size,
-                                     skip_generated=self.skip_generated, status=status)
-        except source.UnreadableSource as exc:
-            self.unreadable[relpath] = str(exc)
-            self._read_hash[relpath] = MISSING
-            if exc.from_content and status is not None:
-                self.cache.files.record(relpath, status, MISSING, str(exc))
-            return None
-        self._raw[relpath] = data
-        if not self.cache.disabled:  # a run without a cache never needs a hash
-            self._read_hash[relpath] = content_hash(data)
-            if status is not None:
-                self.cache.files.record(relpath, status, self._read_hash[relpath])
-        return data
 
     def file(self, relpath: str, path: Path | None = None) -> SourceFile | None:
         """The parsed file, or None if it cannot be read (the reason is in `unreadable`)."""
