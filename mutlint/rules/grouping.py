@@ -19,7 +19,7 @@ from mutlint.project import Project
 from mutlint.records import Record
 from mutlint.rules.evaluate import Match
 from mutlint.rules.loader import PLACEHOLDER
-from mutlint.rules.model import Rule
+from mutlint.rules.model import Group, Rule
 from mutlint.source import SourceFile
 
 MAX_PLACEHOLDER_CHARS = 80
@@ -197,6 +197,15 @@ def _run_together(rule: Rule, unique: list[MatchRecord]) -> list[MatchRecord]:
     return [unique[i] for i in best]
 
 
+def _too_few(group: Group, members: list[MatchRecord]) -> bool:
+    """Can the bucket not reach `at-least`, whatever its members' values? A distinct count is
+    at most the number of members (a fanned-out node's included), and without weights each
+    member counts once; dropping the members that cannot run together only lowers either. Most
+    buckets of a project-scoped rule hold one member (a function with one write): they are
+    dropped without their values or paths being looked at."""
+    return (group.distinct is not None or group.weight is None) and len(members) < group.at_least
+
+
 def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Finding]:
     ordered = sorted(records, key=lambda r: r.order)
     if rule.group is None:
@@ -210,6 +219,8 @@ def findings_from_records(rule: Rule, records: list[MatchRecord]) -> list[Findin
         buckets[key].append(record)
     findings = []
     for members in buckets.values():
+        if _too_few(group, members):
+            continue
         # The same node can be a member twice (a fact fanned out); count it once.
         unique = list({m.order: m for m in members}.values())
         if group.exclusive is not None:
