@@ -5,6 +5,7 @@ merges with the scans of other processes (-j N)."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections import deque
 from functools import partial
@@ -107,16 +108,21 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     project.parse_hook = walk_ahead
     turns, early, tried_early = deque(paths), deque(), set()
     spare = deque(spare) if claims is not None and defer and spare else deque()
-    while early or turns or spare:
+    held: deque[Path] = deque()  # spare files claimed ahead of their check
+    reserve = math.ceil(len(spare) * HANDOFF_SHARE)
+    while early or turns or held or spare:
         is_early = bool(early)
         if is_early:
             path = early.popleft()
         elif turns:
             path = turns.popleft()
         else:
-            path = spare.popleft()
+            _claim_ahead(spare, held, reserve, scan.counted, claims, claim_as, project.root)
+            if not held:
+                continue  # the rest of spare is claimed, or was checked here early
+            path = held.popleft()
             if path in scan.counted:
-                continue  # checked here early
+                continue  # checked here early since it was claimed
             waiting.add(path)
         if path not in waiting:
             continue  # checked early
@@ -133,8 +139,8 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
                     # Another process's file: ours if it is still unclaimed at its early turn
                     # (deferred checks come back to the parent, so none waits for a turn here).
                     found = others.get(parsed)
-                    if found is not None and found not in tried_early:
-                        waiting.add(found)
+                    if found is not None and found not in tried_early and found not in scan.counted:
+                        waiting.add(found)  # (one checked here already, a spare one, is done)
                 if found in waiting and found not in tried_early:
                     tried_early.add(found)
                     early.append(found)
@@ -145,6 +151,24 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     # Facts the model stored (Project.stored) travel with the scan too, out of a -j child.
     return Scan(scan.result, scan.records, scan.directives, stats, {**cache.new, **scan.new_entries},
                 dict(cache.files.new), scan.deferred)
+
+
+# A child hands its facts back once its files are done (pickled, sent, unpickled here: about
+# 6% of its scan's time), and the parent waits for them. A parent taking the child's files
+# keeps this share of them claimed ahead, so that where the two meet, the child runs out first
+# by about that time and hands back while the parent checks what it holds: without it, both
+# ran out together and the parent waited 0.2 s of a 4.5-second run at 10,000 files.
+HANDOFF_SHARE = 0.06
+
+
+def _claim_ahead(spare: deque[Path], held: deque[Path], reserve: int, counted: set[Path],
+                 claims: Claims, claim_as: int, root: Path) -> None:
+    """Claim spare files (another process's, from the end of its chunk) until `reserve` more
+    than the next to check are held, skipping those checked here early or claimed by others."""
+    while spare and len(held) <= reserve:
+        path = spare.popleft()
+        if path not in counted and claims.take(relpath_of(root, path), claim_as):
+            held.append(path)
 
 
 class _ScanState:

@@ -82,3 +82,26 @@ def test_a_process_done_with_its_files_checks_the_others_unclaimed_ones(
     assert sum(pids == [str(parent)] for pids in checked_by.values()) > 250
     monkeypatch.undo()
     assert report == report_in_process(["check", str(root), "--no-cache", "-j", "1"])
+
+
+def test_a_process_taking_others_files_holds_a_reserve_of_them_claimed():
+    """The parent, checking a child's files, keeps `reserve` of them claimed beyond the one it
+    checks next: the child runs out first by about that much, and hands its facts back while
+    the parent goes on. Files another scan claimed, or this one checked early, are passed by."""
+    from collections import deque
+
+    root = Path("/project")
+    paths = [root / f"f{index}.ts" for index in range(10)]
+    claims = Claims([f"f{index}.ts" for index in range(10)])
+    assert claims.take("f8.ts", 2)  # the child has it
+    spare, held = deque(reversed(paths)), deque()  # the child's chunk, from its end
+    scan._claim_ahead(spare, held, 3, {root / "f7.ts"}, claims, 1, root)
+    assert list(held) == [root / "f9.ts", root / "f6.ts", root / "f5.ts", root / "f4.ts"]
+    assert [claims.free(f"f{index}.ts", 2) for index in range(10)] == \
+        [True] * 4 + [False] * 3 + [True, True, False]  # f7 was checked early: still unclaimed
+    held.popleft()
+    scan._claim_ahead(spare, held, 3, set(), claims, 1, root)  # topped up by one
+    assert list(held) == [root / "f6.ts", root / "f5.ts", root / "f4.ts", root / "f3.ts"]
+    assert not claims.free("f3.ts", 2) and claims.free("f2.ts", 2)
+    scan._claim_ahead(spare, held, 0, set(), claims, 1, root)  # no reserve: nothing more
+    assert len(held) == 4 and claims.free("f2.ts", 2)
