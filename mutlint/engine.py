@@ -157,9 +157,10 @@ def _deal(pending: list[Path], jobs: int) -> list[list[Path]]:
     dir's, three times the work of a page, come last), so that a child runs out first by
     about the time its hand-off takes (scan.HANDOFF_SHARE): dealt even chunks, all ran out
     together and this process waited for the hand-off, 0.2 s of a 4.3-second run at 10,000
-    files. Half the hand-off's share moves: this process gains what the child loses."""
+    files. Each child gives up a `jobs`-th of that share: this process gains what they all
+    lose, and ends the whole share after them."""
     chunks = [pending[index::jobs] for index in range(jobs)]
-    step = round(2 / HANDOFF_SHARE)
+    step = round(jobs / HANDOFF_SHARE)
     for number in range(1, jobs):
         chunk = chunks[number]
         chunks[0].extend(chunk[step - 1::step])

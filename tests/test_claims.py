@@ -105,3 +105,25 @@ def test_a_process_taking_others_files_holds_a_reserve_of_them_claimed():
     assert not claims.free("f3.ts", 2) and claims.free("f2.ts", 2)
     scan._claim_ahead(spare, held, 0, set(), claims, 1, root)  # no reserve: nothing more
     assert len(held) == 4 and claims.free("f2.ts", 2)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_parent_is_dealt_a_share_of_each_child_s_files_spread_over_its_chunk(jobs: int):
+    """Every file is dealt once; each child gives the parent every (jobs / HANDOFF_SHARE)-th
+    file of its chunk, so the parent ends about a child's hand-off after the children."""
+    from mutlint.engine import _deal, _spare
+
+    pending = [Path(f"f{index:04}.ts") for index in range(3000)]
+    chunks = _deal(pending, jobs)
+    assert sorted(path for chunk in chunks for path in chunk) == pending
+    step = round(jobs / scan.HANDOFF_SHARE)
+    even = len(pending) // jobs
+    for chunk in chunks[1:]:
+        assert len(chunk) == even - even // step
+    assert len(chunks[0]) == even + (jobs - 1) * (even // step)
+    moved = [path for path in chunks[0] if path not in pending[0::jobs]]
+    assert moved[:2] == [pending[jobs * (step - 1) + 1], pending[jobs * (2 * step - 1) + 1]]
+    # What a process done with its own chunk may take: the other children's, the last first.
+    assert _spare(pending, chunks, skip=0) == [p for p in reversed(pending) if p not in chunks[0]]
+    if jobs == 3:
+        assert set(_spare(pending, chunks, skip=1)) == set(chunks[2])

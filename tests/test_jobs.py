@@ -26,7 +26,8 @@ def test_jobs_give_the_same_output(run_mutlint: RunMutlint, fmt: str, cache: str
     one = run_mutlint("check", ".", *flags, cwd=EXAMPLE)
     two = run_mutlint("check", ".", *flags, "-j", "2", cwd=EXAMPLE)
     three = run_mutlint("check", ".", *flags, "-j", "auto", cwd=EXAMPLE)
-    assert one == two == three
+    children = run_mutlint("check", ".", *flags, "-j", "3", cwd=EXAMPLE)  # two children
+    assert one == two == three == children
     assert one[0] == 1 and one[1]
 
 
