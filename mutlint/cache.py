@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mutlint import digests
-from mutlint.file_index import INDEX_FILE, FileIndex
+from mutlint.file_index import FileIndex
 from mutlint.listing_memo import LISTING_FILE, ListingMemo
 
 CACHE_DIR = ".mutlint_cache"
@@ -150,7 +150,7 @@ class Cache:
         self.directory = directory
         self.new = {} if new is None else new
         self._shards = {}
-        self.files = FileIndex(None if self.directory is None else self.directory / INDEX_FILE)
+        self.files = FileIndex(self.directory)
         # The salt directory is <root>/.mutlint_cache/<salt>: walks are kept relative to root.
         self.listings = ListingMemo(None, "") if self.directory is None else \
             ListingMemo(self.directory / LISTING_FILE, str(self.directory.parent.parent))

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutlint.cli import main
-from mutlint.file_index import INDEX_FILE
+from mutlint.file_index import INDEX_PREFIX
 
 EXAMPLES = int(os.environ.get("MUTLINT_FUZZ_EXAMPLES", "25"))
 SOURCES = tuple(sorted(p for p in example_files() if p.endswith((".ts", ".tsx"))))
@@ -31,7 +31,8 @@ PAGE = "app/onboarding/page.tsx"
 
 def entries(root: Path) -> list[Path]:
     """The cache's shard files (each holds the entries whose names hash to it)."""
-    return sorted(p for p in (root / ".mutlint_cache").glob("*/*.json") if p.name != INDEX_FILE)
+    return sorted(p for p in (root / ".mutlint_cache").glob("*/*.json")
+                  if not p.name.startswith(INDEX_PREFIX))
 
 
 def rewrite_entries(shard: Path, change) -> None:

@@ -14,7 +14,7 @@ from conftest import MakeProject, mutation_source
 
 from mutlint import source
 from mutlint.cli import main
-from mutlint.file_index import INDEX_FILE
+from mutlint.file_index import INDEX_PREFIX, index_shard_of
 
 DAY_NS = 86_400 * 1_000_000_000
 UNAWAITED = 'import { mutation } from "./_generated/server";\n' + mutation_source(
@@ -112,7 +112,9 @@ def test_a_stat_younger_than_two_seconds_is_not_kept(capsys, make_project, reads
 def test_a_broken_index_is_ignored(capsys, make_project, later, garbage: str):
     root = project(make_project)
     expected, _ = check(capsys, root)
-    for index in (root / ".mutlint_cache").glob(f"*/{INDEX_FILE}"):
+    shards = list((root / ".mutlint_cache").glob(f"*/{INDEX_PREFIX}*.json"))
+    assert shards
+    for index in shards:
         index.write_text(garbage, encoding="utf-8")
     assert check(capsys, root)[0] == expected
 
@@ -120,7 +122,7 @@ def test_a_broken_index_is_ignored(capsys, make_project, later, garbage: str):
 def test_a_forged_verdict_names_rules_that_do_not_exist(capsys, make_project, later, reads):
     root = project(make_project)
     expected, _ = check(capsys, root)
-    [index] = (root / ".mutlint_cache").glob(f"*/{INDEX_FILE}")
+    [index] = (root / ".mutlint_cache").glob(f"*/{INDEX_PREFIX}{index_shard_of('convex/events.ts'):02x}.json")
     entries = json.loads(index.read_text(encoding="utf-8"))
     entries["convex/events.ts"][5] = [True, "no-such-rule"]
     index.write_text(json.dumps(entries), encoding="utf-8")
@@ -147,19 +149,24 @@ def _old_stat(path: Path) -> os.stat_result:
     return path.stat()  # old enough with the `later` clock
 
 
+def _saved(directory: Path) -> dict:
+    """Every entry of the index's shards in `directory`."""
+    return {relpath: entry for shard in directory.glob(f"{INDEX_PREFIX}*.json")
+            for relpath, entry in json.loads(shard.read_text()).items()}
+
+
 def test_a_save_merges_what_another_run_wrote_meanwhile(tmp_path: Path, later) -> None:
     from mutlint.cache import write_atomically
     from mutlint.file_index import FileIndex
 
-    first, second = FileIndex(tmp_path / INDEX_FILE), FileIndex(tmp_path / INDEX_FILE)
+    first, second = FileIndex(tmp_path), FileIndex(tmp_path)
     a, b = _old_stat(tmp_path / "a.ts"), _old_stat(tmp_path / "b.ts")
     assert first.lookup("a.ts", a) is None  # read (no file yet)
     second.record("b.ts", b, "hash-b", [True])
     second.save(write_atomically)
     first.record("a.ts", a, "hash-a", [True])
     first.save(write_atomically)
-    saved = json.loads((tmp_path / INDEX_FILE).read_text())
-    assert sorted(saved) == ["a.ts", "b.ts"]
+    assert sorted(_saved(tmp_path)) == ["a.ts", "b.ts"]
 
 
 def test_a_save_does_not_read_again_the_index_it_read(tmp_path: Path, monkeypatch, later) -> None:
@@ -167,16 +174,44 @@ def test_a_save_does_not_read_again_the_index_it_read(tmp_path: Path, monkeypatc
     from mutlint import file_index
     from mutlint.cache import write_atomically
 
-    a, b = _old_stat(tmp_path / "a.ts"), _old_stat(tmp_path / "b.ts")
-    earlier = file_index.FileIndex(tmp_path / INDEX_FILE)
-    earlier.record("a.ts", a, "hash-a", [True])
+    assert index_shard_of("ab.ts") == index_shard_of("ba.ts")  # one shard for both
+    a, b = _old_stat(tmp_path / "ab.ts"), _old_stat(tmp_path / "ba.ts")
+    earlier = file_index.FileIndex(tmp_path)
+    earlier.record("ab.ts", a, "hash-a", [True])
     earlier.save(write_atomically)
     loads: list[int] = []
     real = json.loads
     monkeypatch.setattr(file_index.json, "loads", lambda text: loads.append(1) or real(text))
-    index = file_index.FileIndex(tmp_path / INDEX_FILE)
-    assert index.lookup("a.ts", a) == ("hash-a", [True])
-    index.record("b.ts", b, "hash-b", [False])
+    index = file_index.FileIndex(tmp_path)
+    assert index.lookup("ab.ts", a) == ("hash-a", [True])
+    index.record("ba.ts", b, "hash-b", [False])
     index.save(write_atomically)
     assert len(loads) == 1
-    assert sorted(real((tmp_path / INDEX_FILE).read_text())) == ["a.ts", "b.ts"]
+    assert sorted(_saved(tmp_path)) == ["ab.ts", "ba.ts"]
+
+
+def test_a_run_reads_and_writes_only_the_shards_of_the_files_it_looks_up(tmp_path: Path, later) -> None:
+    """Entries are spread over the shards; a lookup reads one, and a save writes those with
+    new entries, leaving the others as they were."""
+    from mutlint.cache import write_atomically
+    from mutlint.file_index import INDEX_SHARDS, FileIndex
+
+    names = [f"app/p{number}/page.tsx" for number in range(200)]
+    status = _old_stat(tmp_path / "x.ts")
+    full = FileIndex(tmp_path)
+    for name in names:
+        full.record(name, status, f"hash-{name}", [False])
+    full.save(write_atomically)
+    shards = sorted(tmp_path.glob(f"{INDEX_PREFIX}*.json"))
+    assert len(shards) == INDEX_SHARDS  # 200 paths reach every shard
+    before = {shard.name: shard.stat().st_ino for shard in shards}
+    one = FileIndex(tmp_path)
+    assert one.lookup(names[7], status) == (f"hash-{names[7]}", [False])
+    assert list(one._shards) == [index_shard_of(names[7])]
+    one.record(names[7], status, "hash-new", [True])
+    one.save(write_atomically)
+    changed = sorted(name for name, inode in before.items()
+                     if (tmp_path / name).stat().st_ino != inode)
+    assert changed == [f"{INDEX_PREFIX}{index_shard_of(names[7]):02x}.json"]
+    assert FileIndex(tmp_path).lookup(names[7], status) == ("hash-new", [True])
+    assert FileIndex(tmp_path).lookup(names[8], status) == (f"hash-{names[8]}", [False])
