@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mutlint.file_index import RACY_SECONDS
-from mutlint.source import language_for
+from mutlint.source import is_source_name
 
 LISTING_FILE = "listing.json"
 MAX_WALKS = 8  # walks kept per salt: the project's, and a few of subdirectories checked alone
@@ -149,7 +149,7 @@ class ListingMemo:
                 return None
             base = self._absolute(parent)
             for name in names:
-                if "/" in name or os.sep in name or language_for(name) is None:
+                if "/" in name or os.sep in name or not is_source_name(name):
                     return None
                 files.append(f"{base}{os.sep}{name}")
             names_in.setdefault(base, set()).update(names)

@@ -19,7 +19,7 @@ from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.ignore_patterns import IgnoreSpec
 from mutlint.listing_memo import EarlierWalk, ListingMemo, WalkRecord
-from mutlint.source import language_for
+from mutlint.source import is_source_name, language_for
 from mutlint.yaml_memo import YamlMemo
 
 DEFAULT_EXCLUDES = (
@@ -257,7 +257,7 @@ class FileSelector:
                 except OSError:
                     record.failed = True
                     continue
-                if not is_dir and not (is_file and language_for(entry.name) is not None):
+                if not is_dir and not (is_file and is_source_name(entry.name)):
                     continue
                 full = entry.path
                 judged = full in walked if is_dir else entry.name in listed

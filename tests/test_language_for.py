@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mutlint.source import LANGUAGE_BY_SUFFIX, TSX, TYPESCRIPT, language_for
+from mutlint.source import LANGUAGE_BY_SUFFIX, TSX, TYPESCRIPT, is_source_name, language_for
 
 
 def by_splitext(path: str | Path) -> str | None:
@@ -28,3 +28,14 @@ def test_names_a_walk_meets() -> None:
 def test_the_suffix_is_the_one_splitext_finds(name: str) -> None:
     assert language_for(name) == by_splitext(name)
     assert language_for(Path(name)) == by_splitext(Path(name))
+
+
+@given(st.text(alphabet=".aTtSsXxMmCcJj", max_size=12))
+@example("..ts")
+@example(".ts")
+@example("a..tsx")
+@example("a.ts.")
+@example("A.JSX")
+def test_a_bare_name_is_a_source_as_language_for_says(name: str) -> None:
+    """is_source_name, the walk's and the listing memo's test of a directory entry's name."""
+    assert is_source_name(name) == (language_for(name) is not None)
