@@ -97,12 +97,16 @@ def _decode(entry: Any, shown: str) -> YamlDoc:
 
 
 def _decode_marks(raw: Any) -> dict[DocPath, tuple[int, int]]:
+    # Exact types (`type(x) is int` refuses a bool), tested without generators: a rule pack's
+    # marks are a thousand steps, read at every start-up.
     marks: dict[DocPath, tuple[int, int]] = {}
     for doc_path, line, column in raw:
-        if not isinstance(doc_path, list) or not all(
-                isinstance(step, (str, int)) and not isinstance(step, bool) for step in doc_path) \
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in (line, column)):
+        if type(doc_path) is not list or type(line) is not int or type(column) is not int \
+                or line <= 0 or column <= 0:
             raise ValueError("not a position")
+        for step in doc_path:
+            if type(step) is not str and type(step) is not int:
+                raise ValueError("not a position")
         marks[tuple(doc_path)] = (line, column)
     return marks
 

@@ -185,3 +185,29 @@ def test_a_memo_of_other_code_is_not_read(make_project: MakeProject) -> None:
     found = json.loads(memo.read_bytes())
     memo.write_text(json.dumps({**found, "code": "another build"}), encoding="utf-8")
     assert _messages(root)[:2] == (code, messages)
+
+
+_WELL_FORMED = [[["a"], 1, 1]]
+
+
+@pytest.mark.parametrize("marks", [
+    _WELL_FORMED,  # the control (a list equal to it may differ in types: True == 1 == 1.0)
+    [[["a"], 0, 1]], [[["a"], 1, -2]], [[["a"], True, 1]], [[["a"], 1, 1.0]], [[["a"], "1", 1]],
+    [["a", 1, 1]], [[{"a": 1}, 1, 1]], [[["a", True], 1, 1]], [[["a", 1.5], 1, 1]],
+    [[["a", None], 1, 1]], [[["a"], 1]], [[["a"], 1, 1, 1]], "a", [None],
+])
+def test_a_remembered_position_is_exactly_a_path_a_line_and_a_column(tmp_path: Path, marks) -> None:
+    """A position that is anything but a list of keys and indexes and two numbers from 1 makes
+    the document not remembered (read again from its file)."""
+    from mutlint import __version__
+    from mutlint.cache import content_hash
+
+    raw = b"a: 1\n"
+    memo = tmp_path / "memo.json"
+    memo.write_text(json.dumps({"format": 1, "version": __version__, "code": "", "documents": {
+        content_hash(raw): {"data": {"a": 1}, "values": marks, "keys": []}}}), encoding="utf-8")
+    remembered = YamlMemo(memo).get(raw, "doc.yaml")
+    if marks is _WELL_FORMED:
+        assert remembered is not None and remembered.value_marks == {("a",): (1, 1)}
+    else:
+        assert remembered is None
