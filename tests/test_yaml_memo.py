@@ -201,10 +201,11 @@ def test_a_remembered_position_is_exactly_a_path_a_line_and_a_column(tmp_path: P
     the document not remembered (read again from its file)."""
     from mutlint import __version__
     from mutlint.cache import content_hash
+    from mutlint.yaml_memo import _FORMAT
 
     raw = b"a: 1\n"
     memo = tmp_path / "memo.json"
-    memo.write_text(json.dumps({"format": 1, "version": __version__, "code": "", "documents": {
+    memo.write_text(json.dumps({"format": _FORMAT, "version": __version__, "code": "", "documents": {
         content_hash(raw): {"data": {"a": 1}, "values": marks, "keys": []}}}), encoding="utf-8")
     remembered = YamlMemo(memo).get(raw, "doc.yaml")
     if marks is _WELL_FORMED:

@@ -30,7 +30,7 @@ from mutlint.rules.model import (
     Rule,
     RuleNode,
 )
-from mutlint.rules.pattern import ROOT_CAPTURE, PatternError, compile_pattern
+from mutlint.rules.pattern import ROOT_CAPTURE, CompiledPattern, PatternError, compile_pattern
 from mutlint.rules.pushdown import push_down
 from mutlint.rules.query_text import (
     GUARDED_PREDICATES,
@@ -48,11 +48,13 @@ RAW_QUERY_ROOT = "match"
 METAVARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
 _atom_ids = count()
+_COMPILED = "compiled patterns"  # the YAML memo's kind for them
 
 
 class _RuleBuilder:
-    def __init__(self, doc: YamlDoc, trusted: bool = False):
+    def __init__(self, doc: YamlDoc, trusted: bool = False, memo: YamlMemo | None = None):
         self.doc = doc
+        self.memo = memo  # compiled patterns are kept there (yaml_memo.py)
         # The shipped pack: the test suite compiles its queries and regexes, so a run leaves
         # them to first use (they were a fifth of a pre-commit run on one page).
         self.trusted = trusted
@@ -79,11 +81,7 @@ class _RuleBuilder:
         by_language = {}
         for language in self.languages:
             try:
-                if isinstance(value, str):
-                    compiled = compile_pattern(value, language)
-                else:
-                    compiled = compile_pattern("", language, context=value["context"],
-                                               selector=value["selector"])
+                compiled = self.compiled_pattern(value, language)
             except PatternError as exc:
                 self.error(doc_path, f"pattern for {language}: {exc}")
                 return None
@@ -93,6 +91,27 @@ class _RuleBuilder:
                                               literals=compiled.literals,
                                               literal_checks=tuple(compiled.literal_checks))
         return self.new_atom(doc_path, "pattern", text, by_language)
+
+    def compiled_pattern(self, value, language: str) -> CompiledPattern:
+        """compile_pattern's answer, from the memo when it holds one that reads back."""
+        if isinstance(value, str):
+            key = f"{language}\0{value}"
+        else:
+            key = f"{language}\0{value['context']}\0{value['selector']}"
+        remembered = self.memo.derived(_COMPILED, key) if self.memo is not None else None
+        if remembered is not None:
+            try:
+                return CompiledPattern.from_plain(remembered)
+            except ValueError:
+                pass  # damaged: compiled again, and kept again
+        if isinstance(value, str):
+            compiled = compile_pattern(value, language)
+        else:
+            compiled = compile_pattern("", language, context=value["context"],
+                                       selector=value["selector"])
+        if self.memo is not None:
+            self.memo.keep_derived(_COMPILED, key, compiled.to_plain())
+        return compiled
 
     def kind_atom(self, doc_path: tuple, kind: str) -> Atom | None:
         source = f"(({kind}) @{ROOT_CAPTURE})"
@@ -353,24 +372,25 @@ def load_rule_file(path: Path, display_path: str | None = None, *, trusted: bool
                    memo: YamlMemo | None = None) -> Rule:
     """A rule file, checked; `trusted` (the shipped pack, which the test suite checks) skips
     the schema and leaves compiling its queries and regexes to their first use. A document
-    from the YAML memo that makes no rule is read again from the file: the memo was damaged
-    (and a shipped rule's is not checked against the schema), the file says what is wrong."""
+    from the YAML memo, or with patterns compiled from it, that makes no rule is made again
+    from the file alone: the memo was damaged (and a shipped rule's is not checked against the
+    schema), the file says what is wrong."""
     doc = load_yaml_file(path, display_path, memo)
     try:
-        return _rule_from(doc, path, trusted)
+        return _rule_from(doc, path, trusted, memo)
     except Exception:
-        if not doc.remembered:
+        if memo is None:
             raise
     return _rule_from(load_yaml_file(path, display_path, memo, parse=True), path, trusted)
 
 
-def _rule_from(doc: YamlDoc, path: Path, trusted: bool) -> Rule:
+def _rule_from(doc: YamlDoc, path: Path, trusted: bool, memo: YamlMemo | None = None) -> Rule:
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
     diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
     if diagnostics:
         raise UsageError(diagnostics)
-    rule = _RuleBuilder(doc, trusted).build()
+    rule = _RuleBuilder(doc, trusted, memo).build()
     try:
         rule.source_hash = digests.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:

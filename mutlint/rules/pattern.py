@@ -64,6 +64,51 @@ class CompiledPattern:
         self.literals = [] if literals is None else literals
         self.literal_checks = [] if literal_checks is None else literal_checks
 
+    def to_plain(self) -> list:
+        """The pattern as JSON keeps it (the YAML memo's: mutlint.yaml_memo), for from_plain."""
+        return [self.query, self.metavariables, self.multi_metavariables,
+                [list(check) for check in self.sequences], self.root_type, self.literals,
+                [list(pair) for pair in self.literal_checks]]
+
+    @classmethod
+    def from_plain(cls, plain: object) -> CompiledPattern:
+        """What to_plain kept, checked kind by kind, as memos are: ValueError if anything is
+        off. Every capture it names must be in the query, which must capture the match."""
+        if type(plain) is not list or len(plain) != 7:
+            raise ValueError("not a compiled pattern")
+        query, singles, multis, sequences, root_type, literals, checks = plain
+        if type(query) is not str or type(root_type) is not str or f"@{ROOT_CAPTURE}" not in query:
+            raise ValueError("not a compiled pattern")
+        for names in (singles, multis, literals):
+            if type(names) is not list or any(type(name) is not str for name in names):
+                raise ValueError("not a compiled pattern")
+        made = []
+        for check in _plain_list(sequences):
+            if type(check) is not list or len(check) != 5:
+                raise ValueError("not a compiled pattern")
+            capture, prefix, suffix, has_ellipsis, bind = check
+            if type(capture) is not str or type(prefix) is not int or type(suffix) is not int \
+                    or prefix < 0 or suffix < 0 or type(has_ellipsis) is not bool \
+                    or not (bind is None or type(bind) is str):
+                raise ValueError("not a compiled pattern")
+            made.append(SequenceCheck(capture, prefix, suffix, has_ellipsis, bind))
+        pairs = []
+        for pair in _plain_list(checks):
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str \
+                    or type(pair[1]) is not str:
+                raise ValueError("not a compiled pattern")
+            pairs.append((pair[0], pair[1]))
+        if any(f"@{name}" not in query for name in
+               (*singles, *(capture for capture, _ in pairs), *(check.capture for check in made))):
+            raise ValueError("not a compiled pattern")
+        return cls(query, singles, multis, made, root_type, literals, pairs)
+
+
+def _plain_list(value: object) -> list:
+    if type(value) is not list:
+        raise ValueError("not a compiled pattern")
+    return value
+
 
 def query_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
