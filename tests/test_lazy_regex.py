@@ -51,20 +51,10 @@ def test_compiles_once_and_only_when_searched(monkeypatch: pytest.MonkeyPatch) -
     assert compiled == [r"a+b"]
 
 
-def test_a_page_check_compiles_no_regex_it_does_not_use(tmp_path) -> None:
-    """A page that calls a mutation, checked alone: the table model's type regexes, the log-like
-    table names, suppression comments (it holds none) and report escaping (nothing found) are
-    never searched, so never compiled."""
-    (tmp_path / "convex").mkdir()
-    (tmp_path / "package.json").write_text("{}\n")
-    (tmp_path / "convex" / "items.ts").write_text(
-        'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
-        "export const rename = mutation({ args: { id: v.string() }, handler: async (ctx, args) => {"
-        " await ctx.db.insert('items', { name: args.id }); } });\n")
-    (tmp_path / "page.tsx").write_text(
-        'import { useMutation } from "convex/react";\nimport { api } from "./convex/_generated/api";\n'
-        "export function Page() { const rename = useMutation(api.items.rename);\n"
-        '  return <button onClick={() => rename({ id: "a" })}>go</button>; }\n')
+def _compiled_by_a_page_check(tmp_path) -> dict[str, bool]:
+    """{mutlint's LazyRegex: compiled?} after a check of one page that calls a mutation."""
+    if not (tmp_path / "convex").is_dir():
+        _page_project(tmp_path)
     code = (
         "import sys\nfrom mutlint.cli import main\nfrom mutlint.lazy_regex import LazyRegex\n"
         "main(['check', 'page.tsx', '--fail-on', 'never'])\n"
@@ -75,7 +65,37 @@ def test_a_page_check_compiles_no_regex_it_does_not_use(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                           check=True)
     assert "No findings in 1 file." in done.stdout
-    compiled = ast.literal_eval(done.stdout.strip().splitlines()[-1])  # {name: compiled?}
+    return ast.literal_eval(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_warm_start_compiles_no_code_pattern_regex(tmp_path) -> None:
+    """The rules' code patterns come compiled from the YAML memo once a run kept them: the
+    regexes that read metavariables in a pattern's code are not compiled."""
+    first = _compiled_by_a_page_check(tmp_path)
+    assert first["mutlint.rules.pattern.METAVAR"]  # compiled the patterns, and kept them
+    again = _compiled_by_a_page_check(tmp_path)
+    assert not again["mutlint.rules.pattern.METAVAR"]
+    assert not again["mutlint.rules.pattern.MULTI_METAVAR"]
+
+
+def _page_project(tmp_path) -> None:
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "package.json").write_text("{}\n")
+    (tmp_path / "convex" / "items.ts").write_text(
+        'import { mutation } from "./_generated/server";\nimport { v } from "convex/values";\n'
+        "export const rename = mutation({ args: { id: v.string() }, handler: async (ctx, args) => {"
+        " await ctx.db.insert('items', { name: args.id }); } });\n")
+    (tmp_path / "page.tsx").write_text(
+        'import { useMutation } from "convex/react";\nimport { api } from "./convex/_generated/api";\n'
+        "export function Page() { const rename = useMutation(api.items.rename);\n"
+        '  return <button onClick={() => rename({ id: "a" })}>go</button>; }\n')
+
+
+def test_a_page_check_compiles_no_regex_it_does_not_use(tmp_path) -> None:
+    """A page that calls a mutation, checked alone: the table model's type regexes, the log-like
+    table names, suppression comments (it holds none) and report escaping (nothing found) are
+    never searched, so never compiled."""
+    compiled = _compiled_by_a_page_check(tmp_path)
     never_needed = {"mutlint.convex.tables._ID_TYPE", "mutlint.convex.tables._DOC_TYPE",
                     "mutlint.convex.tables._DOC_ARRAY_TYPE", "mutlint.convex.retention.LOG_LIKE",
                     "mutlint.suppress._DIRECTIVE", "mutlint.suppress._RULE_ID",

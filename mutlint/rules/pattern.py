@@ -12,15 +12,15 @@ captures are not exact next to anchors).
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter
 
+from mutlint.lazy_regex import LazyRegex
 from mutlint.records import Record
 from mutlint.source import first_syntax_error, ts_parser
 
-METAVAR = re.compile(r"^\$([A-Z][A-Z0-9_]*|_)$")
-MULTI_METAVAR = re.compile(r"^\$\$\$([A-Z][A-Z0-9_]*)?$")
+# Compiled at first use: a start-up whose patterns come from the YAML memo compiles none.
+METAVAR = LazyRegex(r"^\$([A-Z][A-Z0-9_]*|_)$")
+MULTI_METAVAR = LazyRegex(r"^\$\$\$([A-Z][A-Z0-9_]*)?$")
 ROOT_CAPTURE = "_match"
 
 
