@@ -176,8 +176,13 @@ def test_a_wrong_remembered_pattern_that_breaks_its_rule_is_compiled_from_the_fi
     memo_file.write_text(json.dumps(found), encoding="utf-8")
     with pytest.raises(Exception, match="TABLE"):  # what the forged pattern alone would do
         loader._rule_from(load_yaml_file(path), path, True, YamlMemo(memo_file))
-    remade = loader.load_rule_file(path, trusted=True, memo=YamlMemo(memo_file))
+    reader = YamlMemo(memo_file)
+    remade = loader.load_rule_file(path, trusted=True, memo=reader)
     assert _queries([remade]) == _queries([fresh])
+    reader.save()  # and the memo holds what compiling gives again
+    kept = json.loads(memo_file.read_bytes())["derived"][COMPILED]
+    assert not any("TABLE" in plain[0] and "TABLE" not in plain[1] for plain in kept.values())
+    loader._rule_from(load_yaml_file(path), path, True, YamlMemo(memo_file))  # builds now
 
 
 def test_no_memo_no_compiled_patterns_kept(tmp_path: Path) -> None:

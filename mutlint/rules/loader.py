@@ -52,9 +52,11 @@ _COMPILED = "compiled patterns"  # the YAML memo's kind for them
 
 
 class _RuleBuilder:
-    def __init__(self, doc: YamlDoc, trusted: bool = False, memo: YamlMemo | None = None):
+    def __init__(self, doc: YamlDoc, trusted: bool = False, memo: YamlMemo | None = None,
+                 remembered_patterns: bool = True):
         self.doc = doc
         self.memo = memo  # compiled patterns are kept there (yaml_memo.py)
+        self.remembered_patterns = remembered_patterns  # False: compiled again, and kept
         # The shipped pack: the test suite compiles its queries and regexes, so a run leaves
         # them to first use (they were a fifth of a pre-commit run on one page).
         self.trusted = trusted
@@ -94,21 +96,17 @@ class _RuleBuilder:
 
     def compiled_pattern(self, value, language: str) -> CompiledPattern:
         """compile_pattern's answer, from the memo when it holds one that reads back."""
-        if isinstance(value, str):
-            key = f"{language}\0{value}"
-        else:
-            key = f"{language}\0{value['context']}\0{value['selector']}"
-        remembered = self.memo.derived(_COMPILED, key) if self.memo is not None else None
+        code, context, selector = (value, None, None) if isinstance(value, str) \
+            else ("", value["context"], value["selector"])
+        key = f"{language}\0{code}" if context is None else f"{language}\0{context}\0{selector}"
+        remembered = self.memo.derived(_COMPILED, key) \
+            if self.memo is not None and self.remembered_patterns else None
         if remembered is not None:
             try:
                 return CompiledPattern.from_plain(remembered)
             except ValueError:
                 pass  # damaged: compiled again, and kept again
-        if isinstance(value, str):
-            compiled = compile_pattern(value, language)
-        else:
-            compiled = compile_pattern("", language, context=value["context"],
-                                       selector=value["selector"])
+        compiled = compile_pattern(code, language, context=context, selector=selector)
         if self.memo is not None:
             self.memo.keep_derived(_COMPILED, key, compiled.to_plain())
         return compiled
@@ -381,16 +379,19 @@ def load_rule_file(path: Path, display_path: str | None = None, *, trusted: bool
     except Exception:
         if memo is None:
             raise
-    return _rule_from(load_yaml_file(path, display_path, memo, parse=True), path, trusted)
+    # What it compiles is kept again, over what the memo had.
+    return _rule_from(load_yaml_file(path, display_path, memo, parse=True), path, trusted, memo,
+                      remembered_patterns=False)
 
 
-def _rule_from(doc: YamlDoc, path: Path, trusted: bool, memo: YamlMemo | None = None) -> Rule:
+def _rule_from(doc: YamlDoc, path: Path, trusted: bool, memo: YamlMemo | None = None,
+               remembered_patterns: bool = True) -> Rule:
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
     diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
     if diagnostics:
         raise UsageError(diagnostics)
-    rule = _RuleBuilder(doc, trusted, memo).build()
+    rule = _RuleBuilder(doc, trusted, memo, remembered_patterns).build()
     try:
         rule.source_hash = digests.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
