@@ -87,9 +87,7 @@ def make_record_class(name: str, fields: tuple[str, ...], defaults: tuple[Any, .
             raise ValueError(f"{name}: field names cannot start with an underscore: {field!r}")
     arg_list = ", ".join(fields) + ("," if len(fields) == 1 else "")
     defaulted = fields[len(fields) - len(defaults):] if defaults else ()
-    code = _new_code(len(fields))
-    if fields:
-        code = code.replace(co_varnames=("_cls", *fields) + code.co_varnames[len(fields) + 1:])
+    code = _new_code(len(fields)).replace(co_varnames=("_cls", *fields))  # no other locals
     new = FunctionType(code, {"_tuple_new": _tuple_new}, "__new__", defaults or None)
     new.__doc__ = f"Create new instance of {name}({arg_list})"
     namespace: dict[str, Any] = {
