@@ -16,3 +16,7 @@ imports: audit_model.py and report/audit_report.py (`mutlint audit`, whose JSON 
 """
 
 __version__ = "0.1.0"
+
+from mutlint import bytecode_finder  # noqa: E402  (after the version: see the module)
+
+bytecode_finder.install(__name__)
