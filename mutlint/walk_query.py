@@ -50,6 +50,10 @@ class WalkQuery:
                 self._any.append(index)
             for kind in root.kinds or ():
                 self._by_kind.setdefault(kind, []).append(index)
+        # Anonymous nodes (a grammar's literal tokens: `(`, `;`, `await`) are leaves, about
+        # half of a tree. A query none of whose steps can be one never starts or ends a match
+        # there: its walk passes over them (see matches).
+        self.named_only = all(step.named for pattern in patterns for step in _steps(pattern.root))
 
     @classmethod
     def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
@@ -64,16 +68,23 @@ class WalkQuery:
 
     def matches(self, node: tree_sitter.Node, predicate: Predicate | None = None
                 ) -> list[tuple[int, Captures]]:
-        """Every match within `node`, as tree_sitter.QueryCursor.matches gives them."""
+        """Every match within `node`, as tree_sitter.QueryCursor.matches gives them.
+
+        The nodes are visited in document order (preorder) from a stack of the children lists
+        tree-sitter makes in one call each: a cursor's calls per node cost more. A match is
+        given at the node of its last step; those given at one node are ordered by their
+        root's place in the visit (an ancestor's comes first: it is shallower), then by
+        pattern."""
         if node.has_error:
             raise NotWalkable("a tree with an error")
         found: list[tuple[int, Captures]] = []
         pending: dict[int, list[tuple[int, int, list]]] = {}  # finish node id -> matches
-        cursor = node.walk()
-        depth = 0
-        by_kind, wildcards = self._by_kind, self._any
-        while True:
-            current = cursor.node
+        by_kind, wildcards, named_only = self._by_kind, self._any, self.named_only
+        stack = [node]
+        visited = 0
+        while stack:
+            current = stack.pop()
+            visited += 1
             due = pending.pop(current.id, None) if pending else None
             starting = by_kind.get(current.kind_id)
             if wildcards:
@@ -87,9 +98,9 @@ class WalkQuery:
                         continue
                     if last.id == current.id:
                         now = now or []
-                        now.append((depth, index, captured))
+                        now.append((visited, index, captured))
                     else:
-                        pending.setdefault(last.id, []).append((depth, index, captured))
+                        pending.setdefault(last.id, []).append((visited, index, captured))
             if due or now:
                 # At one node: the matches of shallower roots first, then by pattern.
                 for _, index, captured in [*sorted(due or (), key=lambda m: m[:2]), *(now or ())]:
@@ -98,16 +109,16 @@ class WalkQuery:
                         captures.setdefault(name, []).append(captured_node)
                     if self._holds(index, captures, predicate):
                         found.append((index, captures))
-            if cursor.goto_first_child():
-                depth += 1
-                continue
-            while True:  # on to the next node in document order, never past `node`
-                if depth == 0:
-                    return found
-                if cursor.goto_next_sibling():
-                    break
-                cursor.goto_parent()
-                depth -= 1
+            if named_only:
+                if current.named_child_count:
+                    children = current.named_children
+                    children.reverse()
+                    stack += children
+            elif current.child_count:
+                children = current.children
+                children.reverse()
+                stack += children
+        return found
 
     def _holds(self, index: int, captures: Captures, predicate: Predicate | None) -> bool:
         """The predicates left to the end: eq?/not-eq? of two captures, or the caller's."""
@@ -121,6 +132,16 @@ class WalkQuery:
             elif predicate is not None and not predicate(name, list(args), index, captures):
                 return False
         return True
+
+
+def _steps(root: Step) -> list[Step]:
+    """Every step of a pattern (a few, bounded by the query, never by a tree)."""
+    steps, pending = [], [root]
+    while pending:
+        step = pending.pop()
+        steps.append(step)
+        pending.extend(child.step for child in step.children)
+    return steps
 
 
 def _match(step: Step, node: tree_sitter.Node, captured: list) -> tree_sitter.Node | None:

@@ -87,6 +87,18 @@ def test_a_match_within_a_node_stays_within_it() -> None:
     assert len(expected) == 5  # g(h(i)), g, h(i), h, i: nothing of f's
 
 
+@pytest.mark.parametrize(("source", "named_only"), [
+    ("(call_expression function: (member_expression property: (_) @p)) @c", True),
+    ("(arguments . (_) @a .)", True),
+    ("(unary_expression operator: \"void\" argument: (_) @a)", False),  # an anonymous step
+    ("(variable_declarator name: _ @n)", False),  # `_`: any node, anonymous ones too
+    ("(identifier) @i \"void\" @v", False),  # one pattern of several
+])
+def test_only_a_query_no_step_of_which_can_be_anonymous_passes_over_anonymous_nodes(
+        source: str, named_only: bool) -> None:
+    assert WalkQuery.parse(source, TS).named_only is named_only
+
+
 def test_unknown_predicates_go_to_the_callback_as_tree_sitter_gives_them() -> None:
     root = _root("a; b; c")
     source = "((identifier) @x (#mutlint-match? @x \"b|c\"))"
