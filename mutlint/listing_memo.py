@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mutlint.file_index import RACY_SECONDS
-from mutlint.source import is_source_name
+from mutlint.source import are_source_names
 
 LISTING_FILE = "listing.json"
 MAX_WALKS = 8  # walks kept per salt: the project's, and a few of subdirectories checked alone
@@ -147,11 +147,10 @@ class ListingMemo:
             if parent not in directories or not (parent == top_key or _under(parent, top_key)) \
                     or ".." in parent.split(os.sep):
                 return None
+            if not are_source_names(names):
+                return None
             base = self._absolute(parent)
-            for name in names:
-                if "/" in name or os.sep in name or not is_source_name(name):
-                    return None
-                files.append(f"{base}{os.sep}{name}")
+            files += map(f"{base}{os.sep}".__add__, names)
             names_in.setdefault(base, set()).update(names)
         stats = {self._absolute(relative): recorded for relative, recorded in entry["checked"]}
         return EarlierWalk(files, stats, names_in)

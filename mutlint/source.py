@@ -12,6 +12,7 @@ import os
 import stat
 from bisect import bisect_right
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -135,6 +136,28 @@ def is_source_name(name: str) -> bool:
     them in a large project's pre-commit run."""
     dot = name.rfind(".")
     return dot > 0 and name[dot:].lower() in LANGUAGE_BY_SUFFIX and name[:dot].strip(".") != ""
+
+
+def are_source_names(names: list[str]) -> bool:
+    """`is_source_name` of every name, none of which holds a path separator, at half the cost
+    of a call per name: a listing memo's 1,000 names are tested joined, by C-level loops. A
+    name ends with a language's suffix exactly when the suffix after its last dot is that one
+    (no suffix holds a second dot), and its stem is all dots exactly when the name without
+    its leading dots is a bare suffix (`..ts`). Lowercasing the joined names, as
+    is_source_name lowercases a suffix, changes no dot, separator or NUL."""
+    if not names:
+        return True
+    joined = "\0".join(names).lower()
+    if "/" in joined or os.sep in joined:
+        return False
+    lowered = joined.split("\0")
+    return len(lowered) == len(names) \
+        and all(map(str.endswith, lowered, repeat(_SUFFIXES))) \
+        and _BARE_SUFFIXES.isdisjoint(map(str.lstrip, lowered, repeat(".")))
+
+
+_SUFFIXES = tuple(LANGUAGE_BY_SUFFIX)
+_BARE_SUFFIXES = frozenset(suffix[1:] for suffix in LANGUAGE_BY_SUFFIX)
 
 
 class UnreadableSource(Exception):
