@@ -53,7 +53,7 @@ class Step(Record):
 
 
 class TextTest(Record):
-    kind: str  # "eq", "any" or "match"
+    kind: str  # "eq", "any" (the text is one of a set: any-of?, a list of words) or "match"
     value: bytes | frozenset[bytes] | re.Pattern
     positive: bool
 
@@ -251,6 +251,11 @@ def _text_tests(predicates: list) -> tuple[dict[str, list[TextTest]], list]:
         if name == "any-of?":
             test = TextTest("any", frozenset(value.encode() for value in strings), True)
         elif name.endswith("match?"):
+            words = _anchored_words(strings[0])
+            if words is not None:
+                test = TextTest("any", words, positive)
+                tests.setdefault(args[0][0], []).append(test)
+                continue
             try:
                 test = TextTest("match", re.compile(strings[0]), positive)
             except re.error as exc:  # tree-sitter's compile reports it as before
@@ -259,6 +264,24 @@ def _text_tests(predicates: list) -> tuple[dict[str, list[TextTest]], list]:
             test = TextTest("eq", strings[0].encode(), positive)
         tests.setdefault(args[0][0], []).append(test)
     return tests, rest
+
+
+def _anchored_words(regex: str) -> frozenset[bytes] | None:
+    """The texts `^word$` or `^(word|word...)$` matches (a rule's method names, mostly), where
+    the regex is one: a set lookup instead of a compile (0.3 M instructions of a pre-commit
+    run) and a search per node. `$` also matches before a final newline, so each word is
+    there with one too; the words are ASCII, so bytes compare as the decoded texts would."""
+    if not (regex.startswith("^") and regex.endswith("$")):
+        return None
+    body = regex[1:-1]
+    if body.startswith("(?:") and body.endswith(")"):
+        body = body[3:-1]
+    elif body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    words = body.split("|")
+    if not all(word.isascii() and word.replace("_", "a").isalnum() for word in words):
+        return None
+    return frozenset(ending for word in words for ending in (word.encode(), f"{word}\n".encode()))
 
 
 def _with_tests(step: Step, tests: dict[str, list[TextTest]]) -> Step:
@@ -286,4 +309,6 @@ def _kind_ids(language: tree_sitter.Language) -> dict[tuple[str, bool], frozense
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text  # most strings: without compiling the regex below
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)

@@ -214,7 +214,7 @@ def _passes(test: TextTest, node: tree_sitter.Node) -> bool:
     if test.kind == "eq":
         return (node.text == test.value) == test.positive
     if test.kind == "any":
-        return node.text in test.value
+        return (node.text in test.value) == test.positive
     return (test.value.search(node.text.decode("utf-8", "replace")) is not None) == test.positive
 
 

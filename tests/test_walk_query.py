@@ -64,6 +64,10 @@ def _root(code: str, language: str = TYPESCRIPT) -> tree_sitter.Node:
     ("((identifier) @a (#match? @a \"^.$\"))", "é; ee; x"),
     ("((identifier) @a (#not-match? @a \"^e\"))", "ea; b"),
     ("((identifier) @a (#any-of? @a \"x\" \"y\"))", "x; y; z"),
+    # Anchored lists of words: tested as sets of texts.
+    ("((property_identifier) @p (#match? @p \"^(b|dd)$\"))", "a.b; a.dd; a.d; a.bb; a.b_"),
+    ("((property_identifier) @p (#not-match? @p \"^(?:b|dd)$\"))", "a.b; a.dd; a.d"),
+    ("((identifier) @a (#match? @a \"^x_1$\"))", "x_1; x_12; x"),
     ("((binary_expression left: (identifier) @l right: (identifier) @r) (#eq? @l @r))", "a + a; a + b"),
     ("((member_expression object: (identifier) @o (#eq? @o \"db\") property: (_) @p) @m)",
      "db.x; ctx.db.y; db[0]"),
@@ -85,6 +89,18 @@ def test_a_match_within_a_node_stays_within_it() -> None:
     expected = [_key(p, c) for p, c in tree_sitter.QueryCursor(query).matches(inner)]
     assert [_key(p, c) for p, c in WalkQuery.parse(source, TS).matches(inner)] == expected
     assert len(expected) == 5  # g(h(i)), g, h(i), h, i: nothing of f's
+
+
+def test_a_list_of_words_matches_what_its_regex_matches_a_final_newline_too() -> None:
+    """`$` also matches before a final newline, which a JSX text can end with."""
+    root = _root("x = <div>a\n</div>; y = <p>\nb</p>; z = <i>a</i>; w = <b>ab</b>", TSX)
+    grammar = ts_language(TSX)
+    for predicate in ("match?", "not-match?"):
+        source = f'((jsx_text) @t (#{predicate} @t "^(a|b)$"))'
+        walk = WalkQuery.parse(source, grammar)
+        assert [test.kind for test in walk.patterns[0].root.tests] == ["any"]  # no regex
+        assert _walks(source, root, grammar) == _tree_sitters(source, root, grammar), predicate
+    assert len(_walks('((jsx_text) @t (#match? @t "^(a|b)$"))', root, grammar)) == 2
 
 
 @pytest.mark.parametrize(("source", "named_only"), [
