@@ -88,11 +88,11 @@ class FileIndex:
             by_shard.setdefault(index_shard_of(relpath), {})[relpath] = entry
         for shard, entries in sorted(by_shard.items()):
             path = self._path(shard)
-            if shard in self._shards and _stat_of(path) != self._read_as[shard]:
+            if shard in self._shards and stat_of(path) != self._read_as[shard]:
                 del self._shards[shard]
             merged = {**self._shard(shard), **entries}
             write(path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
-            self._shards[shard], self._read_as[shard] = merged, _stat_of(path)
+            self._shards[shard], self._read_as[shard] = merged, stat_of(path)
         self.new = {}
 
     def _path(self, shard: int) -> Path:
@@ -101,7 +101,7 @@ class FileIndex:
     def _shard(self, shard: int) -> dict[str, Any]:
         if shard not in self._shards:
             path = self._path(shard)
-            self._read_as[shard] = _stat_of(path)
+            self._read_as[shard] = stat_of(path)
             try:
                 found = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError):  # too deep a nesting too
@@ -116,7 +116,8 @@ def index_shard_of(relpath: str) -> int:
     return sum(relpath.encode("utf-8", "surrogatepass")) % INDEX_SHARDS
 
 
-def _stat_of(path: Path) -> list[int] | None:
+def stat_of(path: Path) -> list[int] | None:
+    """stat_key of a file, None if it cannot be stat'ed: a file replaced since has another."""
     try:
         return stat_key(os.stat(path))
     except OSError:

@@ -211,3 +211,41 @@ def test_a_cache_dir_that_is_a_link_is_not_used(run_mutlint: RunMutlint, tmp_pat
     out, err = check_json(run_mutlint, root)
     assert out == check_json(run_mutlint, root, "--no-cache")[0] and "Traceback" not in err
     assert list(elsewhere.iterdir()) == []  # nothing written through the link
+
+
+def _two_names_in_one_shard() -> tuple[str, str]:
+    from mutlint.cache import _shard_of
+
+    first = "a.ts"
+    second = next(f"b{n}.ts" for n in range(10_000) if _shard_of(f"b{n}.ts") == _shard_of(first))
+    return first, second
+
+
+def test_a_shard_another_run_replaced_meanwhile_keeps_its_entries(tmp_path: Path):
+    from mutlint.cache import Cache, Entry
+
+    first, second = _two_names_in_one_shard()
+    ours, theirs = Cache(tmp_path), Cache(tmp_path)
+    assert ours.get(first) is None  # this run reads the shard (no file yet)
+    theirs.put(second, Entry("h2", {second: "h2"}, {}))
+    theirs.save()
+    ours.put(first, Entry("h1", {first: "h1"}, {}))
+    ours.save()
+    fresh = Cache(tmp_path)
+    assert fresh.get(first).hash == "h1" and fresh.get(second).hash == "h2"
+
+
+def test_a_shard_unchanged_since_it_was_read_is_not_read_again_to_be_written(tmp_path: Path):
+    from mutlint.cache import Cache, Entry
+
+    first, second = _two_names_in_one_shard()
+    earlier = Cache(tmp_path)
+    earlier.put(first, Entry("h1", {first: "h1"}, {}))
+    earlier.save()
+    ours = Cache(tmp_path)
+    assert ours.get(first).hash == "h1"
+    ours.put(second, Entry("h2", {second: "h2"}, {}))
+    with mock.patch("mutlint.cache.json.loads", side_effect=AssertionError("read again")):
+        ours.save()
+    fresh = Cache(tmp_path)
+    assert fresh.get(first).hash == "h1" and fresh.get(second).hash == "h2"
