@@ -181,6 +181,8 @@ class FileSelector:
         """Every lintable file of the project (its absolute path) by its POSIX path relative
         to the root."""
         prefix = len(str(self.workspace.root)) + 1
+        if os.sep == "/":  # without a call per file: a pre-commit run makes this of them all
+            return {path[prefix:]: path for path in self.walk(self.workspace.root)}
         return {_posix(path[prefix:]): path for path in self.walk(self.workspace.root)}
 
     def walk(self, top: Path) -> list[str]:
