@@ -249,3 +249,29 @@ def test_a_shard_unchanged_since_it_was_read_is_not_read_again_to_be_written(tmp
         ours.save()
     fresh = Cache(tmp_path)
     assert fresh.get(first).hash == "h1" and fresh.get(second).hash == "h2"
+
+
+def test_a_check_of_an_edited_mutation_file_parses_that_file_alone(run_mutlint: RunMutlint,
+                                                                 tmp_path: Path):
+    """The tables the schema declares, and their `v.id` fields, come from the cache while the
+    schema is unchanged: the schema is not parsed for table inference (it was, for every
+    check of a mutation file). Edited, the schema is read again."""
+    root = copy_example(tmp_path)
+    past = time.time() - 60  # older than the file index's racy window: their stats are kept
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+    check_json(run_mutlint, root)
+    mutation = root / "convex" / "onboarding.ts"
+
+    def check_alone(relpath: str) -> str:
+        code, out, stats = run_mutlint("check", relpath, "--format", "json", "--statistics", cwd=root)
+        assert code in (0, 1), stats
+        assert out == run_mutlint("check", relpath, "--format", "json", "--no-cache", cwd=root)[1]
+        return stats
+
+    mutation.write_text(mutation.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
+    assert "; 1 parses in all" in check_alone("convex/onboarding.ts")
+    schema = root / "convex" / "schema.ts"
+    schema.write_text(schema.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
+    mutation.write_text(mutation.read_text(encoding="utf-8") + "// again\n", encoding="utf-8")
+    assert "; 1 parses in all" not in check_alone("convex/onboarding.ts")

@@ -58,3 +58,28 @@ def test_a_stored_part_reads_back_the_same_and_a_damaged_one_is_refused(tmp_path
                 decode(_replaced(raw, path, wrong))
             damaged += 1
     assert damaged > 5, "the parts hold something to damage"
+
+
+def test_the_schemas_id_fields_read_back_the_same_and_damaged_ones_are_refused(tmp_path: Path):
+    from mutlint.convex import schema
+
+    files = {"convex/schema.ts": (
+        'import { defineSchema, defineTable } from "convex/server";\n'
+        'import { v } from "convex/values";\n'
+        "export default defineSchema({\n"
+        "  users: defineTable({ name: v.string() }),\n"
+        '  posts: defineTable({ authorId: v.id("users"), tags: v.array(v.id("tags")) }),\n'
+        "});\n")}
+    project = make_project(tmp_path, files)
+    value = schema.schema_id_fields(project)
+    assert value == {"users": {}, "posts": {"authorId": "users", "tags": "tags"}}
+    # What the cache's JSON gives back: its keys sorted.
+    raw = json.loads(json.dumps(schema._as_is(value), sort_keys=True))
+    assert schema._decoded_id_fields(raw) == value
+    assert schema._decoded_id_fields(None) is None  # no schema
+    table, fields = next((name, fields) for name, fields in raw.items() if fields)
+    field = next(iter(fields))
+    for damaged in ([table], {table: [field]}, {table: {field: 7}}, {table: {7: "x"}}, "x",
+                    {table: None}):
+        with pytest.raises(ValueError):
+            schema._decoded_id_fields(damaged)

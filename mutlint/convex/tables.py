@@ -16,7 +16,7 @@ from __future__ import annotations
 import tree_sitter
 
 from mutlint.convex.functions import RegisteredFunction, args_validators, enclosing_registered_function
-from mutlint.convex.schema import project_schema
+from mutlint.convex.schema import schema_id_fields
 from mutlint.convex.scopes import file_scopes
 from mutlint.convex.syntax import string_value as literal_string
 from mutlint.convex.syntax import unwrap as unwrap_cast
@@ -85,7 +85,7 @@ class TableInference:
     def __init__(self, project: Project, file: SourceFile):
         self.project = project
         self.file = file
-        self.schema = project_schema(project)
+        self.schema_ids = schema_id_fields(project)  # table -> its `v.id` fields
         self.scopes = file_scopes(project, file)
         # A registered function's (args parameter, validators), by its call's start: asked
         # for every id a handler reads (16,476 times for 3,000 functions at 10,000 files).
@@ -126,10 +126,10 @@ class TableInference:
             if validated is not None:
                 return validated
             owner_table = self.doc_table(owner, steps + 1)
-            if owner_table is not None and self.schema is not None:
-                table = self.schema.tables.get(owner_table.table)
-                if table is not None and field in table.id_fields:
-                    return TableGuess(table.id_fields[field], "schema")
+            if owner_table is not None and self.schema_ids is not None:
+                id_fields = self.schema_ids.get(owner_table.table)
+                if id_fields is not None and field in id_fields:
+                    return TableGuess(id_fields[field], "schema")
             return self._by_name(field)
         if node.type in ("identifier", "shorthand_property_identifier"):
             name = self.file.text(node)
@@ -260,11 +260,11 @@ class TableInference:
         return args_name, validators
 
     def _by_name(self, name: str) -> TableGuess | None:
-        if self.schema is None or not name.endswith("Id") or len(name) <= 2:
+        if self.schema_ids is None or not name.endswith("Id") or len(name) <= 2:
             return None
         stem = name[:-2]
         for candidate in (stem + "s", stem, stem + "es", stem[:-1] + "ies" if stem.endswith("y") else ""):
-            if candidate and candidate in self.schema.tables:
+            if candidate and candidate in self.schema_ids:
                 return TableGuess(candidate, "name")
         return None
 
