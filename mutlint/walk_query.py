@@ -109,15 +109,13 @@ class WalkQuery:
                         captures.setdefault(name, []).append(captured_node)
                     if self._holds(index, captures, predicate):
                         found.append((index, captures))
+            # Reversed without reversing the list: a node's `children` is a list the node
+            # keeps and hands out again (named_children is made anew each time).
             if named_only:
                 if current.named_child_count:
-                    children = current.named_children
-                    children.reverse()
-                    stack += children
+                    stack += reversed(current.named_children)
             elif current.child_count:
-                children = current.children
-                children.reverse()
-                stack += children
+                stack += reversed(current.children)
         return found
 
     def _holds(self, index: int, captures: Captures, predicate: Predicate | None) -> bool:

@@ -91,6 +91,23 @@ def test_a_match_within_a_node_stays_within_it() -> None:
     assert len(expected) == 5  # g(h(i)), g, h(i), h, i: nothing of f's
 
 
+@pytest.mark.parametrize("source", [
+    "(call_expression function: (identifier) @f arguments: (arguments . (_) @a)) @c",
+    "(call_expression function: _ @f arguments: (arguments) @a) @c",  # `_`: every node walked
+])
+def test_a_walk_leaves_the_tree_as_it_found_it(source: str) -> None:
+    """Walked again over the same nodes, the same matches; the nodes' children unchanged
+    (py-tree-sitter hands out the list a node keeps of them)."""
+    root = _root("f(a, g(b, c)); h(d)")
+    walk = WalkQuery.parse(source, TS)
+    assert walk.named_only is ("_ @f" not in source)
+    first = [_key(p, c) for p, c in walk.matches(root)]
+    assert first and [_key(p, c) for p, c in walk.matches(root)] == first
+    assert first == _tree_sitters(source, root)
+    call = root.child(0).child(0)
+    assert [child.type for child in call.children] == ["identifier", "arguments"]
+
+
 def test_a_list_of_words_matches_what_its_regex_matches_a_final_newline_too() -> None:
     """`$` also matches before a final newline, which a JSX text can end with."""
     root = _root("x = <div>a\n</div>; y = <p>\nb</p>; z = <i>a</i>; w = <b>ab</b>", TSX)
