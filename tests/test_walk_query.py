@@ -68,6 +68,9 @@ def _root(code: str, language: str = TYPESCRIPT) -> tree_sitter.Node:
     ("((property_identifier) @p (#match? @p \"^(b|dd)$\"))", "a.b; a.dd; a.d; a.bb; a.b_"),
     ("((property_identifier) @p (#not-match? @p \"^(?:b|dd)$\"))", "a.b; a.dd; a.d"),
     ("((identifier) @a (#match? @a \"^x_1$\"))", "x_1; x_12; x"),
+    ("((property_identifier) @p (#match? @p \"(?:^(b|dd)$)|(?:^e$)\"))", "a.b; a.dd; a.e; a.be"),
+    ("((property_identifier) @p (#not-match? @p \"(?:^(b|dd)$)|(?:^e$)\"))", "a.b; a.e; a.f"),
+    ("((property_identifier) @p (#match? @p \"(?:^(b|dd)$)|(?:e$)\"))", "a.b; a.ee; a.f"),  # a regex
     ("((binary_expression left: (identifier) @l right: (identifier) @r) (#eq? @l @r))", "a + a; a + b"),
     ("((member_expression object: (identifier) @o (#eq? @o \"db\") property: (_) @p) @m)",
      "db.x; ctx.db.y; db[0]"),
@@ -118,6 +121,9 @@ def test_a_list_of_words_matches_what_its_regex_matches_a_final_newline_too() ->
         assert [test.kind for test in walk.patterns[0].root.tests] == ["any"]  # no regex
         assert _walks(source, root, grammar) == _tree_sitters(source, root, grammar), predicate
     assert len(_walks('((jsx_text) @t (#match? @t "^(a|b)$"))', root, grammar)) == 2
+    # Lists shared patterns join (shared_patterns.py): their union.
+    joined = WalkQuery.parse('((jsx_text) @t (#match? @t "(?:^(a|b)$)|(?:^c$)"))', grammar)
+    assert joined.patterns[0].root.tests[0].value == {b"a", b"a\n", b"b", b"b\n", b"c", b"c\n"}
 
 
 @pytest.mark.parametrize(("source", "named_only"), [
