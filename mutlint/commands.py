@@ -43,6 +43,7 @@ def prepare(paths: list[Path], args, select=None, ignore=None, stats=None, *, ca
                                    yaml_memo=cache_dir.yaml_memo if cache_dir else None)
         rules = load_all_rules(workspace.config, args.rules, memo=workspace.yaml_memo)
         rule_set = build_rule_set(rules, workspace.config, select, ignore)
+        rule_set.memo = workspace.yaml_memo  # the walks' patterns too (remembered_walks.py)
     with stats.phase("cache"):
         if cache_dir is None:
             cache = open_cache(workspace.root, "", enabled=False)
@@ -136,6 +137,8 @@ def _run_check(args) -> int:
         changes = changed(paths[0], args.base, with_lines=args.diff_lines)
         files = [f for f in files if f.resolve() in changes.files]
     result = check(project, files, rule_set, stats, jobs=args.jobs, cache=cache)
+    if not cache.disabled:
+        workspace.yaml_memo.save()  # what the check added to it: a walk's patterns
     keep_until_exit(project, result, rule_set, cache)
     if args.diff_lines:
         _keep_changed_lines(result, workspace.root, changes)

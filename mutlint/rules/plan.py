@@ -18,10 +18,12 @@ import tree_sitter
 from mutlint.bundled_queries import bundled_sources, keep_matches, source_of_patterns
 from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.regex_guard import compile_user_regex, guarded_search
+from mutlint.remembered_walks import remembered_patterns
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.shared_patterns import Member, canonical, shared_source, sharing_key
 from mutlint.source import SourceFile, query_matches, ts_language
 from mutlint.walk_query import NotWalkable, WalkQuery
+from mutlint.yaml_memo import YamlMemo
 
 Env = dict[str, tuple[tree_sitter.Node, ...]]
 # Comments matter only as suppression directives, ERROR nodes only in a tree with an error:
@@ -98,11 +100,13 @@ class FilePass:
 
 
 class QueryPlan:
-    def __init__(self, language: str, atoms: list[Atom], *, few_files: bool = False):
+    def __init__(self, language: str, atoms: list[Atom], *, few_files: bool = False,
+                 memo: YamlMemo | None = None):
         """`few_files`: for a run of a few files, where compiling the query costs more than
         matching it: the query is walked in Python (walk_query.py) where the walk takes it,
         and compiled with wildcard roots too (light_queries.py) where it does not, or for a
-        tree the walk hands back."""
+        tree the walk hands back. The walk's patterns come from `memo` when it holds them
+        (remembered_walks.py)."""
         self.language = language
         self.few_files = few_files
         groups: dict[Hashable, list[Member]] = {}  # atoms that share a pattern (shared_patterns.py)
@@ -133,8 +137,9 @@ class QueryPlan:
         # two, and the walk that finds the rules' matches leaves theirs with the file.
         self.bundle = bundled_sources(language) if sources else ()
         texts = (*sources, *self.bundle)
-        self.walk = WalkQuery.parse("\n".join(texts), ts_language(language)) \
+        patterns = remembered_patterns("\n".join(texts), language, ts_language(language), memo) \
             if few_files and sources else None
+        self.walk = WalkQuery(patterns) if patterns is not None else None
         self._texts = texts
         self._light: tuple[str, ...] | None = None  # the texts lightened, once compiled
         self._compiled: tree_sitter.Query | None = None

@@ -7,6 +7,7 @@ from mutlint.findings import Severity
 from mutlint.rules.model import Rule
 from mutlint.rules.plan import QueryPlan
 from mutlint.rules.prefilter import Prefilter
+from mutlint.yaml_memo import YamlMemo
 
 MAX_PLANS = 4  # queries compiled per language, each for a subset of the rules
 # A run of this many files or fewer walks its queries in Python (walk_query.py) instead of
@@ -23,6 +24,8 @@ class RuleSet:
     severity_overrides: dict[str, Severity]
     known_ids: set[str]  # every rule id that exists, run or not
     few_files: bool  # this run checks at most FEW_FILES files (the engine says)
+    # Where the walks' patterns are kept between runs (remembered_walks.py), if anywhere.
+    memo: YamlMemo | None
     _plans: dict[tuple[str, frozenset[str], bool], QueryPlan]
     _prefilter: Prefilter | None
 
@@ -34,6 +37,7 @@ class RuleSet:
         self.severity_overrides = {} if severity_overrides is None else severity_overrides
         self.known_ids = set() if known_ids is None else known_ids
         self.few_files = few_files
+        self.memo = None
         self._plans = {}
         self._prefilter = None
 
@@ -56,7 +60,7 @@ class RuleSet:
                     sum(1 for known, _, _ in self._plans if known == language) >= MAX_PLANS:
                 return self.plan(language)
             atoms = [a for r in self.rules if r.id in ids for a in r.atoms if a.in_place_type is None]
-            self._plans[key] = QueryPlan(language, atoms, few_files=self.few_files)
+            self._plans[key] = QueryPlan(language, atoms, few_files=self.few_files, memo=self.memo)
         return self._plans[key]
 
     @property
