@@ -51,9 +51,12 @@ class WalkQuery:
             for kind in root.kinds or ():
                 self._by_kind.setdefault(kind, []).append(index)
         # Anonymous nodes (a grammar's literal tokens: `(`, `;`, `await`) are leaves, about
-        # half of a tree. A query none of whose steps can be one never starts or ends a match
-        # there: its walk passes over them (see matches).
-        self.named_only = all(step.named for pattern in patterns for step in _steps(pattern.root))
+        # half of a tree. A walk meets a match's nodes where it starts, at its root, and where
+        # it ends, at its last step's node (the last child's last child...); the other steps'
+        # nodes are found from their parents'. So where every pattern starts and ends on a
+        # named node, the walk passes over anonymous ones (see matches).
+        self.named_only = all(pattern.root.named and _last_step(pattern.root).named
+                              for pattern in patterns)
 
     @classmethod
     def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
@@ -132,14 +135,12 @@ class WalkQuery:
         return True
 
 
-def _steps(root: Step) -> list[Step]:
-    """Every step of a pattern (a few, bounded by the query, never by a tree)."""
-    steps, pending = [], [root]
-    while pending:
-        step = pending.pop()
-        steps.append(step)
-        pending.extend(child.step for child in step.children)
-    return steps
+def _last_step(root: Step) -> Step:
+    """The step whose node a match of the pattern ends at (_match's `last`)."""
+    step = root
+    while step.children:
+        step = step.children[-1].step
+    return step
 
 
 def _match(step: Step, node: tree_sitter.Node, captured: list) -> tree_sitter.Node | None:
