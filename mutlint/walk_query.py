@@ -57,6 +57,12 @@ class WalkQuery:
         # named node, the walk passes over anonymous ones (see matches).
         self.named_only = all(pattern.root.named and _last_step(pattern.root).named
                               for pattern in patterns)
+        # (field, kinds) a node of the root's first field must be of for the pattern to match:
+        # a mutation file's query has ten patterns rooted at calls, most of which fail there
+        # (a call of an identifier where a method call is wanted), and a node's field is looked
+        # at once for all of them instead of in each pattern's match.
+        self._first_field: list[tuple[int, frozenset[int]] | None] = [
+            _first_field(pattern.root) for pattern in patterns]
 
     @classmethod
     def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
@@ -83,6 +89,7 @@ class WalkQuery:
         found: list[tuple[int, Captures]] = []
         pending: dict[int, list[tuple[int, int, list]]] = {}  # finish node id -> matches
         by_kind, wildcards, named_only = self._by_kind, self._any, self.named_only
+        first_fields = self._first_field
         stack = [node]
         visited = 0
         while stack:
@@ -94,7 +101,16 @@ class WalkQuery:
                 starting = sorted([*(starting or ()), *wildcards])
             now = None
             if starting:
+                field_kinds: dict[int, set[int]] = {}  # field id -> its nodes' kinds, here
                 for index in starting:
+                    first = first_fields[index]
+                    if first is not None:
+                        kinds = field_kinds.get(first[0])
+                        if kinds is None:
+                            kinds = field_kinds[first[0]] = \
+                                {child.kind_id for child in current.children_by_field_id(first[0])}
+                        if kinds.isdisjoint(first[1]):
+                            continue
                     captured: list[tuple[str, tree_sitter.Node]] = []
                     last = _match(self.patterns[index].root, current, captured)
                     if last is None:
@@ -133,6 +149,17 @@ class WalkQuery:
             elif predicate is not None and not predicate(name, list(args), index, captures):
                 return False
         return True
+
+
+def _first_field(root: Step) -> tuple[int, frozenset[int]] | None:
+    """(field, kinds) of the root's first child step, if it has both and no anchor: a match
+    needs a node of that field, of one of those kinds (_match_children)."""
+    if not root.children:
+        return None
+    child = root.children[0]
+    if child.anchored or child.field is None or child.step.kinds is None:
+        return None
+    return child.field, child.step.kinds
 
 
 def _last_step(root: Step) -> Step:

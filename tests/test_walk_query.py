@@ -55,6 +55,9 @@ def _root(code: str, language: str = TYPESCRIPT) -> tree_sitter.Node:
     # Fields, negated fields, anonymous nodes, bare wildcards, captures on one node.
     ("(unary_expression operator: \"void\" argument: (_) @a)", "void f(); void 0; typeof x; !y"),
     ("(unary_expression operator: \"void\") @u (identifier) @i", "void f(); typeof x; void (y)"),
+    # A field of several nodes (`condition`: the test and its `;`): matched on the second too.
+    ("(for_statement condition: \";\" @semi) @f (for_statement condition: (binary_expression) @c)",
+     "for (let i = 0; i < 3; i++) {} for (;;) {}"),
     ("(variable_declarator name: (identifier) @n !value) @d", "let a = 1, b; let c"),
     ("(variable_declarator name: _ @n value: _ @v)", "let a = 1, [b] = c"),
     ("(call_expression function: (identifier) @f) @c @also", "f(g())"),
