@@ -244,7 +244,7 @@ def main() -> int:
     version_time = None
     for name, seconds, rss in run_one_file(args.runs):
         version_time = version_time or seconds
-        print(f"| 1000 files | {name} | {seconds:.3f} | x{seconds / version_time:.1f} of --version "
+        print(f"| 1000 files | {name} | {seconds:.3f} | x{seconds / version_time:.2f} of --version "
               f"| {rss:.0f} |")
     return 0
 
