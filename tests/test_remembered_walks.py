@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_stored_parts import _leaves, _replaced
 from test_walk_query import _root
 
 import mutlint.remembered_walks as remembered
@@ -61,22 +62,6 @@ def test_the_plans_hold_every_kind_of_text_test() -> None:
             kinds.update(test.kind for test in step.tests)
             stack.extend(child.step for child in step.children)
     assert "any" in kinds  # the rules' method names
-
-
-def _leaves(value, path=()):
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, (*path, index))
-    else:
-        yield path, value
-
-
-def _replaced(value, path, new):
-    if not path:
-        return new
-    copy = list(value)
-    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
-    return copy
 
 
 def test_any_damage_is_refused_and_so_is_a_wrong_type_under_a_matching_digest() -> None:
