@@ -13,6 +13,7 @@ import re
 import tree_sitter
 
 from mutlint.records import Record
+from mutlint.regex_guard import anchored_words
 
 TEXT_PREDICATES = frozenset({"eq?", "not-eq?", "match?", "not-match?", "any-of?"})
 # Built-ins py-tree-sitter would apply itself, which the walk does not: such a query is compiled.
@@ -267,30 +268,20 @@ def _text_tests(predicates: list) -> tuple[dict[str, list[TextTest]], list]:
 
 
 def _anchored_words(regex: str) -> frozenset[bytes] | None:
-    """The texts `^word$` or `^(word|word...)$` matches (a rule's method names, mostly), or
-    `(?:^(...)$)|(?:^(...)$)`, several such lists shared patterns join (shared_patterns.py),
-    where the regex is one: a set lookup instead of a compile (0.3 to 1.5 M instructions of a
-    pre-commit run each) and a search per node. `$` also matches before a final newline, so
-    each word is there with one too; the words are ASCII, so bytes compare as the decoded
-    texts would."""
+    """The texts a regex of anchored words matches (regex_guard.anchored_words: `^word$`,
+    `^(word|word...)$`, a rule's method names mostly), or several such joined as shared
+    patterns join them (`(?:^(...)$)|(?:^(...)$)`, shared_patterns.py): a set lookup instead
+    of a compile (0.3 to 1.5 M instructions of a pre-commit run each) and a search per node.
+    `$` also matches before a final newline, so each word is there with one too; the words
+    are ASCII, so bytes compare as the decoded texts would."""
     if regex.startswith("(?:") and regex.endswith(")"):
-        parts = [_anchored_list(part) for part in regex[3:-1].split(")|(?:")]
-        return None if None in parts else frozenset().union(*parts)
-    return _anchored_list(regex)
-
-
-def _anchored_list(regex: str) -> frozenset[bytes] | None:
-    if not (regex.startswith("^") and regex.endswith("$")):
+        parts = [anchored_words(part) for part in regex[3:-1].split(")|(?:")]
+    else:
+        parts = [anchored_words(regex)]
+    if None in parts:
         return None
-    body = regex[1:-1]
-    if body.startswith("(?:") and body.endswith(")"):
-        body = body[3:-1]
-    elif body.startswith("(") and body.endswith(")"):
-        body = body[1:-1]
-    words = body.split("|")
-    if not all(word.isascii() and word.replace("_", "a").isalnum() for word in words):
-        return None
-    return frozenset(ending for word in words for ending in (word.encode(), f"{word}\n".encode()))
+    return frozenset(text.encode() for words in parts for word in words
+                     for text in (word, f"{word}\n"))
 
 
 def _with_tests(step: Step, tests: dict[str, list[TextTest]]) -> Step:

@@ -72,6 +72,7 @@ def _root(code: str, language: str = TYPESCRIPT) -> tree_sitter.Node:
     ("((property_identifier) @p (#match? @p \"^(b|dd)$\"))", "a.b; a.dd; a.d; a.bb; a.b_"),
     ("((property_identifier) @p (#not-match? @p \"^(?:b|dd)$\"))", "a.b; a.dd; a.d"),
     ("((identifier) @a (#match? @a \"^x_1$\"))", "x_1; x_12; x"),
+    ("((identifier) @a (#match? @a \"^a|b$\"))", "ax; b; xb; a; c"),  # not words: `(^a)|(b$)`
     ("((property_identifier) @p (#match? @p \"(?:^(b|dd)$)|(?:^e$)\"))", "a.b; a.dd; a.e; a.be"),
     ("((property_identifier) @p (#not-match? @p \"(?:^(b|dd)$)|(?:^e$)\"))", "a.b; a.e; a.f"),
     ("((property_identifier) @p (#match? @p \"(?:^(b|dd)$)|(?:e$)\"))", "a.b; a.ee; a.f"),  # a regex
