@@ -3,7 +3,7 @@
 Python's path finder costs about 300,000 instructions per module before the module's code
 runs: it searches the package's path, then its loader works out the cache file's name, stats
 the source, opens the cache file and checks its header, all in importlib's Python code. A
-one-file check imports 70 of mutlint's modules, so that was about 8% of a pre-commit run.
+one-file check imports 79 of mutlint's modules, so that was about 9% of a pre-commit run.
 
 This finder, first on `sys.meta_path`, takes a module of mutlint's package (not a package:
 three of them, left to Python) to the file Python would have found, `<dir>/<name>.py`, and

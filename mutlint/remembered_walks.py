@@ -17,7 +17,7 @@ import re
 
 import tree_sitter
 
-from mutlint.digests import blake2b
+from mutlint.cache import content_hash
 from mutlint.walk_patterns import Child, Pattern, Step, TextTest, Unsupported, read_patterns
 from mutlint.yaml_memo import YamlMemo
 
@@ -71,7 +71,7 @@ def from_plain(kept: object, language: tree_sitter.Language) -> list[Pattern]:
 
 
 def _digest(plain: list) -> str:
-    return blake2b(json.dumps(plain, separators=(",", ":")).encode(), digest_size=16).hexdigest()
+    return content_hash(json.dumps(plain, separators=(",", ":")).encode())
 
 
 def _step_to_plain(step: Step) -> list:
