@@ -21,8 +21,8 @@ from fuzz_inputs import EXAMPLE, example_files, mutate_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mutlint.cache import SHARD_SUFFIX, shard_text
 from mutlint.cli import main
-from mutlint.file_index import INDEX_PREFIX
 
 EXAMPLES = int(os.environ.get("MUTLINT_FUZZ_EXAMPLES", "25"))
 SOURCES = tuple(sorted(p for p in example_files() if p.endswith((".ts", ".tsx"))))
@@ -31,15 +31,18 @@ PAGE = "app/onboarding/page.tsx"
 
 def entries(root: Path) -> list[Path]:
     """The cache's shard files (each holds the entries whose names hash to it)."""
-    return sorted(p for p in (root / ".mutlint_cache").glob("*/*.json")
-                  if not p.name.startswith(INDEX_PREFIX))
+    return sorted((root / ".mutlint_cache").glob(f"*/*{SHARD_SUFFIX}"))
 
 
 def rewrite_entries(shard: Path, change) -> None:
-    data = json.loads(shard.read_text(encoding="utf-8"))
-    for entry in data.values():
+    """Each entry of the shard decoded, changed by `change` and written back, as a shard is."""
+    data = {}
+    for line in shard.read_text(encoding="utf-8").splitlines():
+        name, text = line.split("\t")
+        entry = json.loads(text)
         change(entry)
-    shard.write_text(json.dumps(data), encoding="utf-8")
+        data[name] = json.dumps(entry)
+    shard.write_text(shard_text(data), encoding="utf-8")
 
 
 def copy_example(tmp_path: Path) -> Path:
@@ -245,7 +248,7 @@ def test_a_shard_unchanged_since_it_was_read_is_not_read_again_to_be_written(tmp
     ours = Cache(tmp_path)
     assert ours.get(first).hash == "h1"
     ours.put(second, Entry("h2", {second: "h2"}, {}))
-    with mock.patch("mutlint.cache.json.loads", side_effect=AssertionError("read again")):
+    with mock.patch("mutlint.cache._entries_of", side_effect=AssertionError("read again")):
         ours.save()
     fresh = Cache(tmp_path)
     assert fresh.get(first).hash == "h1" and fresh.get(second).hash == "h2"
@@ -275,3 +278,36 @@ def test_a_check_of_an_edited_mutation_file_parses_that_file_alone(run_mutlint: 
     schema.write_text(schema.read_text(encoding="utf-8") + "\n// edited\n", encoding="utf-8")
     mutation.write_text(mutation.read_text(encoding="utf-8") + "// again\n", encoding="utf-8")
     assert "; 1 parses in all" not in check_alone("convex/onboarding.ts")
+
+
+def test_a_shard_keeps_any_name_and_drops_only_its_damaged_lines(tmp_path: Path):
+    """A shard is a line per entry (its name, a tab, its JSON): names with tabs, newlines,
+    quotes or non-ASCII characters (all legal in file names) come back as they went in, and
+    a damaged line loses its own entry, not the shard's others."""
+    from mutlint.cache import Cache, Entry, _shard_of
+
+    odd = ["a\tb.ts", "c\nd.ts", 'e"f\\g.ts', "ünï\u2028cödé.ts", "\0fact [\"x\"]"]
+    written = Cache(tmp_path)
+    for name in odd:
+        written.put(name, Entry(f"h-{name}", {name: "h"}, {"value": [name]}))
+    written.save()
+    read = Cache(tmp_path)
+    for name in odd:
+        entry = read.get(name)
+        assert (entry.hash, entry.deps, entry.payload) == (f"h-{name}", {name: "h"}, {"value": [name]})
+
+    first, second = _two_names_in_one_shard()
+    cache = Cache(tmp_path)
+    cache.put(first, Entry("h1", {}, {}))
+    cache.put(second, Entry("h2", {}, {}))
+    cache.save()
+    [path] = tmp_path.glob(f"{_shard_of(first)}{SHARD_SUFFIX}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and all(line.count("\t") == 1 for line in lines)
+    for damage in (lambda line: line[:-5], lambda line: line.replace("\t", " "),
+                   lambda line: line.split("\t")[0] + "\t[]", lambda line: line + "{}"):
+        damaged = [damage(line) if json.loads(line.split("\t")[0]) == first else line
+                   for line in lines]
+        path.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+        fresh = Cache(tmp_path)
+        assert fresh.get(first) is None and fresh.get(second).hash == "h2"

@@ -11,6 +11,7 @@ import pytest
 from conftest import MakeProject
 
 from mutlint import source
+from mutlint.cache import SHARD_SUFFIX
 from mutlint.cli import main
 
 NOTES = """\
@@ -109,7 +110,7 @@ def test_a_forged_value_digest_is_recomputed_not_trusted(capsys, make_project):
     root = project(make_project)
     expected = check(capsys, root)
     forged = 0
-    for shard in (root / ".mutlint_cache").glob("*/*.json"):
+    for shard in (root / ".mutlint_cache").glob(f"*/*{SHARD_SUFFIX}"):
         text = shard.read_text("utf-8")
         forged += text.count("\\u0000value:client-call-targets")
         shard.write_text(text.replace("\\u0000value:client-call-targets",
