@@ -323,9 +323,8 @@ def _module_files(project: Project) -> dict[str, list[str]]:
     convex_files would parse, from the file list alone)."""
     def build() -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        for relpath in sorted(project.sources):
-            if project.deploys(relpath):
-                found.setdefault(project.module_name(relpath), []).append(relpath)
+        for relpath in project.deployed_sources():
+            found.setdefault(project.module_name(relpath), []).append(relpath)
         return found
 
     return project.memo(("module-files",), build, lasting=True)
