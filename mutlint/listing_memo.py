@@ -87,6 +87,18 @@ class EarlierWalk:
                     self._children.setdefault(os.path.dirname(path), []).append(path)
         return self._children.get(directory, [])
 
+    def decisive_stats(self) -> list[tuple[str, list[int] | None]]:
+        """The recorded stats that decide whether the walk still holds: all of them but those
+        of a `.gitignore` found absent in a directory the walk read. Creating one adds an
+        entry to that directory, which changes its stat (the one the file list already relies
+        on, as git's untracked cache does), so statting it again was a failing system call,
+        and an exception, for most directories of a project in every pre-commit run."""
+        suffix = f"{os.sep}.gitignore"
+        stats = self.stats
+        return [(path, recorded) for path, recorded in stats.items()
+                if recorded is not None or not path.endswith(suffix)
+                or stats.get(path[:-len(suffix)]) is None]
+
     def gitignores_unchanged(self) -> bool:
         """Does every `.gitignore` the walk consulted (or found absent) keep its stat? Then
         a name it judged keeps its verdict, as long as the config's excludes are the same
@@ -116,7 +128,7 @@ class ListingMemo:
         if key not in self._looked_up:
             earlier = self.earlier(top, git_root)
             self._looked_up[key] = None if earlier is None or any(
-                path_stat(path) != recorded for path, recorded in earlier.stats.items()) \
+                path_stat(path) != recorded for path, recorded in earlier.decisive_stats()) \
                 else earlier.files
         return self._looked_up[key]
 

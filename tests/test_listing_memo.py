@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeProject, mutation_source
 
-from mutlint import workspace
+from mutlint import listing_memo, workspace
 from mutlint.cli import main
 from mutlint.file_index import INDEX_PREFIX
 from mutlint.listing_memo import LISTING_FILE
@@ -97,6 +97,27 @@ def test_an_edited_gitignore_is_seen_though_its_directory_keeps_its_times(
     assert check(capsys, root) == ["convex/events.ts"]
     (root / "convex/.gitignore").unlink()
     assert "convex/more/other.ts" in check(capsys, root)
+
+
+def test_a_gitignore_created_where_there_was_none_is_seen_by_its_directory(
+        capsys, make_project, later, monkeypatch: pytest.MonkeyPatch):
+    """A warm run does not stat the `.gitignore` a directory did not have (one per directory
+    of a project, each a failing system call): creating one changes its directory's stat."""
+    root = project(make_project)
+    assert "convex/more/other.ts" in check(capsys, root)
+    stated: list[str] = []
+    real = listing_memo.os.stat
+
+    def counting(path, *args, **kwargs):
+        stated.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(listing_memo.os, "stat", counting)
+    assert "convex/more/other.ts" in check(capsys, root)
+    assert str(root / "convex" / "more") in stated  # the directories are checked
+    assert not [path for path in stated if path.endswith(".gitignore") and ".mutlint_cache" not in path]
+    (root / "convex/.gitignore").write_text("more/\n", encoding="utf-8")
+    assert check(capsys, root) == ["convex/events.ts"]
 
 
 def test_a_gitignore_above_the_project_root_is_watched_too(capsys, tmp_path, later):
