@@ -108,7 +108,6 @@ def test_a_walk_leaves_the_tree_as_it_found_it(source: str) -> None:
     (py-tree-sitter hands out the list a node keeps of them)."""
     root = _root("f(a, g(b, c)); h(d)")
     walk = WalkQuery.parse(source, TS)
-    assert walk.named_only is ("_ @a" not in source)
     first = [_key(p, c) for p, c in walk.matches(root)]
     assert first and [_key(p, c) for p, c in walk.matches(root)] == first
     assert first == _tree_sitters(source, root)
@@ -131,18 +130,19 @@ def test_a_list_of_words_matches_what_its_regex_matches_a_final_newline_too() ->
     assert joined.patterns[0].root.tests[0].value == {b"a", b"a\n", b"b", b"b\n", b"c", b"c\n"}
 
 
-@pytest.mark.parametrize(("source", "named_only"), [
-    ("(call_expression function: (member_expression property: (_) @p)) @c", True),
-    ("(arguments . (_) @a .)", True),
-    # An anonymous step between the root and the last: found from its parent, never met.
-    ("(unary_expression operator: \"void\" argument: (_) @a)", True),
-    ("(unary_expression operator: \"void\")", False),  # a match that ends on one
-    ("(variable_declarator name: _ @n)", False),  # `_`: any node, anonymous ones too
-    ("(identifier) @i \"void\" @v", False),  # one pattern of several starts on one
+@pytest.mark.parametrize("source", [
+    "(call_expression function: (member_expression property: (_) @p)) @c",
+    "(arguments . (_) @a .)",
+    "(unary_expression operator: \"void\" argument: (_) @a)",  # an anonymous middle step
+    "(unary_expression operator: \"void\")",  # a match that ends on an anonymous node
+    "(variable_declarator name: _ @n)",  # `_`: any node, anonymous ones too
+    "(identifier) @i \"void\" @v",  # a pattern that starts on an anonymous node
 ])
-def test_only_a_query_whose_matches_start_and_end_on_named_nodes_passes_over_anonymous_ones(
-        source: str, named_only: bool) -> None:
-    assert WalkQuery.parse(source, TS).named_only is named_only
+def test_matches_that_start_or_end_on_anonymous_nodes_are_found_as_tree_sitter_finds_them(
+        source: str) -> None:
+    root = _root("void f(a.b(c)); let [x] = [void 0]; g(); h(...i)")
+    expected = _tree_sitters(source, root)
+    assert expected and _walks(source, root) == expected
 
 
 def test_unknown_predicates_go_to_the_callback_as_tree_sitter_gives_them() -> None:
