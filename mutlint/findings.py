@@ -6,7 +6,6 @@ import enum
 
 from mutlint import digests
 from mutlint.compared import ComparedByValue
-from mutlint.lazy_regex import LazyRegex
 from mutlint.records import Record
 
 
@@ -81,7 +80,11 @@ class Finding(ComparedByValue):
                 self.rule_id, self.span.end_line, self.span.end_column, self.message)
 
 
-_SPACE = LazyRegex(r"\s+")
+def normalised_code(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends: what the regex `\\s+` replaced by a
+    space, then strip(), made of it (both go by str.isspace), without compiling a regex in
+    every run that finds something."""
+    return " ".join(text.split())
 
 
 def assign_fingerprints(findings: list[Finding]) -> None:
@@ -93,7 +96,7 @@ def assign_fingerprints(findings: list[Finding]) -> None:
     """
     seen: dict[tuple[str, str, str], int] = {}
     for finding in sorted(findings, key=Finding.sort_key):
-        normalised = _SPACE.sub(" ", finding.anchor_text).strip()
+        normalised = normalised_code(finding.anchor_text)
         key = (finding.rule_id, finding.span.path, normalised)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1

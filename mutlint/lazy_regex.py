@@ -32,8 +32,11 @@ class LazyRegex:
             self._compiled = re.compile(self.pattern, self.flags)
         return self._compiled
 
-    def match(self, text: str) -> re.Match[str] | None:
-        return self.compiled.match(text)
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.match(text, pos)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text)

@@ -12,6 +12,7 @@ import re
 
 import tree_sitter
 
+from mutlint.lazy_regex import LazyRegex
 from mutlint.records import Record
 from mutlint.regex_guard import anchored_words
 
@@ -20,7 +21,7 @@ TEXT_PREDICATES = frozenset({"eq?", "not-eq?", "match?", "not-match?", "any-of?"
 # (py-tree-sitter 0.26 neither applies not-any-of? nor hands it to the callback: also left.)
 _OTHER_BUILTINS = frozenset({"any-eq?", "any-not-eq?", "any-match?", "any-not-match?", "is?",
                              "is-not?", "set!", "select-adjacent!", "strip!", "not-any-of?"})
-_TOKENS = re.compile(r"""
+_TOKENS = LazyRegex(r"""
     (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<comment>;[^\n]*)
   | (?P<capture>@[\w.\-]+)

@@ -9,8 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from mutlint.findings import normalised_code
 from mutlint.lazy_regex import LazyRegex
+from mutlint.report import printable
 
 PATTERNS = [
     (r"^\s*Id<\s*[\"'](\w+)[\"']\s*>", 0, ['Id<"users">', " Id<'t'>", "Id<x>", ""]),
@@ -98,7 +102,17 @@ def test_a_page_check_compiles_no_regex_it_does_not_use(tmp_path) -> None:
     compiled = _compiled_by_a_page_check(tmp_path)
     never_needed = {"mutlint.convex.tables._ID_TYPE", "mutlint.convex.tables._DOC_TYPE",
                     "mutlint.convex.tables._DOC_ARRAY_TYPE", "mutlint.convex.retention.LOG_LIKE",
-                    "mutlint.suppress._DIRECTIVE", "mutlint.suppress._RULE_ID",
-                    "mutlint.report._CONTROL", "mutlint.findings._SPACE"}
+                    "mutlint.suppress._DIRECTIVE", "mutlint.suppress._RULE_ID"}
     assert never_needed <= compiled.keys()  # their modules were imported
     assert not [name for name in never_needed if compiled[name]]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+    "\x00\x1b\x1f\x7f\x85\xa0\u1680\u2028\u2029\u3000\t\n\r\x0b\x0c\x1c ")))
+def test_escaping_and_whitespace_folding_give_what_their_regexes_gave(text: str) -> None:
+    """printable and normalised_code, written without a regex so that a run which reports a
+    finding compiles none, give what the regexes they replaced gave."""
+    escaped = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", lambda m: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+                     .get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    assert printable(text) == escaped
+    assert normalised_code(text) == re.sub(r"\s+", " ", text).strip()

@@ -8,7 +8,6 @@ group keys refer to metavariables or facts the rule defines.
 
 from __future__ import annotations
 
-import re
 from itertools import count
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from mutlint import digests
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
+from mutlint.lazy_regex import LazyRegex
 from mutlint.regex_guard import compile_user_regex
 from mutlint.rules.in_place import mark_in_place
 from mutlint.rules.model import (
@@ -45,8 +45,8 @@ from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
 RAW_QUERY_ROOT = "match"
-METAVARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
+METAVARIABLE_NAME = LazyRegex(r"^[A-Z][A-Z0-9_]*$")
+PLACEHOLDER = LazyRegex(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
 _atom_ids = count()
 _COMPILED = "compiled patterns"  # the YAML memo's kind for them
 

@@ -12,13 +12,13 @@ the first clause such a file fails is most often `db`, which every rule that ask
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from mutlint.facts import fact_registry
+from mutlint.lazy_regex import LazyRegex
 from mutlint.rules.model import Atom, Rule, RuleNode
 
-_ALTERNATION = re.compile(r"^\^\((?:\?:)?([\w$]+(?:\|[\w$]+)*)\)\$$|^\^([\w$]+)\$$")
+_ALTERNATION = LazyRegex(r"^\^\((?:\?:)?([\w$]+(?:\|[\w$]+)*)\)\$$|^\^([\w$]+)\$$")
 ALWAYS = (b"mutlint-disable",)  # files whose directives must be checked (unused-suppression)
 
 

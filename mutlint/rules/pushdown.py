@@ -11,8 +11,7 @@ the query pass returns only what survives it; the evaluator then skips that chec
 
 from __future__ import annotations
 
-import re
-
+from mutlint.lazy_regex import LazyRegex
 from mutlint.rules.model import Atom, Constraint
 
 _WORD = r"[A-Za-z0-9_]+"
@@ -22,7 +21,7 @@ _CLASS = r"\[(?:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[A-Za-z0-9_$])+\]"
 # Anchored at both ends, no group under a quantifier: linear on any subject, and the same
 # answer from both engines (the evaluator reads at most the first 100,000 characters of a
 # subject; a single node that long is not something these shapes are used on).
-_SAFE_SHAPES = re.compile(
+_SAFE_SHAPES = LazyRegex(
     rf"\^(?:{_WORD}|\((?:\?:)?{_WORD}(?:\|{_WORD})*\)|{_CLASS}[+*])\$")
 
 

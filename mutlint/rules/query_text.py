@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from mutlint.lazy_regex import LazyRegex
+
 # Text predicates py-tree-sitter evaluates. Any other `#name?` would silently count as true.
 KNOWN_PREDICATES = frozenset({
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
@@ -76,7 +78,7 @@ def guard_match_predicates(query: str) -> str:
 
 
 # tree-sitter's identifier characters: alphanumerics (any script), `_`, `-`, `.`, `?`, `!`.
-_CAPTURE = re.compile(r"@((?:[^\W]|[.?!-])+)")
+_CAPTURE = LazyRegex(r"@((?:[^\W]|[.?!-])+)")
 
 
 def capture_names(query: str) -> list[str]:

@@ -18,17 +18,17 @@ admits either text (`#any-of?`), and each atom's own text is tested on its match
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable
 
+from mutlint.lazy_regex import LazyRegex
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.pattern import literal_predicate, query_string
 from mutlint.rules.pushdown import query_predicate
 
 Member = tuple[Atom, AtomQuery]  # the atom, and its query under canonical names
 # A query string (skipped: a regex may hold `@`) or a capture.
-_STRING_OR_CAPTURE = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z0-9_.?!-]+)')
-_ALIAS = re.compile(r"^(.+)(__\d+)$")  # a repeated metavariable's second capture (pattern.py)
+_STRING_OR_CAPTURE = LazyRegex(r'"(?:[^"\\]|\\.)*"|@([A-Za-z0-9_.?!-]+)')
+_ALIAS = LazyRegex(r"^(.+)(__\d+)$")  # a repeated metavariable's second capture (pattern.py)
 
 
 def canonical(compiled: AtomQuery) -> tuple[AtomQuery, dict[str, str]]:
