@@ -18,8 +18,8 @@ from mutlint.findings import Finding, Related, Span
 from mutlint.project import Project
 from mutlint.records import Record
 from mutlint.rules.evaluate import Match
-from mutlint.rules.loader import PLACEHOLDER
 from mutlint.rules.model import Group, Rule
+from mutlint.rules.placeholders import fill_placeholders
 from mutlint.source import SourceFile
 
 MAX_PLACEHOLDER_CHARS = 80
@@ -78,8 +78,7 @@ def record_of(project: Project, rule: Rule, match: Match) -> MatchRecord:
 
 def render_message(rule: Rule, record: MatchRecord, count: int | None = None,
                    distinct: list[str] | None = None, listed: list[str] | None = None) -> str:
-    def replace(found) -> str:
-        name, attribute = found.group(1), found.group(2)
+    def replace(name: str, attribute: str | None) -> str:
         if name == "distinct" and attribute is None and distinct is not None:
             return " + ".join(distinct)
         if name == "list" and attribute is None and listed is not None:
@@ -96,7 +95,7 @@ def render_message(rule: Rule, record: MatchRecord, count: int | None = None,
         return ""
 
     parts = rule.message.split("{{")
-    rendered = [("}".join(PLACEHOLDER.sub(replace, piece) for piece in part.split("}}")))
+    rendered = [("}".join(fill_placeholders(piece, replace) for piece in part.split("}}")))
                 for part in parts]
     return "{".join(rendered)
 

@@ -17,7 +17,6 @@ from mutlint import digests
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.facts import fact_registry
 from mutlint.findings import Severity
-from mutlint.lazy_regex import LazyRegex
 from mutlint.regex_guard import compile_user_regex
 from mutlint.rules.in_place import mark_in_place
 from mutlint.rules.model import (
@@ -31,6 +30,7 @@ from mutlint.rules.model import (
     RuleNode,
 )
 from mutlint.rules.pattern import ROOT_CAPTURE, CompiledPattern, PatternError, compile_pattern
+from mutlint.rules.placeholders import placeholders
 from mutlint.rules.pushdown import push_down
 from mutlint.rules.query_text import (
     GUARDED_PREDICATES,
@@ -45,9 +45,17 @@ from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
 RAW_QUERY_ROOT = "match"
-METAVARIABLE_NAME = LazyRegex(r"^[A-Z][A-Z0-9_]*$")
-PLACEHOLDER = LazyRegex(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
 _atom_ids = count()
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NAME_CHARACTERS = _UPPER + "0123456789_"
+
+
+def is_metavariable_name(name: str) -> bool:
+    """What the regex `^[A-Z][A-Z0-9_]*$` matches (a final newline too), by string code: its
+    compile cost every run more than its use."""
+    if name[-1:] == "\n":
+        name = name[:-1]
+    return name != "" and name[0] in _UPPER and not name.strip(_NAME_CHARACTERS)
 _COMPILED = "compiled patterns"  # the YAML memo's kind for them
 
 
@@ -138,7 +146,7 @@ class _RuleBuilder:
             return None
         query = guard_match_predicates(query)
         if self.trusted:
-            metavariables = [n for n in capture_names(query) if METAVARIABLE_NAME.match(n)]
+            metavariables = [n for n in capture_names(query) if is_metavariable_name(n)]
             by_language = {language: AtomQuery(query, RAW_QUERY_ROOT, metavariables)
                            for language in self.languages}
             return self.new_atom(doc_path, "query", query, by_language)
@@ -153,7 +161,7 @@ class _RuleBuilder:
             if RAW_QUERY_ROOT not in names:
                 self.error(doc_path, f"a query must capture the node to report as @{RAW_QUERY_ROOT}")
                 return None
-            metavariables = [n for n in names if METAVARIABLE_NAME.match(n)]
+            metavariables = [n for n in names if is_metavariable_name(n)]
             by_language[language] = AtomQuery(query, RAW_QUERY_ROOT, metavariables)
         return self.new_atom(doc_path, "query", query, by_language)
 
@@ -314,8 +322,7 @@ class _RuleBuilder:
         registry = fact_registry()
         fact_names = {use.name: use for use in facts}
         text = self.data["message"].replace("{{", "").replace("}}", "")
-        for match in PLACEHOLDER.finditer(text):
-            name, attribute = match.group(1), match.group(2)
+        for start, end, name, attribute in placeholders(text):
             if name == "count" and attribute is None:
                 if group is None:
                     self.error(("message",), "{count} needs a `group`")
@@ -334,7 +341,7 @@ class _RuleBuilder:
                 continue
             use = fact_names.get(name)
             if use is None:
-                self.error(("message",), f"placeholder {{{match.group(0)[1:-1]}}} is neither a "
+                self.error(("message",), f"placeholder {{{text[start + 1:end - 1]}}} is neither a "
                            "metavariable nor a fact of this rule")
             elif use.absent:
                 self.error(("message",), f"placeholder {{{name}}} names a fact that is absent")

@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections import Counter
 
 from mutlint.facts import fact_registry
-from mutlint.lazy_regex import LazyRegex
 from mutlint.rules.model import Atom, Rule, RuleNode
 
-_ALTERNATION = LazyRegex(r"^\^\((?:\?:)?([\w$]+(?:\|[\w$]+)*)\)\$$|^\^([\w$]+)\$$")
 ALWAYS = (b"mutlint-disable",)  # files whose directives must be checked (unused-suppression)
 
 
@@ -27,8 +25,26 @@ def _constraint_words(rule: Rule, metavariable: str) -> list[str] | None:
     constraint = rule.constraints.get(metavariable)
     if constraint is None or constraint.regex is None:
         return None
-    match = _ALTERNATION.match(constraint.regex.pattern)
-    return (match.group(1) or match.group(2)).split("|") if match else None
+    return alternation_words(constraint.regex.pattern)
+
+
+def alternation_words(text: str) -> list[str] | None:
+    """The words of `^word$`, `^(one|two)$` or `^(?:one|two)$`, words of `\\w` characters and
+    `$`; what the regex `^\\^\\((?:\\?:)?([\\w$]+(?:\\|[\\w$]+)*)\\)\\$$|^\\^([\\w$]+)\\$$` read
+    of a regex's text (its final `$` allows a newline after the text), by string code: that
+    regex cost every run more to compile than to use."""
+    if text[-1:] == "\n":
+        text = text[:-1]
+    if len(text) < 3 or text[0] != "^" or text[-1] != "$":
+        return None
+    body = text[1:-1]
+    if body[:1] == "(" and body[-1:] == ")":
+        words = (body[3:-1] if body[1:3] == "?:" else body[1:-1]).split("|")
+    else:
+        words = [body]
+    if all(word and all(c.isalnum() or c in "_$" for c in word) for word in words):
+        return words
+    return None
 
 
 def _atom_clauses(rule: Rule, atom: Atom) -> list[frozenset[bytes]]:

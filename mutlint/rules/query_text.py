@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from mutlint.lazy_regex import LazyRegex
-
 # Text predicates py-tree-sitter evaluates. Any other `#name?` would silently count as true.
 KNOWN_PREDICATES = frozenset({
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?",
@@ -77,8 +75,16 @@ def guard_match_predicates(query: str) -> str:
     return query
 
 
-# tree-sitter's identifier characters: alphanumerics (any script), `_`, `-`, `.`, `?`, `!`.
-_CAPTURE = LazyRegex(r"@((?:[^\W]|[.?!-])+)")
+
+
+def capture_name_end(query: str, start: int) -> int:
+    """Where the capture name starting at `start` ends: tree-sitter's identifier characters
+    are alphanumerics of any script, `_`, `-`, `.`, `?` and `!` (the regex
+    `(?:[^\\W]|[.?!-])+`, read by string code: its compile cost every run more than its use)."""
+    end, size = start, len(query)
+    while end < size and (query[end].isalnum() or query[end] in "_.?!-"):
+        end += 1
+    return end
 
 
 def capture_names(query: str) -> list[str]:
@@ -96,10 +102,10 @@ def capture_names(query: str) -> list[str]:
             while i < len(query) and query[i] != "\n":
                 i += 1
         elif ch == "@":
-            match = _CAPTURE.match(query, i)
-            if match:
-                names.setdefault(match.group(1))
-                i = match.end()
+            end = capture_name_end(query, i + 1)
+            if end > i + 1:
+                names.setdefault(query[i + 1:end])
+                i = end
                 continue
         i += 1
     return list(names)

@@ -28,7 +28,18 @@ from mutlint.rules.pushdown import query_predicate
 Member = tuple[Atom, AtomQuery]  # the atom, and its query under canonical names
 # A query string (skipped: a regex may hold `@`) or a capture.
 _STRING_OR_CAPTURE = LazyRegex(r'"(?:[^"\\]|\\.)*"|@([A-Za-z0-9_.?!-]+)')
-_ALIAS = LazyRegex(r"^(.+)(__\d+)$")  # a repeated metavariable's second capture (pattern.py)
+
+
+def alias_parts(name: str) -> tuple[str, str] | None:
+    """A repeated metavariable's second capture (pattern.py), `NAME__2`, as (NAME, `__2`):
+    what the regex `^(.+)(__\\d+)$` read, by string code (its compile cost every run more
+    than its use)."""
+    text = name[:-1] if name[-1:] == "\n" else name  # `$` before a final newline
+    at = text.rfind("__")
+    head, digits = text[:at], text[at + 2:]
+    if at <= 0 or not digits.isdecimal() or "\n" in head:
+        return None
+    return head, text[at:]
 
 
 def canonical(compiled: AtomQuery) -> tuple[AtomQuery, dict[str, str]]:
@@ -41,8 +52,8 @@ def canonical(compiled: AtomQuery) -> tuple[AtomQuery, dict[str, str]]:
     def rename(name: str) -> str:
         if name in renamed:
             return renamed[name]
-        alias = _ALIAS.match(name)
-        return renamed[alias[1]] + alias[2] if alias and alias[1] in renamed else name
+        alias = alias_parts(name)
+        return renamed[alias[0]] + alias[1] if alias and alias[0] in renamed else name
 
     def in_source(text: str) -> str:
         return _STRING_OR_CAPTURE.sub(
