@@ -16,13 +16,12 @@ directory of its own, so runs with different settings never read each other's en
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-from mutlint import digests
+from mutlint import digests, json_codec
 from mutlint.file_index import FileIndex, stat_of
 from mutlint.listing_memo import LISTING_FILE, ListingMemo
 
@@ -54,7 +53,7 @@ class CodeFingerprint:
         if self.memo is None or not self.memo.parent.is_dir() or self.memo.parent.is_symlink():
             return
         try:
-            write_atomically(self.memo, json.dumps(self.known))
+            write_atomically(self.memo, json_codec.dumps(self.known))
         except OSError:
             pass  # a read-only cache: hashed again next time
 
@@ -114,7 +113,7 @@ def _read_code_memo(memo: Path | None) -> dict[str, str]:
     if memo is None:
         return {}
     try:
-        known = json.loads(memo.read_bytes())
+        known = json_codec.loads(memo.read_bytes())
     except (OSError, ValueError, RecursionError):  # too deep a nesting too
         return {}  # none yet, or damaged: hashed again and rewritten
     if not isinstance(known, dict) or not all(isinstance(k, str) and isinstance(v, str)
@@ -173,7 +172,7 @@ class Cache:
         entries share (what a fact about the whole project read), stored once under the
         digest of its content; one whose content does not match its digest is not used."""
         entry = self.get(_group_name(digest))
-        if entry is None or content_hash(json.dumps([entry.deps, entry.groups], sort_keys=True)
+        if entry is None or content_hash(json_codec.dumps([entry.deps, entry.groups], sort_keys=True)
                                          .encode()) != digest:
             return None
         return entry.deps, entry.groups
@@ -188,9 +187,7 @@ class Cache:
         if text is None:
             return None
         try:
-            raw, end = _decode_entry(text)
-            if end != len(text):
-                return None  # more after the entry: a damaged line
+            raw = json_codec.loads(text)
             entry = Entry(raw["hash"], raw["deps"], raw["payload"], raw.get("groups", []))
         except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
             return None  # absent or corrupted: rebuilt, never trusted
@@ -238,9 +235,9 @@ class Cache:
                     del self._shards[shard]
                 merged = dict(self._shard(shard))
                 for name, entry in entries.items():
-                    merged[_encode_name(name)] = _encode_entry({
+                    merged[_encode_name(name)] = json_codec.dumps({
                         "hash": entry.hash, "deps": entry.deps, "groups": entry.groups,
-                        "payload": entry.payload})
+                        "payload": entry.payload}, sort_keys=True, compact=True)
                 write_atomically(path, shard_text(merged))
                 self._shards[shard], self._read_as[shard] = merged, stat_of(path)
             self.files.save(write_atomically)
@@ -278,9 +275,7 @@ def open_cache(root: Path, salt: str, enabled: bool = True, ours: bool | None = 
 # 9 shards of 116 entries for 9 of them, and its facts' shards held about 86 KB of entries
 # that were decoded and encoded again to replace one in each (13 M instructions of 270 M).
 SHARD_SUFFIX = ".entries"
-_encode_name = json.encoder.encode_basestring_ascii  # what json.dumps(name) gives, in C
-_encode_entry = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-_decode_entry = json.JSONDecoder().raw_decode  # json.loads, without its two whitespace scans
+_encode_name = json_codec.encode_string
 
 
 def _entries_of(text: str) -> dict[str, str]:
@@ -316,7 +311,7 @@ def _group_name(digest: str) -> str:
 
 
 def _fact_name(key: tuple[str, ...]) -> str:
-    return "\0fact " + json.dumps(list(key))  # no file's relative path starts with NUL
+    return "\0fact " + json_codec.dumps(list(key))  # no file's relative path starts with NUL
 
 
 def _shard_of(name: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from mutlint import __version__
+from mutlint import __version__, json_codec
 from mutlint.cache import (
     CACHE_DIR,
     CODE_MEMO,
@@ -99,7 +98,7 @@ def _cache_salt(workspace, rule_set, code: CodeFingerprint | None) -> tuple[str,
     another version, code, grammar, config or rule set are never read."""
     config = workspace.config
     code = code or _code_fingerprint(workspace.root)
-    return json.dumps([
+    return json_codec.dumps([
         __version__, code.value,
         # The excludes in their order: a later `!pattern` undoes an earlier pattern.
         workspace.convex_dir, config.exclude, config.high_volume_tables, config.max_file_size,
@@ -263,6 +262,8 @@ def run_rules(args) -> int:
     if args.format == "json":
         data = [{"id": r.id, "severity": r.severity.label, "tags": r.tags,
                  "summary": r.summary, "languages": r.languages, "path": r.path} for r in rules]
+        import json  # this listing alone writes indented JSON
+
         write_output(json.dumps(data, indent=2) + "\n", None)
         return EXIT_OK
     width = max(len(r.id) for r in rules)

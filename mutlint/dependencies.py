@@ -11,9 +11,9 @@ it, are stored once as a group named by the hash of its content, which entries n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 
+from mutlint import json_codec
 from mutlint.cache import Cache, content_hash
 
 LISTING = "\0listing"  # the dependency "which files the project has"
@@ -189,4 +189,4 @@ class Recorder:
 
 
 def group_digest(members: dict[str, str], nested: list[str]) -> str:
-    return content_hash(json.dumps([members, nested], sort_keys=True).encode())
+    return content_hash(json_codec.dumps([members, nested], sort_keys=True).encode())

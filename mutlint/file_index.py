@@ -20,12 +20,12 @@ again to record one (27 ms of a 120 ms run); it now reads and writes the shards 
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from mutlint import json_codec
 from mutlint.records import Record
 
 RACY_SECONDS = 2  # FAT and some network filesystems keep times to 2 s
@@ -91,7 +91,7 @@ class FileIndex:
             if shard in self._shards and stat_of(path) != self._read_as[shard]:
                 del self._shards[shard]
             merged = {**self._shard(shard), **entries}
-            write(path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
+            write(path, json_codec.dumps(merged, sort_keys=True, compact=True))
             self._shards[shard], self._read_as[shard] = merged, stat_of(path)
         self.new = {}
 
@@ -103,7 +103,7 @@ class FileIndex:
             path = self._path(shard)
             self._read_as[shard] = stat_of(path)
             try:
-                found = json.loads(path.read_text(encoding="utf-8"))
+                found = json_codec.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError):  # too deep a nesting too
                 found = {}
             self._shards[shard] = found if isinstance(found, dict) else {}

@@ -19,13 +19,13 @@ they save, which changes its directory.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mutlint import json_codec
 from mutlint.file_index import RACY_SECONDS
 from mutlint.source import are_source_names
 
@@ -192,7 +192,7 @@ class ListingMemo:
         # A check of a subdirectory keeps a walk of its own: only the latest few are kept.
         kept = [key for key in sorted(self._loaded()) if key not in new][:max(0, MAX_WALKS - len(new))]
         merged = {**{key: self._loaded()[key] for key in kept}, **new}
-        write(self.path, json.dumps(merged, sort_keys=True, separators=(",", ":")))
+        write(self.path, json_codec.dumps(merged, sort_keys=True, compact=True))
         self._entries, self._new = merged, {}
 
     def _key(self, top: str) -> str:
@@ -212,7 +212,7 @@ class ListingMemo:
     def _loaded(self) -> dict[str, Any]:
         if self._entries is None:
             try:
-                found = json.loads(self.path.read_text(encoding="utf-8"))
+                found = json_codec.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
                 found = {}
             self._entries = found if isinstance(found, dict) else {}

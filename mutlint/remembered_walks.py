@@ -12,11 +12,11 @@ anything that does not read back exactly is read from the text again.
 
 from __future__ import annotations
 
-import json
 import re
 
 import tree_sitter
 
+from mutlint import json_codec
 from mutlint.cache import content_hash
 from mutlint.walk_patterns import Child, Pattern, Step, TextTest, Unsupported, read_patterns
 from mutlint.yaml_memo import YamlMemo
@@ -71,7 +71,7 @@ def from_plain(kept: object, language: tree_sitter.Language) -> list[Pattern]:
 
 
 def _digest(plain: list) -> str:
-    return content_hash(json.dumps(plain, separators=(",", ":")).encode())
+    return content_hash(json_codec.dumps(plain, compact=True).encode())
 
 
 def _step_to_plain(step: Step) -> list:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 from mutlint.errors import Diagnostic
@@ -13,6 +12,7 @@ from mutlint.yamldoc import YamlDoc
 def _validator(package: str, name: str):
     # Imported only when a document is validated: a run whose config and rules are in the YAML
     # memo validates none, and importlib.resources brings tempfile and random with it.
+    import json
     from importlib import resources
 
     import jsonschema

@@ -5,11 +5,11 @@ computing it read). A part of Project, apart from the memo and the trees it is b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from mutlint import json_codec
 from mutlint.cache import MISSING, Entry, content_hash
 from mutlint.dependencies import Deps
 
@@ -94,7 +94,7 @@ class StoredFacts:
                 value = self.stored((VALUE_PREFIX + name,), partial(compute, self), encode, decode)
             finally:
                 self._reading, self._computing = outer
-            digest = content_hash(json.dumps(encode(value), sort_keys=True).encode())
+            digest = content_hash(json_codec.dumps(encode(value), sort_keys=True).encode())
             self._values[name] = (value, digest)
         return self._values[name]
 

@@ -10,11 +10,11 @@ generated output) and the config's `exclude` globs.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from mutlint import json_codec
 from mutlint.config import Config, find_config, is_inside, load_config
 from mutlint.errors import Diagnostic, UsageError
 from mutlint.ignore_patterns import IgnoreSpec
@@ -85,7 +85,7 @@ def find_project_root(start: Path) -> tuple[Path, Path | None]:
 def _convex_dir_from_convex_json(root: Path) -> str | None:
     path = root / "convex.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_codec.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     functions = data.get("functions") if isinstance(data, dict) else None

@@ -18,12 +18,11 @@ plain data that its maker checks as it reads it back, and makes again when the c
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
-from mutlint import __version__
+from mutlint import __version__, json_codec
 from mutlint.cache import content_hash, write_atomically
 from mutlint.yamldoc import DocPath, YamlDoc
 
@@ -69,13 +68,13 @@ class YamlMemo:
         if self.path is None or doc.aliased or not _json_exact(doc.data):
             return
         try:
-            text = json.dumps({"data": doc.data, "values": _marks(doc.value_marks),
+            text = json_codec.dumps({"data": doc.data, "values": _marks(doc.value_marks),
                                "keys": _marks(doc.key_marks)})
         except (ValueError, TypeError, RecursionError):  # an integer of 4,300 digits, say
             return
         documents = self._loaded()
         documents.pop(content_hash(raw), None)  # the newest last: the oldest are dropped first
-        documents[content_hash(raw)] = json.loads(text)
+        documents[content_hash(raw)] = json_codec.loads(text)
         self._added = True
 
     def save(self) -> None:
@@ -87,9 +86,9 @@ class YamlMemo:
         derived = {kind: dict(list(values.items())[-MAX_DERIVED:])
                    for kind, values in self._derived.items()}
         try:
-            write_atomically(self.path, json.dumps(
+            write_atomically(self.path, json_codec.dumps(
                 {"format": _FORMAT, "version": __version__, "code": self.code,
-                 "documents": documents, "derived": derived}, separators=(",", ":")))
+                 "documents": documents, "derived": derived}, compact=True))
         except OSError:
             pass  # a read-only cache: parsed again next time
         self._added = False
@@ -99,7 +98,7 @@ class YamlMemo:
             self._documents = {}
             if self.path is not None:
                 try:
-                    found = json.loads(self.path.read_bytes())
+                    found = json_codec.loads(self.path.read_bytes())
                 except (OSError, ValueError, RecursionError):  # none yet, damaged, too deep
                     found = None
                 if isinstance(found, dict) and found.get("format") == _FORMAT and \

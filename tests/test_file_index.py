@@ -180,8 +180,8 @@ def test_a_save_does_not_read_again_the_index_it_read(tmp_path: Path, monkeypatc
     earlier.record("ab.ts", a, "hash-a", [True])
     earlier.save(write_atomically)
     loads: list[int] = []
-    real = json.loads
-    monkeypatch.setattr(file_index.json, "loads", lambda text: loads.append(1) or real(text))
+    real = file_index.json_codec.loads
+    monkeypatch.setattr(file_index.json_codec, "loads", lambda text: loads.append(1) or real(text))
     index = file_index.FileIndex(tmp_path)
     assert index.lookup("ab.ts", a) == ("hash-a", [True])
     index.record("ba.ts", b, "hash-b", [False])
