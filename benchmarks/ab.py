@@ -33,12 +33,14 @@ from generate import commit_all, generate  # noqa: E402
 
 
 def run_once(checkout: Path, project: Path, jobs: str, cached: bool) -> tuple[float, float, bytes]:
-    """(wall s, CPU s, the JSON report) of one check; the checkout comes first on the path
-    (the project is outside both, so neither is the current directory's package)."""
+    """(wall s, CPU s, the report) of one check; the checkout comes first on the path (the
+    project is outside both, so neither is the current directory's package). The report is
+    the text one, as a terminal, a hook and benchmarks/run.py get it: `--format json` would
+    import the json package (5 M instructions), which a text check does not."""
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(checkout)
-    command = [sys.executable, "-m", "mutlint", "check", ".", "--format", "json", "--fail-on",
-               "never", "-j", jobs, *([] if cached else ["--no-cache"])]
+    command = [sys.executable, "-m", "mutlint", "check", ".", "--fail-on", "never", "-j", jobs,
+               *([] if cached else ["--no-cache"])]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=project, env=env, capture_output=True)
@@ -51,13 +53,13 @@ def run_once(checkout: Path, project: Path, jobs: str, cached: bool) -> tuple[fl
 
 
 def instructions(checkout: Path, project: Path, cached: bool, target: str = ".") -> tuple[int, bytes]:
-    """(instructions executed, the JSON report) of one check of `target` under cachegrind.
+    """(instructions executed, the text report) of one check of `target` under cachegrind.
     The hash seed is fixed: Python's string hashes otherwise vary the work of every dict."""
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env.update(PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-               sys.executable, "-m", "mutlint", "check", target, "--format", "json", "--fail-on",
-               "never", *([] if cached else ["--no-cache"])]
+               sys.executable, "-m", "mutlint", "check", target, "--fail-on", "never",
+               *([] if cached else ["--no-cache"])]
     done = subprocess.run(command, cwd=project, env=env, capture_output=True)
     counted = re.search(rb"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or counted is None:
