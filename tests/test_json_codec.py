@@ -80,3 +80,16 @@ def test_a_warm_check_imports_no_json(tmp_path: Path) -> None:
     if json_codec._C is None:
         pytest.skip("no C accelerator here: the json package does the work")
     assert warm.stdout.strip().splitlines()[-1] == "False 0", warm.stdout + warm.stderr
+
+
+def test_without_the_accelerator_the_json_package_does_the_work(monkeypatch) -> None:
+    """Another Python, or a `_json` of another interface: the same answers, from json."""
+    monkeypatch.setattr(json_codec, "_C", None)
+    value = {"b": [1, 2.5, None, "é\n"], "a": {"x": True}}
+    assert json_codec.dumps(value, sort_keys=True, compact=True) == \
+        json.dumps(value, sort_keys=True, separators=(",", ":"))
+    assert json_codec.dumps(value) == json.dumps(value)
+    assert json_codec.encode_string("é\0") == json.dumps("é\0")
+    assert json_codec.loads(b' {"a": [1]} ') == {"a": [1]}
+    with pytest.raises(ValueError):
+        json_codec.loads("[1,")
