@@ -14,7 +14,7 @@ from mutlint.rules.placeholders import fill_placeholders, placeholders
 from mutlint.rules.prefilter import alternation_words
 from mutlint.rules.pushdown import checkable_in_query
 from mutlint.rules.query_text import capture_name_end
-from mutlint.rules.shared_patterns import alias_parts
+from mutlint.rules.shared_patterns import alias_parts, rename_captures
 
 _WORD = r"[A-Za-z0-9_]+"
 _CLASS = r"\[(?:[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[A-Za-z0-9_$])+\]"
@@ -24,6 +24,7 @@ METAVARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
 CAPTURE = re.compile(r"@((?:[^\W]|[.?!-])+)")
 ALIAS = re.compile(r"^(.+)(__\d+)$")
+STRING_OR_CAPTURE = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z0-9_.?!-]+)')
 
 # The characters these shapes are made of, and a few that are close to them.
 PIECES = st.text(alphabet="^$()?:|[]+*-_.\\\nazAZbY09é٣ \t{}@!", max_size=14)
@@ -91,3 +92,15 @@ def test_capture_names_end_where_the_capture_regex_ended(text: str) -> None:
 def test_alias_parts_are_what_the_alias_regex_read(text: str) -> None:
     match = ALIAS.match(text)
     assert alias_parts(text) == (match.groups() if match else None)
+
+
+@settings(max_examples=500)
+@given(st.lists(_texts(STRING_OR_CAPTURE), max_size=5).map("".join))
+@example('"a\\"@b" @c "@d\\\n@e" "@f')
+@example('@a.b?c!-d@ "x\\')
+def test_rename_captures_is_the_string_or_capture_substitution(text: str) -> None:
+    def rename(name: str) -> str:
+        return f"<{name}>"
+
+    assert rename_captures(text, rename) == \
+        STRING_OR_CAPTURE.sub(lambda m: m[0] if m[1] is None else f"@{rename(m[1])}", text)
