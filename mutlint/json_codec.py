@@ -36,7 +36,6 @@ class _DecoderSettings:
     parse_int = int
     parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"),
                       "NaN": float("nan")}.__getitem__
-    memo: dict = {}
 
 
 def _accelerated():

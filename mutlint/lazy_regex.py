@@ -35,9 +35,6 @@ class LazyRegex:
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self.compiled.match(text, pos)
 
-    def fullmatch(self, text: str) -> re.Match[str] | None:
-        return self.compiled.fullmatch(text)
-
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text)
 

@@ -73,7 +73,7 @@ class DeferredRegex:
         return hash(self.pattern)
 
 
-_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def anchored_words(text: str) -> frozenset[str] | None:
@@ -87,7 +87,7 @@ def anchored_words(text: str) -> frozenset[str] | None:
         words = body.split("|")
     else:
         words = [body]  # an alternation outside a group would bind to the anchors: not words
-    if all(word and _WORD_CHARACTERS.issuperset(word) for word in words):
+    if all(word and WORD_CHARACTERS.issuperset(word) for word in words):
         return frozenset(words)
     return None
 

@@ -11,36 +11,27 @@ the query pass returns only what survives it; the evaluator then skips that chec
 
 from __future__ import annotations
 
+from mutlint.regex_guard import WORD_CHARACTERS, anchored_words
 from mutlint.rules.model import Atom, Constraint
 
-_WORD_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-_CLASS_CHARACTERS = _WORD_CHARACTERS | {"$"}
+_CLASS_CHARACTERS = WORD_CHARACTERS | {"$"}
 _RANGE_ENDS = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789")
 
 
 def checkable_in_query(pattern_text: str) -> bool:
     """Is the regex one of the shapes a query predicate checks as the evaluator would:
-    `^word$`, `^(one|two)$` (or `(?:...)`), or `^[class]+$` / `^[class]*$` of literal ASCII
-    word characters, `$` and ranges within one of a-z, A-Z, 0-9? Anchored at both ends, no
-    group under a quantifier: linear on any subject, and the same answer from both engines
-    (`\\w`, `\\d` and the like mean other sets of characters in `re` than in `regex`, and
-    `regex` accepts classes `re` rejects, `[\\w-.]`). (The evaluator reads at most the first
-    100,000 characters of a subject; a single node that long is not something these shapes
-    are used on.) Read by string code: the regex that read them cost a pre-commit run more to
-    compile (1.5 M instructions) than its use."""
-    if len(pattern_text) < 3 or pattern_text[0] != "^" or pattern_text[-1] != "$":
-        return False
-    body = pattern_text[1:-1]
-    if body[:1] == "(" and body[-1:] == ")":
-        inner = body[3:-1] if body[1:3] == "?:" else body[1:-1]
-        return all(_is_word(word) for word in inner.split("|"))
-    if body[:1] == "[" and body[-2:] in ("]+", "]*"):
-        return _is_class(body[1:-2])
-    return _is_word(body)
-
-
-def _is_word(text: str) -> bool:
-    return bool(text) and _WORD_CHARACTERS.issuperset(text)
+    `^word$`, `^(one|two)$` (or `(?:...)`) of ASCII word characters (anchored_words), or
+    `^[class]+$` / `^[class]*$` of literal ASCII word characters, `$` and ranges within one of
+    a-z, A-Z, 0-9? Anchored at both ends, no group under a quantifier: linear on any subject,
+    and the same answer from both engines (`\\w`, `\\d` and the like mean other sets of
+    characters in `re` than in `regex`, and `regex` accepts classes `re` rejects, `[\\w-.]`).
+    (The evaluator reads at most the first 100,000 characters of a subject; a single node that
+    long is not something these shapes are used on.) Read by string code: the regex that read
+    them cost a pre-commit run more to compile (1.5 M instructions) than its use."""
+    if anchored_words(pattern_text) is not None:
+        return True
+    return pattern_text[:2] == "^[" and pattern_text[-3:] in ("]+$", "]*$") \
+        and _is_class(pattern_text[2:-3])
 
 
 def _is_class(members: str) -> bool:
