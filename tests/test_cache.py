@@ -21,7 +21,7 @@ from fuzz_inputs import EXAMPLE, example_files, mutate_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mutlint.cache import SHARD_SUFFIX, shard_text
+from mutlint.cache import SHARD_SUFFIX, _entries_of, shard_text
 from mutlint.cli import main
 
 EXAMPLES = int(os.environ.get("MUTLINT_FUZZ_EXAMPLES", "25"))
@@ -37,8 +37,7 @@ def entries(root: Path) -> list[Path]:
 def rewrite_entries(shard: Path, change) -> None:
     """Each entry of the shard decoded, changed by `change` and written back, as a shard is."""
     data = {}
-    for line in shard.read_text(encoding="utf-8").splitlines():
-        name, text = line.split("\t")
+    for name, text in _entries_of(shard.read_text(encoding="utf-8")).items():
         entry = json.loads(text)
         change(entry)
         data[name] = json.dumps(entry)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mutlint.regex_guard import WORD_CHARACTERS
+
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_NAME = _LETTERS | frozenset("0123456789_")
+_NAME = WORD_CHARACTERS  # letters, digits and `_`, all ASCII
 _ATTRIBUTE_START = frozenset("abcdefghijklmnopqrstuvwxyz")
 _ATTRIBUTE = _ATTRIBUTE_START | frozenset("0123456789-")
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
+from mutlint.regex_guard import WORD_CHARACTERS
 from mutlint.rules.model import Atom, AtomQuery
 from mutlint.rules.pattern import literal_predicate, query_string
 from mutlint.rules.pushdown import query_predicate
 
 Member = tuple[Atom, AtomQuery]  # the atom, and its query under canonical names
-_CAPTURE_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.?!-")
+_CAPTURE_CHARACTERS = WORD_CHARACTERS | frozenset(".?!-")
 
 
 def rename_captures(text: str, rename: Callable[[str], str]) -> str:
