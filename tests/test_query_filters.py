@@ -56,20 +56,46 @@ def test_filtered_query_equals_the_full_one_filtered_in_python(tmp_path, full, f
 
 
 def test_plain_roots_are_the_identifiers_the_full_root_query_finds(tmp_path) -> None:
-    """`api` and `internal` as a query of identifiers whose place references._starts_chain
-    tests: the same nodes as the structural query an alias still uses (with `<T>x` in the
+    """`api` and `internal` found in the bytes, whose place references._starts_chain tests:
+    the same nodes as the structural query an alias still uses (with `<T>x` in the
     TypeScript grammar only, where TSX has JSX)."""
     names, kept = set(references.ROOT_VISIBILITY), 0
     for file in _sources(tmp_path):
         full = references._TS_ROOTS if file.language == TYPESCRIPT else references._ROOTS
         expected = {c["root"][0].id for c in query_matches(file, full)
                     if file.text(c["root"][0]) in names}
-        found = [c["root"][0] for c in query_matches(file, references._PLAIN_ROOTS)]
+        found = references.plain_roots(file)
         assert {n.id for n in found if references._starts_chain(n)} == expected, file.relpath
         kept += len(expected)
         if b"import { api }" in file.data:
             assert len(found) > len(expected)  # the import's own `api`: not a chain's start
     assert kept > 20  # not vacuous
+
+
+# Where the bytes `api` and `internal` are no identifier of that name, or are one in an odd place.
+NEAR_ROOTS = b"""import { api } from "./_generated/api"; // api.m.f in a comment
+const apiKey = 1, rapid = 2, $api = 3, api$ = 4, _internal = 5, \\u0061pi = 6;
+const s = "api.m.f", t = `${api.m.f} api ${internal.m.g}`, o = { api, internal: 1, [api.m.h]: 2 };
+class C { api = 1; internal() { return this.api; } }  type T = typeof api.m.f;
+/* internal.m.z */ f(api)(internal); caf\\u00e9api.x; \xc3\xa9api.y; ok(api.m.k
+"""
+
+
+@pytest.mark.parametrize("language", [TYPESCRIPT, TSX])
+def test_plain_roots_are_what_a_query_of_identifiers_by_name_finds(tmp_path, language) -> None:
+    """The byte search against the query it replaced, `(identifier)` filtered by name, on the
+    generated project and on near misses: names within longer names, in strings, comments and
+    template text, as properties and members, after non-ASCII letters, and in a broken tree."""
+    query = keep_only("(identifier) @root", "root", references.ROOT_VISIBILITY)
+    files = [parse_source(NEAR_ROOTS, tmp_path / "near.ts", "near.ts", language),
+             *(file for file in _sources(tmp_path) if file.language == language)]
+    assert files[0].root.has_error  # the last line is left open
+    found_somewhere = 0
+    for file in files:
+        expected = [c["root"][0].id for c in query_matches(file, query)]
+        assert [n.id for n in references.plain_roots(file)] == expected, file.relpath
+        found_somewhere += len(expected)
+    assert found_somewhere > 20  # not vacuous
 
 
 def test_each_pattern_keeps_its_own_capture() -> None:

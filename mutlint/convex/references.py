@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tree_sitter
 
-from mutlint.bundled_queries import bundle_query
 from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's modules)
     TRANSPARENT,
     Import,
@@ -42,14 +41,36 @@ _ROOTS = """
 """
 # `<T>x` exists only in the TypeScript grammar (in TSX it would be JSX), so only it is asked.
 _TS_ROOTS = _ROOTS + "(type_assertion (identifier) @root)\n"
-# The roots nearly every file uses: the identifiers `api` and `internal`, filtered by the query
-# itself, whose place _starts_chain tests (the seven patterns above as a query cost every
-# check of a functions-dir file 11 ms of compiling). An alias needs the full query.
-_PLAIN_ROOTS = bundle_query(keep_only("(identifier) @root", "root", ROOT_VISIBILITY), TYPESCRIPT)
+# The roots nearly every file uses, `api` and `internal` themselves, are found in the bytes
+# (plain_roots), and _starts_chain tests their place: the seven patterns above as a query cost
+# every check of a functions-dir file 11 ms of compiling, and `(identifier)` filtered by name
+# in the query made tree-sitter test the text of every identifier of every functions-dir file
+# (14% of the query's matching in a cold check). An alias needs the full query.
+_ROOT_NAMES = tuple(name.encode() for name in sorted(ROOT_VISIBILITY))
 _CHAIN_OBJECT = frozenset({"member_expression", "subscript_expression"})
 # A cast's other child is a type, never an identifier: any identifier child is its operand.
 _CHAIN_WRAPPER = frozenset({"parenthesized_expression", "non_null_expression", "type_assertion",
                             "as_expression", "satisfies_expression"})
+
+
+def plain_roots(file: SourceFile) -> list[tree_sitter.Node]:
+    """The identifiers `api` and `internal`, in document order: what the query `(identifier)`
+    filtered by those names finds. Each occurrence of the bytes is looked up in the tree, and
+    kept where the smallest node spanning it is an identifier of exactly those bytes (not
+    `apiKey`, not text in a string or comment)."""
+    found = []
+    data, root = file.data, file.root
+    for name in _ROOT_NAMES:
+        at = data.find(name)
+        while at != -1:
+            end = at + len(name)
+            node = root.descendant_for_byte_range(at, end)
+            if node is not None and node.type == "identifier" and node.start_byte == at \
+                    and node.end_byte == end:
+                found.append(node)
+            at = data.find(name, end)
+    found.sort(key=lambda node: node.start_byte)
+    return found
 
 
 def _starts_chain(root: tree_sitter.Node) -> bool:
@@ -168,11 +189,11 @@ def _find_references(file: SourceFile) -> list[FunctionRef]:
     tops: dict[tuple[int, int], tree_sitter.Node] = {}
     plain = roots.keys() <= ROOT_VISIBILITY.keys()
     if plain:
-        source = _PLAIN_ROOTS
+        found_roots = plain_roots(file)
     else:
         source = _TS_ROOTS if file.language == TYPESCRIPT else _ROOTS
-    for captures in query_matches(file, source):
-        root = captures["root"][0]
+        found_roots = [captures["root"][0] for captures in query_matches(file, source)]
+    for root in found_roots:
         if file.text(root) not in roots or (plain and not _starts_chain(root)):
             continue
         top = _chain_top(file, root)
