@@ -13,12 +13,24 @@ try:
 except ImportError:  # not CPython
     from hashlib import blake2b
 
-try:
-    from _sha2 import sha256
-except ImportError:
-    try:
-        from _sha256 import sha256
-    except ImportError:  # not CPython
-        from hashlib import sha256
+
+_sha256_type = None
+
+
+def sha256(data: bytes = b""):
+    """A SHA-256 hash object, its module imported at the first call: only reports that print
+    fingerprints (findings.py) ask for one, and a text report of a pre-commit check does not
+    load a second hash module (1.1 M instructions)."""
+    global _sha256_type
+    if _sha256_type is None:
+        try:
+            from _sha2 import sha256 as _sha256_type
+        except ImportError:
+            try:
+                from _sha256 import sha256 as _sha256_type
+            except ImportError:  # not CPython
+                from hashlib import sha256 as _sha256_type
+    return _sha256_type(data)
+
 
 __all__ = ["blake2b", "sha256"]

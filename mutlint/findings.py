@@ -50,8 +50,9 @@ class Finding(ComparedByValue):
     # The text that identifies the finding independently of its line number (the matched code,
     # whitespace-normalised); combined with rule and path into the fingerprint.
     anchor_text: str
-    fingerprint: str
     suppressed_by: str | None  # the directive or baseline that hid it, if any
+    _fingerprint: str
+    _fingerprint_input: str | None  # what assign_fingerprints hashes, until first read
 
     def __init__(self, rule_id: str, severity: Severity, message: str, span: Span,
                  related: tuple[Related, ...] = (), anchor_text: str = "", fingerprint: str = "",
@@ -64,6 +65,18 @@ class Finding(ComparedByValue):
         self.anchor_text = anchor_text
         self.fingerprint = fingerprint
         self.suppressed_by = suppressed_by
+
+    @property
+    def fingerprint(self) -> str:
+        """Hashed when first read: a text report, which prints none, imports no SHA-256."""
+        if self._fingerprint_input is not None:
+            digest = digests.sha256(self._fingerprint_input.encode("utf-8"))
+            self._fingerprint, self._fingerprint_input = digest.hexdigest()[:32], None
+        return self._fingerprint
+
+    @fingerprint.setter
+    def fingerprint(self, value: str) -> None:
+        self._fingerprint, self._fingerprint_input = value, None
 
     def _fields(self) -> tuple:
         return (self.rule_id, self.severity, self.message, self.span, self.related,
@@ -100,5 +113,4 @@ def assign_fingerprints(findings: list[Finding]) -> None:
         key = (finding.rule_id, finding.span.path, normalised)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        digest = digests.sha256("\0".join((*key, str(occurrence))).encode("utf-8"))
-        finding.fingerprint = digest.hexdigest()[:32]
+        finding._fingerprint_input = "\0".join((*key, str(occurrence)))  # hashed when read

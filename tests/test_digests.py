@@ -4,6 +4,7 @@ with the module they come from), without importing hashlib on a check's path."""
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 import time
@@ -44,3 +45,26 @@ def test_a_check_imports_neither_hashlib_nor_shutil(tmp_path) -> None:
     time.sleep(RACY_SECONDS + 0.1)  # a listing younger than this is never remembered (ctimes)
     run()  # remembers the walk
     assert run() == "[]"
+
+
+def test_fingerprints_are_hashed_only_for_reports_that_print_them(tmp_path) -> None:
+    """A text report prints no fingerprint, so its check loads no SHA-256 module; a JSON
+    report's fingerprint is still the hash of rule, path, normalised code and occurrence."""
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "a.ts").write_text(
+        'import { mutation } from "./_generated/server";\n'
+        "export const f = mutation({ handler: async (ctx) => { ctx.db.patch(id, {}); } });\n")
+    code = ("import sys; from mutlint.cli import main; code = main(['check', 'convex/a.ts', {}]); "
+            "print(code, sorted({{'_sha2', '_sha256', 'hashlib'}} & set(sys.modules)))")
+
+    def run(*options: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", code.format(", ".join(map(repr, options)))],
+                              cwd=tmp_path, capture_output=True, text=True, check=True)
+        return done.stdout.strip().splitlines()
+
+    assert run("--no-cache")[-1] == "1 []"  # a finding, and no hash of it
+    report = json.loads("\n".join(run("--no-cache", "--format", "json")[:-1]))
+    [finding] = report["findings"]
+    expected = hashlib.sha256("\0".join((finding["rule"], finding["path"], "ctx.db.patch(id, {})",
+                                         "0")).encode()).hexdigest()[:32]
+    assert finding["fingerprint"] == expected
