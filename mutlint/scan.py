@@ -5,7 +5,6 @@ merges with the scans of other processes (-j N)."""
 
 from __future__ import annotations
 
-import math
 import os
 from collections import deque
 from functools import partial
@@ -109,7 +108,7 @@ def scan_files(project: Project, paths: list[Path], rule_set: RuleSet, stats: St
     turns, early, tried_early = deque(paths), deque(), set()
     spare = deque(spare) if claims is not None and defer and spare else deque()
     held: deque[Path] = deque()  # spare files claimed ahead of their check
-    reserve = math.ceil(len(spare) * HANDOFF_SHARE)
+    reserve = -int(-len(spare) * HANDOFF_SHARE // 1)  # the ceiling, without importing math
     while early or turns or held or spare:
         is_early = bool(early)
         if is_early:

@@ -4,7 +4,6 @@ not read), and from the package where the extension is not where it is expected.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
@@ -23,16 +22,27 @@ def test_the_grammars_are_the_packages_own() -> None:
 
 
 def test_loading_them_imports_neither_the_package_nor_importlib_resources() -> None:
-    probe = ("import sys; from mutlint.source import ts_language; ts_language('tsx'); "
-             "print(sorted({'tree_sitter_typescript', 'importlib.resources'} & set(sys.modules)))")
+    probe = ("import sys; before = set(sys.modules); from mutlint.source import ts_language; "
+             "ts_language('tsx'); print(sorted({'tree_sitter_typescript', 'importlib.resources',"
+             " 'importlib.util'} & (set(sys.modules) - before)))")
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "[]"
 
 
 def test_a_package_laid_out_otherwise_is_imported(monkeypatch) -> None:
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(source, "_find_spec", lambda name: None)
     source.grammars.cache_clear()
     try:
         assert source.grammars() is tree_sitter_typescript
     finally:
         source.grammars.cache_clear()
+
+
+def test_the_package_is_found_where_importlib_finds_it() -> None:
+    import importlib.util
+
+    found = source._find_spec("tree_sitter_typescript")
+    expected = importlib.util.find_spec("tree_sitter_typescript")
+    assert (found.name, found.origin, found.submodule_search_locations) == \
+        (expected.name, expected.origin, expected.submodule_search_locations)
+    assert source._find_spec("no_such_module_here") is None
