@@ -18,7 +18,7 @@ import tree_sitter
 
 from mutlint import json_codec
 from mutlint.cache import content_hash
-from mutlint.walk_patterns import Child, Pattern, Step, TextTest, Unsupported, read_patterns
+from mutlint.walk_steps import Child, Pattern, Step, TextTest, Unsupported
 from mutlint.yaml_memo import YamlMemo
 
 KIND = "walk patterns"  # the memo's kind of derived data
@@ -36,6 +36,8 @@ def remembered_patterns(source: str, language_name: str, language: tree_sitter.L
             return from_plain(remembered, language)
         except ValueError:
             pass  # damaged: read again from the text, and kept again
+    from mutlint.walk_patterns import read_patterns  # only here: see walk_steps.py
+
     try:
         patterns = read_patterns(source, language)
     except Unsupported:

@@ -1,5 +1,6 @@
-"""A query's text read as the patterns walk_query.py matches: the steps of each pattern, with
-its text predicates moved onto the steps whose captures they test.
+"""A query's text read as the patterns walk_query.py matches (walk_steps.py): the steps of
+each pattern, with its text predicates moved onto the steps whose captures they test. A warm
+run reads its patterns back from the memo (remembered_walks.py) and never imports this module.
 
 `read_patterns` raises Unsupported for any shape the walk does not take (see walk_query.py),
 and for names the grammar lacks: the caller compiles such a query, and tree-sitter reports what
@@ -13,10 +14,9 @@ import re
 import tree_sitter
 
 from mutlint.lazy_regex import LazyRegex
-from mutlint.records import Record
 from mutlint.regex_guard import anchored_words
+from mutlint.walk_steps import TEXT_PREDICATES, Child, Pattern, Step, TextTest, Unsupported
 
-TEXT_PREDICATES = frozenset({"eq?", "not-eq?", "match?", "not-match?", "any-of?"})
 # Built-ins py-tree-sitter would apply itself, which the walk does not: such a query is compiled.
 # (py-tree-sitter 0.26 neither applies not-any-of? nor hands it to the callback: also left.)
 _OTHER_BUILTINS = frozenset({"any-eq?", "any-not-eq?", "any-match?", "any-not-match?", "is?",
@@ -33,43 +33,6 @@ _TOKENS = LazyRegex(r"""
   | (?P<space>\s+)
 """, re.VERBOSE)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", '"': '"'}
-
-
-class Unsupported(Exception):
-    """A shape of query the walk does not take."""
-
-
-class Step(Record):
-    """One node of a pattern: what it matches, its captures and its children's steps."""
-
-    kinds: frozenset[int] | None  # the node's kind ids (aliases share a name); None: `(_)`, `_`
-    named: bool | None  # must the node be named (None: `_`, any node)
-    captures: tuple[str, ...]
-    negated: tuple[int, ...]  # the ids of fields the node must not have
-    children: tuple[Child, ...]
-    last_anchored: bool  # `.` after the last child: it is the last named child
-    # The text predicates on this node's captures, tested when it is met: a pattern's text
-    # predicates are pure, so testing them before the rest of the match drops what the end
-    # would, sooner (a query's calls mostly differ in a method name).
-    tests: tuple[TextTest, ...] = ()
-
-
-class TextTest(Record):
-    kind: str  # "eq", "any" (the text is one of a set: any-of?, a list of words) or "match"
-    value: bytes | frozenset[bytes] | re.Pattern
-    positive: bool
-
-
-class Child(Record):
-    field: int | None  # a field id
-    anchored: bool  # `.` before it: the next named child (the first, for the first step)
-    step: Step
-
-
-class Pattern(Record):
-    root: Step
-    predicates: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (name, ((value, type),))
-    start_byte: int
 
 
 def read_patterns(source: str, language: tree_sitter.Language) -> list[Pattern]:

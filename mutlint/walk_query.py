@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import tree_sitter
 
-from mutlint.walk_patterns import TEXT_PREDICATES, Pattern, Step, TextTest, Unsupported, read_patterns
+from mutlint.walk_steps import TEXT_PREDICATES, Pattern, Step, TextTest, Unsupported
 
 Captures = dict[str, list[tree_sitter.Node]]
 Predicate = Callable[[str, list, int, Captures], bool]
@@ -60,6 +60,8 @@ class WalkQuery:
     @classmethod
     def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
         """The query, or None when it holds a shape the walk does not take (see the module)."""
+        from mutlint.walk_patterns import read_patterns  # the reader: see walk_steps.py
+
         try:
             return cls(read_patterns(source, language))
         except Unsupported:

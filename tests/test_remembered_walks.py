@@ -4,6 +4,8 @@ gives, a warm plan reads no text, and anything damaged is read from the text aga
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from test_stored_parts import _leaves, _replaced
 from test_walk_query import _root
 
 import mutlint.remembered_walks as remembered
+from mutlint import walk_patterns
 from mutlint.rules.pack import builtin_rules_dir, load_rules
 from mutlint.rules.rule_set import RuleSet
 from mutlint.source import LANGUAGES, TSX, TYPESCRIPT, ts_language
@@ -109,12 +112,26 @@ def test_a_warm_plan_reads_no_query_text(tmp_path: Path, monkeypatch: pytest.Mon
     def refuse(*args, **kwargs):
         raise AssertionError("read from the text although remembered")
 
-    monkeypatch.setattr(remembered, "read_patterns", refuse)
+    monkeypatch.setattr(walk_patterns, "read_patterns", refuse)
     again = _plan_walk(YamlMemo(memo_file))
     assert again.patterns == walked.patterns
     root = _root("const run = useMutation(api.a.b); run({}); void run({}); x.mutation(1)", TSX)
     assert [(p, sorted(c)) for p, c in again.matches(root)] == \
         [(p, sorted(c)) for p, c in walked.matches(root)]
+
+
+def test_a_warm_check_does_not_import_the_reader(tmp_path: Path) -> None:
+    """The point of walk_steps.py: a pre-commit check whose walks the memo holds never loads
+    the query-text reader (1.5 M instructions to import)."""
+    (tmp_path / "convex").mkdir()
+    (tmp_path / "convex" / "a.ts").write_text(
+        'import { mutation } from "./_generated/server";\n'
+        "export const f = mutation({ handler: async (ctx) => { await ctx.db.patch(id, {}); } });\n")
+    probe = ("import sys\nfrom mutlint.cli import main\ncode = main(['check', 'convex/a.ts'])\n"
+             "print('mutlint.walk_patterns' in sys.modules, code)")
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                           text=True, check=True).stdout.splitlines()[-1].split() for _ in range(2)]
+    assert runs == [["True", "0"], ["False", "0"]]  # the first run reads the texts and keeps them
 
 
 def test_damaged_patterns_are_read_from_the_text_and_kept_again(tmp_path: Path) -> None:
