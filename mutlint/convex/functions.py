@@ -182,7 +182,15 @@ def _local_builders(inputs: BuilderInputs, known: dict[str, dict[str, tuple[str,
 
 
 def local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
-    """Top-level named functions of the file, for `handler: someFunction`."""
+    """Top-level named functions of the file, for `handler: someFunction`: read once per
+    parse (the registered functions, the file's units and its call edges each ask)."""
+    found = file.derived.get("local-functions")
+    if found is None:
+        found = file.derived["local-functions"] = _find_local_functions(file)
+    return found
+
+
+def _find_local_functions(file: SourceFile) -> dict[str, tree_sitter.Node]:
     found: dict[str, tree_sitter.Node] = {}
     for statement in file.root.named_children:
         node = statement

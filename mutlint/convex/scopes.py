@@ -7,7 +7,7 @@ import tree_sitter
 
 from mutlint.convex.functions import FUNCTION_TYPES
 from mutlint.project import Project
-from mutlint.source import SourceFile, descendants
+from mutlint.source import SourceFile
 
 DECLARATION_TYPES = frozenset({
     "variable_declarator", "required_parameter", "optional_parameter", "for_in_statement",
@@ -39,26 +39,28 @@ class Scopes:
         return None
 
     def _declarations_in(self, scope: tree_sitter.Node) -> list[tree_sitter.Node]:
-        """Declarations that belong to this function (not to functions nested in it)."""
+        """Declarations that belong to this function (not to functions nested in it), in
+        document order: the scope's subtree walked by cursor without entering a nested
+        function, whose declarations (its parameters too) are its own."""
         if scope.id not in self._declarations:
             found = []
-            for node in descendants(scope):
-                if node.type in DECLARATION_TYPES and self._owner(node) == scope.id:
+            cursor = scope.walk()  # bounded by the scope: it goes to no parent or sibling of it
+            walking = cursor.goto_first_child()
+            while walking:
+                node = cursor.node
+                kind = node.type
+                if kind in DECLARATION_TYPES:
                     found.append(node)
+                if kind in FUNCTION_TYPES or not cursor.goto_first_child():
+                    while not cursor.goto_next_sibling():
+                        if not cursor.goto_parent():
+                            walking = False
+                            break
             parameter = scope.child_by_field_name("parameter")
             if parameter is not None:
                 found.append(parameter)
             self._declarations[scope.id] = found
         return self._declarations[scope.id]
-
-    @staticmethod
-    def _owner(node: tree_sitter.Node) -> int | None:
-        current = node.parent
-        while current is not None:
-            if current.type in FUNCTION_TYPES or current.type == "program":
-                return current.id
-            current = current.parent
-        return None
 
     def _binds(self, declaration: tree_sitter.Node, name: str) -> bool:
         if declaration.type in ("shorthand_property_identifier_pattern", "identifier"):
