@@ -23,7 +23,10 @@ and the project's files are older than the two seconds within which the cache's 
 distrusts a file's stat (see mutlint/file_index.py), as a checkout's files are.
 Peers are looked up on PATH (install them with `pip install ast-grep-cli semgrep` in any venv
 and pass --peers-bin DIR); a missing peer is reported as such.
-Usage: python benchmarks/run.py [--sizes 100,1000,10000] [--runs 3] [--peers-bin DIR]
+The one-file rows take `--one-file-runs` rounds (15), each command once per round, and give
+each command's median time and the median of its per-round ratio to `--version`.
+Usage: python benchmarks/run.py [--sizes 100,1000,10000] [--runs 3] [--one-file-runs 15]
+                                [--peers-bin DIR]
 """
 
 from __future__ import annotations
@@ -180,7 +183,7 @@ def run_size(files: int, runs: int, peers: Path | None) -> list[tuple[str, float
         return rows
 
 
-def run_one_file(runs: int) -> list[tuple[str, float, float]]:
+def run_one_file(runs: int) -> list[tuple[str, float, float, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "project"
         generate(root, 1000, git=True)  # a hook runs in a repository, as mutlint's cache knows
@@ -221,7 +224,13 @@ def run_one_file(runs: int) -> list[tuple[str, float, float]]:
                 # mutations a page calls are not.
                 changed.write_text(changed.read_text() + f"\n// edit {run}\n")
                 samples[name].append(measure(command, root))
-        return [(name, statistics.median(s for s, _ in values), max(m for _, m in values))
+        # Each round's own ratio to --version, measured a moment before it: the machine's
+        # speed drifts between rounds by more than the difference a ratio near 2 turns on,
+        # and within a round by much less.
+        versions = [seconds for seconds, _ in samples["mutlint --version"]]
+        return [(name, statistics.median(s for s, _ in values),
+                 statistics.median(s / v for (s, _), v in zip(values, versions, strict=True)),
+                 max(m for _, m in values))
                 for name, values in samples.items()]
 
 
@@ -229,6 +238,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--runs", type=int, default=3)
+    # A round of the one-file rows takes under a second: enough of them that the median of
+    # their ratios holds still from one run to the next.
+    parser.add_argument("--one-file-runs", type=int, default=15)
     parser.add_argument("--peers-bin", type=Path, help="directory with ast-grep/sg and semgrep")
     args = parser.parse_args()
     print("| project | tool | median s | x parse floor | peak RSS MB |")
@@ -241,10 +253,8 @@ def main() -> int:
                 print(f"| {size} files | {name} | not installed | | |")
             else:
                 print(f"| {size} files | {name} | {seconds:.2f} | {seconds / floor:.2f} | {rss:.0f} |")
-    version_time = None
-    for name, seconds, rss in run_one_file(args.runs):
-        version_time = version_time or seconds
-        print(f"| 1000 files | {name} | {seconds:.3f} | x{seconds / version_time:.2f} of --version "
+    for name, seconds, ratio, rss in run_one_file(args.one_file_runs):
+        print(f"| 1000 files | {name} | {seconds:.3f} | x{ratio:.2f} of --version "
               f"| {rss:.0f} |")
     return 0
 
