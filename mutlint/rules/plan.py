@@ -226,8 +226,11 @@ class QueryPlan:
                                         for capture, text in literals):
                     continue
                 own = self.own_names.get(atom.id)
-                hits.setdefault(atom.id, AtomHits()).add(
-                    root_nodes[0], env if own is None else {own.get(k, k): v for k, v in env.items()})
+                atom_hits = hits.get(atom.id)
+                if atom_hits is None:  # (setdefault would make one for every match)
+                    atom_hits = hits[atom.id] = AtomHits()
+                atom_hits.add(root_nodes[0],
+                              env if own is None else {own.get(k, k): v for k, v in env.items()})
         if self.bundle:
             keep_matches(file, bundled)
         return FilePass(hits, comments, errors, failed, self.applied)
