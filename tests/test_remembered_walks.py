@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_sources import NOTES
 from test_stored_parts import _leaves, _replaced
 from test_walk_query import _root
 
@@ -124,10 +125,8 @@ def test_a_warm_check_does_not_import_the_reader(tmp_path: Path) -> None:
     """The point of walk_steps.py: a pre-commit check whose walks the memo holds never loads
     the query-text reader (1.5 M instructions to import)."""
     (tmp_path / "convex").mkdir()
-    (tmp_path / "convex" / "a.ts").write_text(
-        'import { mutation } from "./_generated/server";\n'
-        "export const f = mutation({ handler: async (ctx) => { await ctx.db.patch(id, {}); } });\n")
-    probe = ("import sys\nfrom mutlint.cli import main\ncode = main(['check', 'convex/a.ts'])\n"
+    (tmp_path / "convex" / "notes.ts").write_text(NOTES)
+    probe = ("import sys\nfrom mutlint.cli import main\ncode = main(['check', 'convex/notes.ts'])\n"
              "print('mutlint.walk_patterns' in sys.modules, code)")
     runs = [subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                            text=True, check=True).stdout.splitlines()[-1].split() for _ in range(2)]
