@@ -16,7 +16,6 @@ from mutlint.convex.syntax import (  # noqa: F401  (re-exported for the model's 
     call_arguments,
     file_imports,
     imported_as,
-    keep_only,
     member_name_and_value,
     normalized_code,
     project_imports,
