@@ -258,8 +258,17 @@ def finds_document_from_auth(project: Project, file: SourceFile, function) -> bo
     return False
 
 
+def _resolver(project: Project, file: SourceFile) -> HandleResolver:
+    return project.memo(("handles", file.relpath), lambda: HandleResolver(project, file))
+
+
+def surely_no_mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> bool:
+    """True where mutation_call surely answers None, from the callee alone."""
+    return _resolver(project, file).surely_not(call)
+
+
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:
-    resolver = project.memo(("handles", file.relpath), lambda: HandleResolver(project, file))
+    resolver = _resolver(project, file)
     if resolver.surely_not(call):
         return None  # most calls of a file: answered without a memo entry of their own
     key = ("mutation-call", file.relpath, call.id)

@@ -236,14 +236,27 @@ class FileEvaluator:
         return [Match(rule, match.file, match.node, match.env, facts) for facts in partial]
 
     # -- a whole rule ------------------------------------------------------------------------
+    def _dismissals(self, rule: Rule) -> list:
+        """The tests of the facts a match must have a value of on its own node, that tell
+        from the node alone it has none (FactSpec.dismisses)."""
+        return [dismisses for use in rule.facts
+                if not use.absent and use.of is None and use.of_fact is None
+                and (dismisses := self.facts[use.fact].dismisses) is not None]
+
     def matches(self, rule: Rule) -> list[Match]:
         candidates = self.candidates(rule.match) or []
         found = []
         seen: set[int] = set()
+        dismissals = self._dismissals(rule)
+        project, file = self.project, self.file
         for candidate in sorted(candidates, key=lambda n: (n.start_byte, -n.end_byte)):
             if candidate.id in seen or self.file_pass.in_error(candidate):
                 continue
             seen.add(candidate.id)
+            # A candidate a required fact surely has no value for cannot match: not matched
+            # against the rule at all (what with_facts would drop, after the rule's work).
+            if dismissals and any(dismiss(project, file, candidate) for dismiss in dismissals):
+                continue
             envs = self.evaluate(rule, rule.match, candidate, {})
             if not envs:
                 continue
