@@ -63,6 +63,7 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
            stats: Statistics | None, jobs: int, cache: Cache | None) -> CheckResult:
     stats = stats or NoStatistics()
     cache = cache or Cache(None)
+    relpath_of.cache_clear()
     project.cache = cache  # facts that outlive the run go there too
     registry = fact_registry()
     # Hooks keep, before a checked file's tree is released, what the functions dir's facts will

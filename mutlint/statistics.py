@@ -62,16 +62,30 @@ class Statistics:
         return "\n".join(lines) + "\n"
 
 
+class _Untimed:
+    """A context that does nothing: entered for each file's phases and each rule's run (26,000
+    times at 10,000 files), where a generator-based context manager cost a run 0.02 s."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> bool:
+        return False  # an exception inside goes on
+
+
+_UNTIMED = _Untimed()
+
+
 class NoStatistics(Statistics):
     """Does nothing, cheaply, when --statistics is not asked for."""
 
     def merge(self, other: Statistics) -> None:
         pass
 
-    @contextmanager
-    def phase(self, name: str):
-        yield
+    def phase(self, name: str) -> _Untimed:
+        return _UNTIMED
 
-    @contextmanager
-    def rule(self, rule_id: str):
-        yield
+    def rule(self, rule_id: str) -> _Untimed:
+        return _UNTIMED

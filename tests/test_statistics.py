@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import RunMutlint
+
+from mutlint.statistics import NoStatistics
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "onboarding-app"
 
@@ -57,3 +60,13 @@ def test_statistics_count_a_file_parsed_only_for_another_files_facts(run_mutlint
     counts = next(line for line in err.splitlines() if line.startswith("files: "))
     assert counts.startswith("files: 3 read, 2 parsed, 0 from the cache, 1 skipped by the prefilter ")
     assert "; 3 parses in all" in counts, counts
+
+
+def test_untimed_phases_record_nothing_and_let_exceptions_through():
+    stats = NoStatistics()
+    with stats.phase("read"), stats.rule("some-rule"):
+        pass
+    assert not stats.phases and not stats.rules
+    with pytest.raises(ValueError, match="from inside"):
+        with stats.phase("rules"):
+            raise ValueError("from inside")
