@@ -19,7 +19,6 @@ from typing import Any
 
 import tree_sitter
 
-from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.records import Record
 from mutlint.walk_query import Captures, NotWalkable, WalkQuery
 
@@ -91,7 +90,10 @@ def ts_parser(name: str) -> tree_sitter.Parser:
 @cache
 def compiled_query(language: str, source: str) -> tree_sitter.Query:
     """A query compiled once per run (tree-sitter takes milliseconds per query), its nested
-    parents as wildcards: test its matches with light_queries.kinds_hold."""
+    parents as wildcards: test its matches with light_queries.kinds_hold. (light_queries is
+    imported by the compiles alone: a run of a few files walks its queries instead.)"""
+    from mutlint.light_queries import lighten
+
     grammar = ts_language(language)
     return tree_sitter.Query(grammar, lighten(source, grammar))
 
@@ -125,6 +127,8 @@ def query_matches(language: str, source: str, node: tree_sitter.Node) -> list[tu
                 return walk.matches(node)
             except NotWalkable:
                 pass  # a tree with an error, say: tree-sitter's matches it is
+    from mutlint.light_queries import kind_checks, kinds_hold
+
     query = compiled_query(language, source)
     checks = kind_checks(query)
     return [(pattern, captures) for pattern, captures in tree_sitter.QueryCursor(query).matches(node)

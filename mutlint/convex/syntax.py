@@ -10,7 +10,6 @@ from functools import cache
 import tree_sitter
 
 from mutlint.bundled_queries import BUNDLED, Captures, keep_matches, kept_matches, source_of_patterns
-from mutlint.light_queries import lighten
 from mutlint.project import Project
 from mutlint.records import Record
 from mutlint.source import SourceFile, compiled_query, ts_language, walk_query, walking_queries
@@ -74,6 +73,8 @@ def _bundle(language: str, sources: tuple[str, ...], walking: bool) -> tuple[str
         walk = walk_query(language, text)
         if walk is not None:
             return text, source_of_patterns(walk, sources)
+    from mutlint.light_queries import lighten  # compiles only (source.py)
+
     grammar = ts_language(language)
     lightened = tuple(lighten(source, grammar) for source in sources)
     text = "\n".join(lightened)

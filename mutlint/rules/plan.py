@@ -16,7 +16,6 @@ from collections.abc import Hashable
 import tree_sitter
 
 from mutlint.bundled_queries import bundled_sources, keep_matches, source_of_patterns
-from mutlint.light_queries import kind_checks, kinds_hold, lighten
 from mutlint.regex_guard import compile_user_regex, guarded_search
 from mutlint.remembered_walks import remembered_patterns
 from mutlint.rules.model import Atom, AtomQuery
@@ -168,6 +167,8 @@ class QueryPlan:
         """The query compiled (once), its parents as wildcards whose types run() tests: each
         text lightened by itself, so that the offsets above are the compiled text's."""
         if self._compiled is None:
+            from mutlint.light_queries import kind_checks, lighten  # compiles only (source.py)
+
             grammar = ts_language(self.language)
             self._light = tuple(lighten(text, grammar, roots=self.few_files) for text in self._texts)
             self._compiled = tree_sitter.Query(grammar, "\n".join(self._light))
@@ -205,6 +206,8 @@ class QueryPlan:
 
         bundled: dict[str, list] = {source: [] for source in self.bundle}
         matches, checks = self._matches(file, predicate)
+        if checks:  # only a compiled query has them: light_queries was imported to compile it
+            from mutlint.light_queries import kinds_hold
         for pattern_index, captures in matches:
             if checks and not kinds_hold(captures, checks):
                 continue
