@@ -90,14 +90,14 @@ def load_config(path: Path, shown: str, memo: YamlMemo | None = None) -> Config:
     memo was damaged: the file says what is wrong)."""
     doc = load_yaml_file(path, shown, memo)
     try:
-        return _config_from(doc, path)
+        return _config_from(doc, path, memo)
     except Exception:
         if not doc.remembered:
             raise
-    return _config_from(load_yaml_file(path, shown, memo, parse=True), path)
+    return _config_from(load_yaml_file(path, shown, memo, parse=True), path, memo)
 
 
-def _config_from(doc: YamlDoc, path: Path) -> Config:
+def _config_from(doc: YamlDoc, path: Path, memo: YamlMemo | None = None) -> Config:
     if doc.data is None:
         return Config(path=path, doc=doc)
     if not isinstance(doc.data, dict):
@@ -107,7 +107,7 @@ def _config_from(doc: YamlDoc, path: Path) -> Config:
         for rule_id, level in levels.items():
             if level is False:
                 levels[rule_id] = "off"
-    diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json")
+    diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json", memo)
     if diagnostics:
         raise UsageError(diagnostics)
     data = doc.data

@@ -64,7 +64,7 @@ class YamlMemo:
     def put(self, raw: bytes, doc: YamlDoc) -> None:
         """Keep the document as parsed: as JSON now, so what its loader changes later (the
         config's `off`) is not kept, and one JSON cannot write is not kept at all."""
-        if self.path is None or doc.aliased or not _json_exact(doc.data):
+        if self.path is None or doc.aliased or not json_exact(doc.data):
             return
         try:
             text = json_codec.dumps({"data": doc.data, "values": _marks(doc.value_marks),
@@ -137,7 +137,7 @@ def _decode_marks(raw: Any) -> dict[DocPath, tuple[int, int]]:
     return marks
 
 
-def _json_exact(data: Any) -> bool:
+def json_exact(data: Any) -> bool:
     """Does JSON give `data` back as it is? Strings keys only, and only JSON's kinds of values
     (a timestamp, a number key, NaN would come back otherwise)."""
     stack = [data]

@@ -212,3 +212,71 @@ def test_a_remembered_position_is_exactly_a_path_a_line_and_a_column(tmp_path: P
         assert remembered is not None and remembered.value_marks == {("a",): (1, 1)}
     else:
         assert remembered is None
+
+
+# -- schema validation remembered ---------------------------------------------------------------
+
+CUSTOM_RULE = ("id: bare-call\nseverity: note\nmessage: a bare call\ndescription: |\n"
+               "  ## What it finds\n  Calls.\nrule:\n  pattern: $F()\n")
+
+
+def imports_jsonschema(stderr: str) -> bool:
+    return any(line.rsplit("|", 1)[-1].strip() == "jsonschema" for line in stderr.splitlines()
+               if line.startswith("import time:"))
+
+
+def test_a_config_and_rule_validated_once_are_not_validated_again(make_project: MakeProject) -> None:
+    """jsonschema's import alone made every warm check of a project with a config 45 ms slower;
+    data the schema found valid before is not validated again, and new data is."""
+    root = make_project({"convex/a.ts": UNAWAITED + "go();\n", "myrules/r.yaml": CUSTOM_RULE,
+                         ".mutlint.yaml": CONFIG + "extra-rules: [myrules]\n"})
+    code, first, stderr = run(root)
+    assert code == 1 and imports_jsonschema(stderr)
+    assert sorted(json.loads(first)) == [["bare-call", "note"], ["unawaited-convex-write", "note"]]
+    code, again, stderr = run(root)
+    assert (code, again) == (1, first) and not imports_jsonschema(stderr)
+    # A config with other data is validated, and takes effect.
+    (root / ".mutlint.yaml").write_text(CONFIG.replace(": note", ": warning") + "extra-rules: [myrules]\n",
+                                        encoding="utf-8")
+    code, edited, stderr = run(root)
+    assert imports_jsonschema(stderr)
+    assert sorted(json.loads(edited)) == [["bare-call", "note"], ["unawaited-convex-write", "warning"]]
+
+
+def test_an_invalid_config_is_reported_at_every_run(make_project: MakeProject) -> None:
+    root = make_project({"convex/a.ts": UNAWAITED, ".mutlint.yaml": "exclude: 5\n"})
+    for _ in range(2):
+        code, report, stderr = run(root)
+        assert (code, report) == (2, "null")
+        assert ".mutlint.yaml:1:10: exclude: 5 is not of type 'array'" in stderr
+        assert imports_jsonschema(stderr)
+
+
+def test_a_remembered_config_altered_in_the_memo_is_validated_and_read_again(
+        make_project: MakeProject) -> None:
+    """What the memo says was valid is the digest of that data: a document changed in the
+    memo is other data, validated, found wrong, and read again from its file."""
+    root = make_project({"convex/a.ts": UNAWAITED, ".mutlint.yaml": CONFIG})
+    code, first, _ = run(root)
+    memo = root / ".mutlint_cache" / "yaml.json"
+    found = json.loads(memo.read_bytes())
+    assert any(key.startswith("mutlint/config.schema.json:") for key in found["derived"]["valid-documents"])
+    altered = [doc for doc in found["documents"].values() if "high-volume-tables" in doc["data"]]
+    assert len(altered) == 1
+    altered[0]["data"]["exclude"] = 5
+    memo.write_text(json.dumps(found), encoding="utf-8")
+    code, again, stderr = run(root)
+    assert (code, again) == (1, first) and imports_jsonschema(stderr)
+    assert "is not of type" not in stderr
+
+
+def test_only_valid_data_is_remembered_as_valid(tmp_path: Path) -> None:
+    from mutlint.schema_check import VALIDATED, schema_diagnostics
+
+    memo = YamlMemo(tmp_path / "yaml.json")
+    for text, wrong in (("exclude: 5\n", True), ("exclude: ['a/**']\n", False)):
+        (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+        doc = load_yaml_file(tmp_path / "c.yaml", "c.yaml", memo)
+        for _ in range(2):
+            assert bool(schema_diagnostics(doc, "mutlint", "config.schema.json", memo)) is wrong
+    assert len(memo._derived[VALIDATED]) == 1  # the valid one's

@@ -395,7 +395,7 @@ def _rule_from(doc: YamlDoc, path: Path, trusted: bool, memo: YamlMemo | None = 
                remembered_patterns: bool = True) -> Rule:
     if not isinstance(doc.data, dict):
         raise UsageError(Diagnostic(doc.path, "a rule file must be a YAML mapping", 1, 1))
-    diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json")
+    diagnostics = [] if trusted else schema_diagnostics(doc, "mutlint.rules", "rule.schema.json", memo)
     if diagnostics:
         raise UsageError(diagnostics)
     rule = _RuleBuilder(doc, trusted, memo, remembered_patterns).build()
