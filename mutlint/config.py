@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mutlint.errors import UsageError
 from mutlint.ignore_patterns import pattern_error
-from mutlint.schema_check import schema_diagnostics
+from mutlint.schema_check import VALIDATED, schema_diagnostics, validated_key
 from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
@@ -107,13 +107,23 @@ def _config_from(doc: YamlDoc, path: Path, memo: YamlMemo | None = None) -> Conf
         for rule_id, level in levels.items():
             if level is False:
                 levels[rule_id] = "off"
-    diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json", memo)
-    if diagnostics:
-        raise UsageError(diagnostics)
+    # The checks of the data alone (the schema's, the excludes') import a library each
+    # (jsonschema, pathspec): 65 ms of a warm check that takes 60 without a config. Data that
+    # passed them once is remembered (schema_check.schema_diagnostics); the paths are checked
+    # at every run, since what they resolve to can change.
+    key = validated_key(doc.data, "config.schema.json+excludes") if memo is not None else None
+    passed = key is not None and memo.derived(VALIDATED, key) is True
+    if not passed:
+        diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json")
+        if diagnostics:
+            raise UsageError(diagnostics)
     data = doc.data
     base = path.parent
     _inside_project(doc, base)
-    _valid_excludes(doc)
+    if not passed:
+        _valid_excludes(doc)
+        if key is not None:
+            memo.keep_derived(VALIDATED, key, True)
     return Config(
         path=path,
         convex_dir=data.get("convex-dir"),

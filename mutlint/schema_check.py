@@ -32,11 +32,12 @@ def schema_diagnostics(doc: YamlDoc, package: str, schema_name: str,
 
     With the YAML memo, data found valid once is not validated again: the memo keeps the
     digest of its JSON under the schema's name (and, as all of the memo, under mutlint's code,
-    the schemas included). A config file made every warm check import jsonschema, 45 ms of a
-    pre-commit run that took 60 without one. Data that differs by a byte, or that is not what
-    JSON gives back exactly, is validated as before; invalid data is never remembered, so its
+    the schemas included). A project's own rule files made every warm check import jsonschema,
+    45 ms of a pre-commit run that took 60 without them (the config's checks are remembered
+    the same way, by config.py). Data that differs by a byte, or that is not what JSON gives
+    back exactly, is validated as before; invalid data is never remembered, so its
     diagnostics come at every run."""
-    key = _validated_key(doc.data, package, schema_name) if memo is not None else None
+    key = validated_key(doc.data, f"{package}/{schema_name}") if memo is not None else None
     if key is not None and memo.derived(VALIDATED, key) is True:
         return []
     diagnostics = _violations(doc, package, schema_name)
@@ -45,14 +46,16 @@ def schema_diagnostics(doc: YamlDoc, package: str, schema_name: str,
     return diagnostics
 
 
-def _validated_key(data, package: str, schema_name: str) -> str | None:
+def validated_key(data, checks: str) -> str | None:
+    """The YAML memo's key (kind VALIDATED) for `data` having passed `checks`: the digest of
+    its JSON, or None for data that JSON does not give back exactly."""
     if not json_exact(data):  # {1: x} and {"1": x} write the same JSON
         return None
     try:
         text = json_codec.dumps(data)
     except (TypeError, ValueError, RecursionError):
         return None
-    return f"{package}/{schema_name}:{content_hash(text.encode('utf-8'))}"
+    return f"{checks}:{content_hash(text.encode('utf-8'))}"
 
 
 def _violations(doc: YamlDoc, package: str, schema_name: str) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import MUTATION_HEADER, MakeProject, mutation_source
 
+from mutlint.errors import UsageError
 from mutlint.rules.pack import builtin_rules_dir, rule_files_in
 from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import load_yaml_file
@@ -260,7 +261,7 @@ def test_a_remembered_config_altered_in_the_memo_is_validated_and_read_again(
     code, first, _ = run(root)
     memo = root / ".mutlint_cache" / "yaml.json"
     found = json.loads(memo.read_bytes())
-    assert any(key.startswith("mutlint/config.schema.json:") for key in found["derived"]["valid-documents"])
+    assert any(key.startswith("config.schema.json+excludes:") for key in found["derived"]["valid-documents"])
     altered = [doc for doc in found["documents"].values() if "high-volume-tables" in doc["data"]]
     assert len(altered) == 1
     altered[0]["data"]["exclude"] = 5
@@ -280,3 +281,34 @@ def test_only_valid_data_is_remembered_as_valid(tmp_path: Path) -> None:
         for _ in range(2):
             assert bool(schema_diagnostics(doc, "mutlint", "config.schema.json", memo)) is wrong
     assert len(memo._derived[VALIDATED]) == 1  # the valid one's
+
+
+def test_a_config_with_excludes_checked_once_is_not_checked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its schema (jsonschema) and its patterns (pathspec): in-process, counted, since a run
+    on files this young walks the project and compiles the excludes anyway (the file list is
+    remembered only for directories at least two seconds old)."""
+    from mutlint import config
+
+    checked: list[str] = []
+    real_schema, real_pattern = config.schema_diagnostics, config.pattern_error
+    monkeypatch.setattr(config, "schema_diagnostics",
+                        lambda *args: checked.append("schema") or real_schema(*args))
+    monkeypatch.setattr(config, "pattern_error",
+                        lambda line: checked.append(line) or real_pattern(line))
+    path = tmp_path / ".mutlint.yaml"
+    memo = YamlMemo(tmp_path / "yaml.json")
+    path.write_text("exclude: ['convex/skip/**']\n", encoding="utf-8")
+    assert config.load_config(path, ".mutlint.yaml", memo).exclude == ["convex/skip/**"]
+    assert checked == ["schema", "convex/skip/**"]
+    assert config.load_config(path, ".mutlint.yaml", memo).exclude == ["convex/skip/**"]
+    assert checked == ["schema", "convex/skip/**"]  # not again
+    # A pattern that is none (a trailing backslash) is said at every load, with its line.
+    path.write_text("exclude:\n  - 'convex/skip/**'\n  - 'bad\\'\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(UsageError) as raised:
+            config.load_config(path, ".mutlint.yaml", memo)
+        assert ".mutlint.yaml:3:5: 'bad\\' is not a valid" in str(raised.value.diagnostics[0])
+    # Checked at each load (the second, twice: a remembered document that fails is read
+    # again from its file, in case the memo was damaged).
+    assert checked.count("bad\\") == 3
