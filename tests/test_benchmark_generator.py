@@ -123,3 +123,18 @@ def test_the_check_floor_replays_the_tree_sitter_work_of_a_check(tmp_path: Path)
     failed = subprocess.run([sys.executable, str(script), "replay", str(project), str(work)],
                             capture_output=True, text=True)
     assert failed.returncode != 0 and "other matches" in failed.stderr
+
+
+def test_the_projects_config_leaves_build_output_and_generated_code_alone(tmp_path: Path,
+                                                                          run_mutlint) -> None:
+    generate(tmp_path, 150)
+    unawaited = ('import { mutation } from "./_generated/server";\n'
+                 "export const f = mutation({ args: {}, handler: async (ctx) => {\n"
+                 "    ctx.db.patch(id, {});\n  },\n});\n")
+    for relpath in ("dist/convex/f.ts", "convex/f.generated.ts", "convex/f.ts"):
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(unawaited, encoding="utf-8")
+    code, out, err = run_mutlint("check", ".", "--no-cache", "--format", "json", cwd=tmp_path)
+    assert code == 1, err
+    unawaited_in = {f["path"] for f in json.loads(out)["findings"] if f["rule"] == "unawaited-convex-write"}
+    assert unawaited_in == {"convex/f.ts"}
