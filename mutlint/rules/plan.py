@@ -160,6 +160,11 @@ class QueryPlan:
         self.pattern_atoms: list[list[Member]] = [
             included[bisect_right(offsets, self.query.start_byte_for_pattern(index)) - 1]
             for index in range(self.rule_patterns)]
+        # Patterns that bind nothing (a raw query's single capture, say: one of a call by its
+        # name, as parallel-mutations-same-doc has, matches every such call of a file) give each
+        # match an empty environment without _bindings' work.
+        self.binds = [bool(members[0][1].metavariables or members[0][1].sequences)
+                      for members in self.pattern_atoms]
         self.bundle_source = source_of_patterns(self.query, shown[len(sources):], at,
                                                 self.rule_patterns) if self.bundle else []
 
@@ -205,6 +210,7 @@ class QueryPlan:
                 return False
 
         bundled: dict[str, list] = {source: [] for source in self.bundle}
+        binds = self.binds
         matches, checks = self._matches(file, predicate)
         if checks:  # only a compiled query has them: light_queries was imported to compile it
             from mutlint.light_queries import kinds_hold
@@ -220,9 +226,12 @@ class QueryPlan:
             root_nodes = captures.get(compiled.root_capture)
             if not root_nodes:
                 continue
-            env = _bindings(captures, compiled)
-            if env is None:
-                continue
+            if binds[pattern_index]:
+                env = _bindings(captures, compiled)
+                if env is None:
+                    continue
+            else:
+                env = {}
             for atom, _ in members:
                 literals = self.literal_checks.get(atom.id)
                 if literals and not all(captures[capture][0].text == text
