@@ -31,9 +31,14 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
     return done.returncode, json.dumps(summary), done.stderr
 
 
-def imports_yaml(stderr: str) -> bool:
-    return any(line.rsplit("|", 1)[-1].strip() == "yaml" for line in stderr.splitlines()
+def imports(stderr: str, module: str) -> bool:
+    """Did the run import `module` (from its -X importtime lines)?"""
+    return any(line.rsplit("|", 1)[-1].strip() == module for line in stderr.splitlines()
                if line.startswith("import time:"))
+
+
+def imports_yaml(stderr: str) -> bool:
+    return imports(stderr, "yaml")
 
 
 def test_a_warm_run_reads_the_rules_and_config_without_pyyaml(make_project: MakeProject) -> None:
@@ -222,8 +227,7 @@ CUSTOM_RULE = ("id: bare-call\nseverity: note\nmessage: a bare call\ndescription
 
 
 def imports_jsonschema(stderr: str) -> bool:
-    return any(line.rsplit("|", 1)[-1].strip() == "jsonschema" for line in stderr.splitlines()
-               if line.startswith("import time:"))
+    return imports(stderr, "jsonschema")
 
 
 def test_a_config_and_rule_validated_once_are_not_validated_again(make_project: MakeProject) -> None:
