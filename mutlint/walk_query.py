@@ -50,12 +50,12 @@ class WalkQuery:
                 self._any.append(index)
             for kind in root.kinds or ():
                 self._by_kind.setdefault(kind, []).append(index)
-        # (field, kinds) a node of the root's first field must be of for the pattern to match:
-        # a mutation file's query has ten patterns rooted at calls, most of which fail there
-        # (a call of an identifier where a method call is wanted), and a node's field is looked
-        # at once for all of them instead of in each pattern's match.
-        self._first_field: list[tuple[int, frozenset[int]] | None] = [
-            _first_field(pattern.root) for pattern in patterns]
+        # What the root's fields must hold, two levels down, for the pattern to match (_gate):
+        # a mutation file's query has eleven patterns rooted at calls, most of which fail on
+        # most calls (a call of an identifier where a method call is wanted, a method other
+        # than the ones asked for), and a node's fields are looked at once for all of them,
+        # with no capture list or recursion of a match.
+        self._gates: list[Gate] = [_gate(pattern.root, GATE_DEPTH) for pattern in patterns]
 
     @classmethod
     def parse(cls, source: str, language: tree_sitter.Language) -> WalkQuery | None:
@@ -111,17 +111,12 @@ class WalkQuery:
             starting = sorted([*(starting or ()), *self._any])
         now = None
         if starting:
-            first_fields = self._first_field
-            field_kinds: dict[int, set[int]] = {}  # field id -> its nodes' kinds, here
+            gates = self._gates
+            fields: dict[tuple[int, int], list[tree_sitter.Node]] = {}  # (node id, field) -> nodes
             for index in starting:
-                first = first_fields[index]
-                if first is not None:
-                    kinds = field_kinds.get(first[0])
-                    if kinds is None:
-                        kinds = field_kinds[first[0]] = \
-                            {child.kind_id for child in current.children_by_field_id(first[0])}
-                    if kinds.isdisjoint(first[1]):
-                        continue
+                gate = gates[index]
+                if gate and not _possible(current, gate, fields):
+                    continue
                 captured: list[tuple[str, tree_sitter.Node]] = []
                 last = _match(self.patterns[index].root, current, captured)
                 if last is None:
@@ -154,15 +149,51 @@ class WalkQuery:
         return True
 
 
-def _first_field(root: Step) -> tuple[int, frozenset[int]] | None:
-    """(field, kinds) of the root's first child step, if it has both and no anchor: a match
-    needs a node of that field, of one of those kinds (_match_children)."""
-    if not root.children:
-        return None
-    child = root.children[0]
-    if child.anchored or child.field is None or child.step.kinds is None:
-        return None
-    return child.field, child.step.kinds
+# A step's conditions on its fields' nodes: (field, kinds or None, text tests, the same of
+# that node's fields), one for each child step of a field.
+Gate = tuple[tuple[int, "frozenset[int] | None", tuple[TextTest, ...], "Gate"], ...]
+GATE_DEPTH = 2  # a call's callee, and the callee's object and property
+
+
+def _gate(step: Step, depth: int) -> Gate:
+    """What `step`'s children need of the node's fields, `depth` levels down. A match needs,
+    for each child step of a field, a node of that field of the step's kinds that passes its
+    text tests and its own such conditions (_match_children tries that field's nodes): so a
+    node whose fields have none cannot match, and tree-sitter finds no match there either.
+    Recursion over the pattern, two levels deep."""
+    if depth == 0:
+        return ()
+    conditions = []
+    for child in step.children:
+        if child.anchored or child.field is None:
+            continue
+        inner = _gate(child.step, depth - 1)
+        if child.step.kinds is None and not child.step.tests and not inner:
+            continue  # any node of the field would do, and it may have none: no condition
+        conditions.append((child.field, child.step.kinds, child.step.tests, inner))
+    return tuple(conditions)
+
+
+def _possible(node: tree_sitter.Node, gate: Gate,
+              fields: dict[tuple[int, int], list[tree_sitter.Node]]) -> bool:
+    """Does `node` meet the gate's conditions? (`fields`: its fields' nodes, shared by the
+    patterns tried at one node.)"""
+    for field, kinds, tests, inner in gate:
+        key = (node.id, field)
+        found = fields.get(key)
+        if found is None:
+            found = fields[key] = node.children_by_field_id(field)
+        for candidate in found:
+            if kinds is not None and candidate.kind_id not in kinds:
+                continue
+            if tests and not all(_passes(test, candidate) for test in tests):
+                continue
+            if inner and not _possible(candidate, inner, fields):
+                continue
+            break
+        else:
+            return False
+    return True
 
 
 def _match(step: Step, node: tree_sitter.Node, captured: list) -> tree_sitter.Node | None:
