@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mutlint.errors import UsageError
+from mutlint.errors import Diagnostic, UsageError
 from mutlint.ignore_patterns import pattern_error
-from mutlint.schema_check import VALIDATED, schema_diagnostics, validated_key
+from mutlint.schema_check import checked_once, schema_diagnostics
 from mutlint.yaml_memo import YamlMemo
 from mutlint.yamldoc import YamlDoc, load_yaml_file
 
@@ -72,7 +72,7 @@ def _inside_project(doc: YamlDoc, base: Path) -> None:
         raise UsageError(errors)
 
 
-def _valid_excludes(doc: YamlDoc) -> None:
+def _exclude_errors(doc: YamlDoc) -> list[Diagnostic]:
     """Each `exclude` entry must be a gitignore-style pattern pathspec can compile (`!` alone or
     a trailing backslash is none): said here, with its line, not when a walk first uses it."""
     errors = []
@@ -81,8 +81,7 @@ def _valid_excludes(doc: YamlDoc) -> None:
         if problem is not None:
             errors.append(doc.error(("exclude", index), f"'{pattern}' is not a valid "
                                                         f"gitignore-style pattern ({problem})"))
-    if errors:
-        raise UsageError(errors)
+    return errors
 
 
 def load_config(path: Path, shown: str, memo: YamlMemo | None = None) -> Config:
@@ -107,23 +106,17 @@ def _config_from(doc: YamlDoc, path: Path, memo: YamlMemo | None = None) -> Conf
         for rule_id, level in levels.items():
             if level is False:
                 levels[rule_id] = "off"
-    # The checks of the data alone (the schema's, the excludes') import a library each
+    # The checks of the data alone (the schema's, then the excludes') import a library each
     # (jsonschema, pathspec): 65 ms of a warm check that takes 60 without a config. Data that
-    # passed them once is remembered (schema_check.schema_diagnostics); the paths are checked
-    # at every run, since what they resolve to can change.
-    key = validated_key(doc.data, "config.schema.json+excludes") if memo is not None else None
-    passed = key is not None and memo.derived(VALIDATED, key) is True
-    if not passed:
-        diagnostics = schema_diagnostics(doc, "mutlint", "config.schema.json")
-        if diagnostics:
-            raise UsageError(diagnostics)
+    # passed them once is remembered (schema_check.checked_once); the paths are checked at
+    # every run, since what they resolve to can change.
+    diagnostics = checked_once(doc, "config.schema.json+excludes", memo, lambda: (
+        schema_diagnostics(doc, "mutlint", "config.schema.json") or _exclude_errors(doc)))
+    if diagnostics:
+        raise UsageError(diagnostics)
     data = doc.data
     base = path.parent
     _inside_project(doc, base)
-    if not passed:
-        _valid_excludes(doc)
-        if key is not None:
-            memo.keep_derived(VALIDATED, key, True)
     return Config(
         path=path,
         convex_dir=data.get("convex-dir"),

@@ -42,7 +42,7 @@ def pattern_error(line: str) -> str | None:
 
 def _compile_ignore_lines(lines: list[str]) -> pathspec.GitIgnoreSpec:
     """Lines that are no valid pattern match nothing, as in git; the config's own patterns
-    were checked when it was loaded (config._valid_excludes)."""
+    were checked when it was loaded (config._exclude_errors)."""
     import pathspec
 
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from mutlint import json_codec
@@ -37,16 +38,24 @@ def schema_diagnostics(doc: YamlDoc, package: str, schema_name: str,
     the same way, by config.py). Data that differs by a byte, or that is not what JSON gives
     back exactly, is validated as before; invalid data is never remembered, so its
     diagnostics come at every run."""
-    key = validated_key(doc.data, f"{package}/{schema_name}") if memo is not None else None
+    return checked_once(doc, f"{package}/{schema_name}", memo,
+                        lambda: _violations(doc, package, schema_name))
+
+
+def checked_once(doc: YamlDoc, checks: str, memo: YamlMemo | None,
+                 check: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    """check()'s diagnostics of the document's data, or none where the memo says this data
+    passed `checks` before; data that passes now is remembered so."""
+    key = _validated_key(doc.data, checks) if memo is not None else None
     if key is not None and memo.derived(VALIDATED, key) is True:
         return []
-    diagnostics = _violations(doc, package, schema_name)
+    diagnostics = check()
     if key is not None and not diagnostics:
         memo.keep_derived(VALIDATED, key, True)
     return diagnostics
 
 
-def validated_key(data, checks: str) -> str | None:
+def _validated_key(data, checks: str) -> str | None:
     """The YAML memo's key (kind VALIDATED) for `data` having passed `checks`: the digest of
     its JSON, or None for data that JSON does not give back exactly."""
     if not json_exact(data):  # {1: x} and {"1": x} write the same JSON
