@@ -106,10 +106,11 @@ def _config_from(doc: YamlDoc, path: Path, memo: YamlMemo | None = None) -> Conf
         for rule_id, level in levels.items():
             if level is False:
                 levels[rule_id] = "off"
-    # The checks of the data alone (the schema's, then the excludes') import a library each
-    # (jsonschema, pathspec): 65 ms of a warm check that takes 60 without a config. Data that
-    # passed them once is remembered (schema_check.checked_once); the paths are checked at
-    # every run, since what they resolve to can change.
+    # The checks of the data alone (the schema's, then the excludes'): the excludes' import
+    # pathspec, and the schema's imported jsonschema until valid data was found so without it
+    # (schema_subset). Data that passed them once is remembered (schema_check.checked_once),
+    # so that a warm check whose file list is remembered imports neither; the paths are
+    # checked at every run, since what they resolve to can change.
     diagnostics = checked_once(doc, "config.schema.json+excludes", memo, lambda: (
         schema_diagnostics(doc, "mutlint", "config.schema.json") or _exclude_errors(doc)))
     if diagnostics:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 from mutlint import json_codec
 from mutlint.cache import content_hash
 from mutlint.errors import Diagnostic
+from mutlint.schema_subset import accepts
 from mutlint.yaml_memo import YamlMemo, json_exact
 from mutlint.yamldoc import YamlDoc
 
@@ -15,16 +17,23 @@ VALIDATED = "valid-documents"  # the YAML memo's kind for data a schema found va
 
 
 @cache
-def _validator(package: str, name: str):
-    # Imported only when a document is validated: a run whose config and rules are in the YAML
-    # memo validates none, and importlib.resources brings tempfile and random with it.
+def _schema(package: str, name: str) -> dict:
+    # Beside the package's modules, as a wheel and an editable install put it: importlib.resources
+    # would bring tempfile and random with it.
+    import importlib
     import json
-    from importlib import resources
 
+    module_file = importlib.import_module(package).__file__
+    return json.loads((Path(module_file).parent / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(package: str, name: str):
+    # Imported only when a document is not surely valid (schema_subset.accepts): a run whose
+    # config and rules are valid, or in the YAML memo, imports none of jsonschema.
     import jsonschema
 
-    schema = json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema(package, name))
 
 
 def schema_diagnostics(doc: YamlDoc, package: str, schema_name: str,
@@ -68,6 +77,8 @@ def _validated_key(data, checks: str) -> str | None:
 
 
 def _violations(doc: YamlDoc, package: str, schema_name: str) -> list[Diagnostic]:
+    if json_exact(doc.data) and accepts(_schema(package, schema_name), doc.data) is True:
+        return []
     from jsonschema.exceptions import best_match
 
     diagnostics = []
