@@ -60,11 +60,12 @@ class FactSpec(Record):
     # What the fact will need of a file after its tree is released (Project.release), kept as
     # plain data just before: run only when a rule in use names the fact.
     before_release: Callable[[Project, SourceFile], None] | None = None
-    # True only where compute surely has no value for the node, answered more cheaply: the
-    # evaluator skips such a candidate before matching the rule on it. (A rule of every call
-    # of the form `name(...)`, as parallel-mutations-same-doc starts from, has some twenty
-    # candidates for each one that runs a mutation.)
-    dismisses: Callable[[Project, SourceFile, tree_sitter.Node], bool] | None = None
+    # For a file, a test that is True only where compute surely has no value for the node,
+    # answered more cheaply: the evaluator skips such a candidate before matching the rule on
+    # it. (A rule of every call of the form `name(...)`, as parallel-mutations-same-doc starts
+    # from, has some twenty candidates for each one that runs a mutation.) Made once per file
+    # and rule: what it needs of the file is looked up once, not once per candidate.
+    dismisses: Callable[[Project, SourceFile], Callable[[tree_sitter.Node], bool]] | None = None
 
 
 FACTS: dict[str, FactSpec] = {}

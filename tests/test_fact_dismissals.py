@@ -36,8 +36,8 @@ def kept_calls():
         name = callee(file, node)
         return {"name": name} if name.startswith("keep") else None
 
-    def dismisses(project, file, node) -> bool:
-        return not callee(file, node).startswith("keep")
+    def dismisses(project, file):
+        return lambda node: not callee(file, node).startswith("keep")
 
     facts.register_fact(facts.FactSpec("test-kept-call", "calls of keep*", ("name",), "name",
                                        compute, dismisses=dismisses))

@@ -12,7 +12,7 @@ import tree_sitter
 
 from mutlint.convex.flow_parts import loop_of
 from mutlint.convex.functions import FUNCTION_TYPES
-from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call, surely_no_mutation_call
+from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call, mutation_call_dismisser
 from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.scopes import file_scopes
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
@@ -192,7 +192,7 @@ register_fact(FactSpec(
             "arguments the target validates with v.id), and whether the target rewrites "
             "existing documents.",
     attributes=("mutation", "transport", "document", "rewrites"), display="mutation",
-    tokens=(b"utation", b"mutate"), compute=_mutation_call, dismisses=surely_no_mutation_call))
+    tokens=(b"utation", b"mutate"), compute=_mutation_call, dismisses=mutation_call_dismisser))
 register_fact(FactSpec(
     name="call-repetition",
     summary="How a mutation call repeats: its segment (same segment = back to back with no "

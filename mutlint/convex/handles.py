@@ -17,6 +17,8 @@ target changes the same document only when called with identical arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tree_sitter
 
 from mutlint.bundled_queries import bundle_query
@@ -262,9 +264,10 @@ def _resolver(project: Project, file: SourceFile) -> HandleResolver:
     return project.memo(("handles", file.relpath), lambda: HandleResolver(project, file))
 
 
-def surely_no_mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> bool:
-    """True where mutation_call surely answers None, from the callee alone."""
-    return _resolver(project, file).surely_not(call)
+def mutation_call_dismisser(project: Project, file: SourceFile) -> Callable[[tree_sitter.Node], bool]:
+    """For the file's calls, True where mutation_call surely answers None, from the callee
+    alone (FactSpec.dismisses)."""
+    return _resolver(project, file).surely_not
 
 
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:

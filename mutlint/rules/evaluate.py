@@ -9,6 +9,8 @@ trees are only ever walked with parent links, tree cursors or sorted match lists
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tree_sitter
 
 from mutlint.facts import NODE_KEY, FactSpec, FactValue, PlainNode, fact_registry
@@ -236,27 +238,26 @@ class FileEvaluator:
         return [Match(rule, match.file, match.node, match.env, facts) for facts in partial]
 
     # -- a whole rule ------------------------------------------------------------------------
-    def _dismissals(self, rule: Rule) -> list:
-        """The tests of the facts a match must have a value of on its own node, that tell
-        from the node alone it has none (FactSpec.dismisses)."""
-        return [dismisses for use in rule.facts
+    def _dismissals(self, rule: Rule) -> list[Callable[[tree_sitter.Node], bool]]:
+        """The file's tests of the facts a match must have a value of on its own node, that
+        tell from the node alone it has none (FactSpec.dismisses)."""
+        return [dismisses(self.project, self.file) for use in rule.facts
                 if not use.absent and use.of is None and use.of_fact is None
                 and (dismisses := self.facts[use.fact].dismisses) is not None]
 
     def matches(self, rule: Rule) -> list[Match]:
         candidates = self.candidates(rule.match) or []
+        # A candidate a required fact surely has no value for cannot match: not matched
+        # against the rule at all (what with_facts would drop, after the rule's work), nor
+        # sorted (most of a call rule's candidates).
+        for dismissed in self._dismissals(rule) if candidates else ():
+            candidates = [candidate for candidate in candidates if not dismissed(candidate)]
         found = []
         seen: set[int] = set()
-        dismissals = self._dismissals(rule)
-        project, file = self.project, self.file
         for candidate in sorted(candidates, key=lambda n: (n.start_byte, -n.end_byte)):
             if candidate.id in seen or self.file_pass.in_error(candidate):
                 continue
             seen.add(candidate.id)
-            # A candidate a required fact surely has no value for cannot match: not matched
-            # against the rule at all (what with_facts would drop, after the rule's work).
-            if dismissals and any(dismiss(project, file, candidate) for dismiss in dismissals):
-                continue
             envs = self.evaluate(rule, rule.match, candidate, {})
             if not envs:
                 continue
