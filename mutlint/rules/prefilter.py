@@ -125,17 +125,24 @@ class Prefilter:
         most tokens are never searched."""
         found: dict[bytes, bool] = {}
         within = self._within
-
-        def present(token: bytes) -> bool:
-            known = found.get(token)
-            if known is None:
-                parts = within.get(token)
-                known = found[token] = (parts is None or all(found.get(part, True) for part in parts)) \
-                    and token in data
-            return known
-
-        return {rule_id for rule_id, clauses in self._distinct
-                if all(any(present(token) for token in clause) for clause in clauses)}
+        rules: set[str] = set()
+        # Loops rather than all(any(...)) over a closure: asked of every file of a project,
+        # generators and calls were a third of the prefilter's time.
+        for rule_id, clauses in self._distinct:
+            for clause in clauses:
+                for token in clause:
+                    known = found.get(token)
+                    if known is None:
+                        parts = within.get(token)
+                        known = found[token] = (parts is None or all(
+                            found.get(part, True) for part in parts)) and token in data
+                    if known:
+                        break
+                else:
+                    break  # no token of this clause: the rule cannot match
+            else:
+                rules.add(rule_id)
+        return rules
 
     def needs_parse(self, data: bytes, rules: set[str]) -> bool:
         return bool(rules) or any(token in data for token in ALWAYS)
