@@ -100,7 +100,30 @@ def _handler_infos(project: Project, file: SourceFile) -> dict[int, HandlerInfo]
 
 
 def unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
-    """The start of the innermost unit containing node (units: start -> end, as file_units)."""
+    """The start of the innermost unit containing node (units: start -> end, as file_units):
+    of the function nodes around it (itself included) that are units, the innermost.
+
+    Read from the bytes: each unit is a function node of the node's own tree, and in a tree
+    a node whose bytes hold another's is its ancestor, so the unit that holds the node's
+    bytes and starts last is the innermost around it. (Climbing the parents cost 32,000 calls
+    90 ms at 10,000 files: tree-sitter finds a node's parent from the root down.) Two cases
+    are not so: a node with a unit's very bytes that is no function holds that unit's node
+    (a unit is never its own child's), and a node of no width at a unit's edge may lie just
+    outside it; the one is skipped, the other climbs."""
+    start, end = node.start_byte, node.end_byte
+    if start == end:
+        return _climbing_unit_in(units, node)
+    best = None
+    for unit_start, unit_end in units.items():
+        if unit_start <= start and end <= unit_end and (best is None or unit_start > best):
+            if unit_start == start and unit_end == end and node.type not in FUNCTION_TYPES:
+                continue
+            best = unit_start
+    return best
+
+
+def _climbing_unit_in(units: dict[int, int], node: tree_sitter.Node) -> int | None:
+    """unit_in by the node's parents: each function node around it, inside out."""
     current = node
     while current is not None:
         if current.type in FUNCTION_TYPES and units.get(current.start_byte) == current.end_byte:
