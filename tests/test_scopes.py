@@ -78,3 +78,45 @@ def test_nested_functions_keep_their_own(language: str, tmp_path: Path) -> None:
     assert names == ["p1", "p2", "x", "k", "y", "inner", "arrow"]  # not z, w, t, u, v, h, g
     top = [file.text(n.child_by_field_name("name") or n) for n in scopes._declarations_in(file.root)]
     assert top == ["top", "{ a, b: [c] }", "a", "later"]
+
+
+def _declaration_in_full(file, use, name):
+    """Scopes.declaration as it reads, on each scope's whole list (_expected)."""
+    scope = use.parent
+    while scope is not None:
+        if scope.type in FUNCTION_TYPES or scope.type == "program":
+            best = None
+            for candidate in _expected(scope):
+                if (candidate.start_byte < use.start_byte or scope.type == "program") \
+                        and Scopes(file)._binds(candidate, name):
+                    best = candidate
+                    if candidate.start_byte > use.start_byte:
+                        break
+            if best is not None:
+                return best
+        scope = scope.parent
+    return None
+
+
+def test_a_scope_walked_only_as_far_as_asked_finds_what_the_whole_list_does(tmp_path: Path) -> None:
+    """Each scope is walked up to the use asked about, and on for a later one: asked in a
+    shuffled order, every identifier of the files finds the declaration the whole lists give."""
+    import random
+
+    rng = random.Random(5)
+    asked = found = 0
+    for number, file in enumerate(_files(tmp_path)):
+        if number > 40:
+            break
+        uses = [n for n in descendants(file.root) if n.type == "identifier"]
+        rng.shuffle(uses)
+        scopes = Scopes(file)
+        for use in uses:
+            name = file.text(use)
+            expected = _declaration_in_full(file, use, name)
+            got = scopes.declaration(use, name)
+            assert (got.id if got else None) == (expected.id if expected else None), \
+                (file.relpath, use.start_point, name)
+            asked += 1
+            found += expected is not None
+    assert asked > 2000 and asked > found > asked // 10
