@@ -81,17 +81,11 @@ def test_nested_functions_keep_their_own(language: str, tmp_path: Path) -> None:
 
 
 def _declaration_in_full(file, use, name):
-    """Scopes.declaration as it reads, on each scope's whole list (_expected)."""
+    """Scopes.declaration's choice on each scope's whole list (_expected), scope by scope."""
     scope = use.parent
     while scope is not None:
         if scope.type in FUNCTION_TYPES or scope.type == "program":
-            best = None
-            for candidate in _expected(scope):
-                if (candidate.start_byte < use.start_byte or scope.type == "program") \
-                        and Scopes(file)._binds(candidate, name):
-                    best = candidate
-                    if candidate.start_byte > use.start_byte:
-                        break
+            best = Scopes(file)._nearest(_expected(scope), use, name, scope.type == "program")
             if best is not None:
                 return best
         scope = scope.parent

@@ -58,17 +58,24 @@ class Scopes:
         while scope is not None:
             if scope.type in FUNCTION_TYPES or scope.type == "program":
                 program = scope.type == "program"
-                best = None
-                for candidate in self._declarations_in(scope, None if program else use.start_byte):
-                    if (candidate.start_byte < use.start_byte or program) \
-                            and self._binds(candidate, name):
-                        best = candidate
-                        if candidate.start_byte > use.start_byte:
-                            break
+                best = self._nearest(self._declarations_in(scope, None if program else use.start_byte),
+                                     use, name, program)
                 if best is not None:
                     return best
             scope = scope.parent
         return None
+
+    def _nearest(self, candidates: list[tree_sitter.Node], use: tree_sitter.Node, name: str,
+                 program: bool) -> tree_sitter.Node | None:
+        """Of one scope's declarations, the last of `name` before `use` (at the top level, a
+        later one too when none comes before)."""
+        best = None
+        for candidate in candidates:
+            if (candidate.start_byte < use.start_byte or program) and self._binds(candidate, name):
+                best = candidate
+                if candidate.start_byte > use.start_byte:
+                    break
+        return best
 
     def _declarations_in(self, scope: tree_sitter.Node, before: int | None = None) -> list[tree_sitter.Node]:
         """Declarations that belong to this function (not to functions nested in it), in
