@@ -9,6 +9,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from mutlint.convex.tables import id_validator_table
 from mutlint.rules.loader import is_metavariable_name
 from mutlint.rules.placeholders import fill_placeholders, placeholders
 from mutlint.rules.prefilter import alternation_words
@@ -24,6 +25,7 @@ METAVARIABLE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)(?:\.([a-z][a-z0-9-]*))?\}")
 CAPTURE = re.compile(r"@((?:[^\W]|[.?!-])+)")
 ALIAS = re.compile(r"^(.+)(__\d+)$")
+ID_VALIDATOR = re.compile(r"""^v\.(?:(?:optional|union)\(\s*v\.)?id\(\s*["'](\w+)["']\s*\)""")
 STRING_OR_CAPTURE = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z0-9_.?!-]+)')
 
 # The characters these shapes are made of, and a few that are close to them.
@@ -104,3 +106,24 @@ def test_rename_captures_is_the_string_or_capture_substitution(text: str) -> Non
 
     assert rename_captures(text, rename) == \
         STRING_OR_CAPTURE.sub(lambda m: m[0] if m[1] is None else f"@{rename(m[1])}", text)
+
+
+# What validator code looks like, and pieces of it: the reader must agree with the regex on
+# near misses too (a wrapper without `v.`, mismatched quotes, a word of Unicode letters).
+VALIDATOR_PIECES = st.lists(st.sampled_from(
+    ["v.", "id(", "optional(", "union(", "v.string()", '"', "'", "users", "é٣_", " ", "\n",
+     "\u2003", ")", ",", "x", "-", ""]), max_size=9).map("".join)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(VALIDATOR_PIECES, st.from_regex(ID_VALIDATOR), st.text(max_size=12)))
+@example('v.optional( \n v.id( "users" ) )')
+@example("v.union(v.id('a\"), v.null())")
+@example("v.optional(v.string())")
+@example("v.optionalv.id('a')")
+@example("v.id('')")
+@example("v.id('a b')")
+@example("v.id('\u2003a')")
+def test_id_validator_table_is_what_the_validator_regex_read(text: str) -> None:
+    match = ID_VALIDATOR.match(text)
+    assert id_validator_table(text) == (match.group(1) if match else None)

@@ -29,8 +29,6 @@ _ID_TYPE = LazyRegex(r"""^\s*Id<\s*["'](\w+)["']\s*>""")
 _DOC_TYPE = LazyRegex(r"""^\s*(?:Promise<\s*)?Doc<\s*["'](\w+)["']\s*>""")
 _DOC_ARRAY_TYPE = LazyRegex(
     r"""^\s*(?:Promise<\s*)?(?:Doc<\s*["'](\w+)["']\s*>\[\]|Array<\s*Doc<\s*["'](\w+)["']\s*>\s*>)""")
-_ID_VALIDATOR = LazyRegex(
-    r"""^v\.(?:(?:optional|union)\(\s*v\.)?id\(\s*["'](\w+)["']\s*\)""")
 _SINGLE_DOC_METHODS = ("first", "unique", "get")
 _MANY_DOC_METHODS = ("collect", "take")
 MAX_STEPS = 24  # how many hops (variable -> initialiser -> ...) one inference may take
@@ -242,9 +240,8 @@ class TableInference:
         validators = self._handler_args(owner)
         if validators is None or validators[0] != self.file.text(owner):
             return None
-        code = validators[1].get(field)
-        match = _ID_VALIDATOR.match(code) if code else None
-        return TableGuess(match.group(1), "validator") if match else None
+        table = id_validator_table(validators[1].get(field))
+        return TableGuess(table, "validator") if table else None
 
     def _handler_args(self, node: tree_sitter.Node) -> tuple[str, dict[str, str]] | None:
         """(name of the handler's args parameter or "", {arg: validator code})."""
@@ -309,10 +306,9 @@ class TableInference:
             validators = self._handler_args(declaration)
             if validators is not None and parameter is not None \
                     and parameter.type == "required_parameter":
-                code = validators[1].get(name)
-                match = _ID_VALIDATOR.match(code) if code else None
-                if match:
-                    return TableGuess(match.group(1), "validator")
+                table = id_validator_table(validators[1].get(name))
+                if table:
+                    return TableGuess(table, "validator")
             return None
         annotation = self._annotation(declaration)
         if annotation:
@@ -368,9 +364,31 @@ class TableInference:
 
 
 def id_validator_table(validator_code: str | None) -> str | None:
-    """`v.id("t")` (also inside v.optional / v.union) -> "t"."""
-    match = _ID_VALIDATOR.match(validator_code) if validator_code else None
-    return match.group(1) if match else None
+    """`v.id("t")` (also inside v.optional / v.union) -> "t": what the regex
+    `^v\\.(?:(?:optional|union)\\(\\s*v\\.)?id\\(\\s*["'](\\w+)["']\\s*\\)` matched at the
+    start of the code, by string code (its compile was a million instructions of a pre-commit
+    check of a mutation file, about as much as the rest of its use)."""
+    if not validator_code or not validator_code.startswith("v."):
+        return None
+    rest = validator_code[2:]
+    for wrapper in ("optional(", "union("):
+        if rest.startswith(wrapper):
+            inner = rest[len(wrapper):].lstrip()
+            if not inner.startswith("v."):
+                return None  # nor would `id(` match where the wrapper's name stands
+            rest = inner[2:]
+            break
+    if not rest.startswith("id("):
+        return None
+    rest = rest[3:].lstrip()
+    if rest[:1] not in ("'", '"') or len(rest) < 2:
+        return None
+    end = 1
+    while end < len(rest) and (rest[end].isalnum() or rest[end] == "_"):  # `\w`, as re reads it
+        end += 1
+    if end == 1 or rest[end:end + 1] not in ("'", '"') or rest[end + 1:].lstrip()[:1] != ")":
+        return None
+    return rest[1:end]
 
 
 def _argument_table(project: Project, relpath: str, span: tuple[int, int], position: int, kind: str,
