@@ -41,10 +41,10 @@ class YamlMemo:
 
     def get(self, raw: bytes, shown: str) -> YamlDoc | None:
         entry = self._loaded().get(content_hash(raw))
-        try:
-            return _decode(entry, shown) if entry is not None else None
-        except (TypeError, ValueError):
-            return None  # damaged: parsed again, and kept again
+        if not isinstance(entry, dict) or not {"data", "values", "keys"} <= entry.keys():
+            return None  # none, or damaged: parsed again, and kept again
+        return YamlDoc(shown, entry["data"], remembered=True,
+                       read_marks=lambda: _marks_of(entry, raw, shown))
 
     def derived(self, kind: str, key: str) -> Any:
         """The plain data kept under `key` of `kind` (keep_derived), unchecked, or None."""
@@ -115,11 +115,18 @@ def _marks(marks: dict[DocPath, tuple[int, int]]) -> list:
     return [[list(doc_path), line, column] for doc_path, (line, column) in marks.items()]
 
 
-def _decode(entry: Any, shown: str) -> YamlDoc:
-    if not isinstance(entry, dict) or not {"data", "values", "keys"} <= entry.keys():
-        raise ValueError("not a remembered document")
-    return YamlDoc(shown, entry["data"], _decode_marks(entry["values"]), _decode_marks(entry["keys"]),
-                   remembered=True)
+def _marks_of(entry: dict[str, Any], raw: bytes, shown: str
+              ) -> tuple[dict[DocPath, tuple[int, int]], dict[DocPath, tuple[int, int]]]:
+    """A remembered document's marks (values', keys'); if the memo's are damaged, those of
+    the document parsed from its bytes: a position is never taken from marks that are not
+    exactly a path, a line and a column."""
+    try:
+        return _decode_marks(entry["values"]), _decode_marks(entry["keys"])
+    except (TypeError, ValueError):
+        from mutlint.yaml_parse import load_yaml_text
+
+        parsed = load_yaml_text(raw.decode("utf-8"), shown)
+        return parsed.value_marks, parsed.key_marks
 
 
 def _decode_marks(raw: Any) -> dict[DocPath, tuple[int, int]]:

@@ -9,6 +9,7 @@ a document read before comes from the YAML memo (mutlint.yaml_memo) without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,21 +31,44 @@ DocPath = tuple  # keys and indexes from the document root
 class YamlDoc:
     path: str
     data: Any
-    value_marks: dict[DocPath, tuple[int, int]]
-    key_marks: dict[DocPath, tuple[int, int]]
     # An alias (`*name`) shares one value in two places: a copy (the memo's) would not.
     aliased: bool
     remembered: bool  # from the YAML memo: load_yaml_file (== ignores it)
+    _value_marks: dict[DocPath, tuple[int, int]]
+    _key_marks: dict[DocPath, tuple[int, int]]
+    # A remembered document's marks, read when first asked for (see value_marks).
+    _read_marks: Callable[[], tuple[dict[DocPath, tuple[int, int]], dict[DocPath, tuple[int, int]]]] | None
 
     def __init__(self, path: str, data: Any, value_marks: dict[DocPath, tuple[int, int]] | None = None,
                  key_marks: dict[DocPath, tuple[int, int]] | None = None, aliased: bool = False,
-                 remembered: bool = False) -> None:
+                 remembered: bool = False, read_marks: Callable[[], tuple[dict, dict]] | None = None
+                 ) -> None:
         self.path = path
         self.data = data
-        self.value_marks = {} if value_marks is None else value_marks
-        self.key_marks = {} if key_marks is None else key_marks
+        self._value_marks = {} if value_marks is None else value_marks
+        self._key_marks = {} if key_marks is None else key_marks
+        self._read_marks = read_marks
         self.aliased = aliased
         self.remembered = remembered
+
+    @property
+    def value_marks(self) -> dict[DocPath, tuple[int, int]]:
+        """Where each value is. A remembered document reads its marks when they are first
+        asked for: only an error message needs them, and reading a rule pack's thousand of
+        them was 1.8 M instructions of every pre-commit run (yaml_memo.py)."""
+        if self._read_marks is not None:
+            self._take_marks()
+        return self._value_marks
+
+    @property
+    def key_marks(self) -> dict[DocPath, tuple[int, int]]:
+        if self._read_marks is not None:
+            self._take_marks()
+        return self._key_marks
+
+    def _take_marks(self) -> None:
+        read, self._read_marks = self._read_marks, None
+        self._value_marks, self._key_marks = read()
 
     def __eq__(self, other: object) -> bool:  # a remembered document is the parsed one
         if type(other) is not type(self):

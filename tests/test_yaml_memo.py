@@ -15,6 +15,7 @@ from conftest import MUTATION_HEADER, MakeProject, mutation_source
 from mutlint.errors import UsageError
 from mutlint.rules.pack import builtin_rules_dir, rule_files_in
 from mutlint.yaml_memo import YamlMemo
+from mutlint.yaml_parse import load_yaml_text
 from mutlint.yamldoc import load_yaml_file
 
 UNAWAITED = MUTATION_HEADER + "\n" + mutation_source("f", "    ctx.db.patch(id, {});")
@@ -203,8 +204,9 @@ _WELL_FORMED = [[["a"], 1, 1]]
     [[["a", None], 1, 1]], [[["a"], 1]], [[["a"], 1, 1, 1]], "a", [None],
 ])
 def test_a_remembered_position_is_exactly_a_path_a_line_and_a_column(tmp_path: Path, marks) -> None:
-    """A position that is anything but a list of keys and indexes and two numbers from 1 makes
-    the document not remembered (read again from its file)."""
+    """A position that is anything but a list of keys and indexes and two numbers from 1 is
+    not taken: the document's marks are then those of its bytes parsed (`a` is at column 4,
+    where no forged mark here puts it)."""
     from mutlint import __version__
     from mutlint.cache import content_hash
     from mutlint.yaml_memo import _FORMAT
@@ -214,10 +216,14 @@ def test_a_remembered_position_is_exactly_a_path_a_line_and_a_column(tmp_path: P
     memo.write_text(json.dumps({"format": _FORMAT, "version": __version__, "code": "", "documents": {
         content_hash(raw): {"data": {"a": 1}, "values": marks, "keys": []}}}), encoding="utf-8")
     remembered = YamlMemo(memo).get(raw, "doc.yaml")
+    assert remembered is not None and remembered.data == {"a": 1}
     if marks is _WELL_FORMED:
-        assert remembered is not None and remembered.value_marks == {("a",): (1, 1)}
+        assert remembered.value_marks == {("a",): (1, 1)} and remembered.key_marks == {}
     else:
-        assert remembered is None
+        parsed = load_yaml_text(raw.decode(), "doc.yaml")
+        assert parsed.value_marks[("a",)] == (1, 4)
+        assert (remembered.value_marks, remembered.key_marks) == (parsed.value_marks, parsed.key_marks)
+        assert remembered.where(("a",)) == (1, 4)
 
 
 # -- schema validation remembered ---------------------------------------------------------------
