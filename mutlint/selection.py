@@ -17,11 +17,30 @@ from mutlint.yaml_memo import YamlMemo
 
 
 def shown_path(path: Path) -> str:
+    """How a path is shown: relative to the current directory, unless it is an absolute path
+    outside it, which is shown resolved. What os.path.relpath and that test gave, without
+    relpath's normalising and splitting of both paths for the usual ones (an absolute path
+    with no `.` or `..` in it): shown for each rule file and each finding, that was a million
+    instructions of a pre-commit run."""
+    text = str(path)
+    if text[:1] == os.sep and os.altsep is None and not _dotted(text):
+        cwd = os.getcwd()
+        under = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        if text.startswith(under) and len(text) > len(under):
+            relative = text[len(under):]
+            return str(path.resolve()) if relative.startswith("..") else relative
+        if text != cwd:  # outside: relpath would climb (`..`) out of the current directory
+            return str(path.resolve())
     try:
         relative = os.path.relpath(path)
     except ValueError:
-        return str(path)
+        return text
     return str(path.resolve()) if relative.startswith("..") and path.is_absolute() else relative
+
+
+def _dotted(text: str) -> bool:
+    """Does the path hold an empty, `.` or `..` step (which relpath normalises away)?"""
+    return "//" in text or "/./" in text or "/../" in text or text.endswith(("/.", "/..", "/"))
 
 
 def load_all_rules(config: Config, extra: list[Path], *, builtin: bool = True,
