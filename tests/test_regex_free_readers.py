@@ -100,6 +100,7 @@ def test_alias_parts_are_what_the_alias_regex_read(text: str) -> None:
 @given(st.lists(_texts(STRING_OR_CAPTURE), max_size=5).map("".join))
 @example('"a\\"@b" @c "@d\\\n@e" "@f')
 @example('@a.b?c!-d@ "x\\')
+@example("@" + "a.b-" * 20 + ' "@c" @' + "d" * 64)  # names longer than the window read at once
 def test_rename_captures_is_the_string_or_capture_substitution(text: str) -> None:
     def rename(name: str) -> str:
         return f"<{name}>"

@@ -27,6 +27,7 @@ from mutlint.rules.pushdown import query_predicate
 
 Member = tuple[Atom, AtomQuery]  # the atom, and its query under canonical names
 _CAPTURE_CHARACTERS = WORD_CHARACTERS | frozenset(".?!-")
+_CAPTURE_STRING = "".join(sorted(_CAPTURE_CHARACTERS))
 
 
 def rename_captures(text: str, rename: Callable[[str], str]) -> str:
@@ -43,9 +44,15 @@ def rename_captures(text: str, rename: Callable[[str], str]) -> str:
         if quote >= 0 and (mark < 0 or quote < mark):
             at = _string_end(text, quote + 1) or quote + 1
             continue
+        # The name's end: what lstrip leaves of a window after the `@` (a loop over its
+        # characters was most of this function's time), and past the window for a long one.
         end = mark + 1
-        while end < len(text) and text[end] in _CAPTURE_CHARACTERS:
-            end += 1
+        window = text[end:end + 64]
+        rest = window.lstrip(_CAPTURE_STRING)
+        end += len(window) - len(rest)
+        if not rest:
+            while end < len(text) and text[end] in _CAPTURE_CHARACTERS:
+                end += 1
         if end > mark + 1:
             pieces += (text[done:mark], "@", rename(text[mark + 1:end]))
             done = end
