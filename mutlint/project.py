@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -308,9 +309,14 @@ class Project(FileReads, StoredFacts, ByteFacts, HandedFacts):
         sources = self.sources
         if self._deployed is None or self._deployed[0] is not sources:
             prefix = self.convex_dir + "/" if self.convex_dir else ""
-            self._deployed = (sources, [
-                relpath for relpath in sorted(r for r in sources if r.startswith(prefix))
-                if not relpath.endswith(".d.ts") and not is_test_file(relpath)])
+            inside = sorted(filter(methodcaller("startswith", prefix), sources))
+            # Most functions dirs hold no declaration or test file: one search of all the
+            # names tells, instead of two tests per file.
+            names = "\n".join(inside) + "\n"
+            if ".d.ts\n" in names or any(marker in names for marker in _TEST_FILE_MARKERS):
+                inside = [relpath for relpath in inside
+                          if not relpath.endswith(".d.ts") and not is_test_file(relpath)]
+            self._deployed = (sources, inside)
         return self._deployed[1]
 
     def resolve_import(self, from_relpath: str, specifier: str) -> str | None:

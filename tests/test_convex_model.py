@@ -455,3 +455,29 @@ def test_a_malformed_path_is_no_exclusion_and_no_crash():
 
     assert not exclusive("x|y", "x|y:then")
     assert not exclusive("", "a.ts@1|2:then")
+
+
+def test_deployed_files_and_their_module_names(tmp_path: Path) -> None:
+    """The functions dir's deployed files (no `.d.ts`, no test file) and the module each names,
+    as deploys() and module_name say of each file, for a functions dir anywhere."""
+    from mutlint.convex.functions import _module_files
+
+    every = ["a.ts", "b/c.tsx", "b/c.test.ts", "d.spec.tsx", "e.d.ts", "f.test.dir/g.ts", "h",
+             "i.js", "j.d.ts.ts", "k.tests.ts"]
+    plain = ["a.ts", "b/c.tsx", "h", "i.js"]  # none to leave out
+    for convex_dir, names in [("convex", every), ("src/backend", every), ("", every),
+                              ("convex", plain), ("", plain)]:
+        root = tmp_path / f"{convex_dir.replace('/', '_') or 'top'}{len(names)}"
+        prefix = f"{convex_dir}/" if convex_dir else ""
+        files = {f"{prefix}{name}": "export const x = 1;\n" for name in names}
+        files["app/page.tsx"] = "export default function Page() {}\n"
+        project = make_project(root, files, convex_dir)
+        expected = sorted(relpath for relpath in files if project.deploys(relpath))
+        assert project.deployed_sources() == expected
+        modules: dict[str, list[str]] = {}
+        for relpath in expected:
+            modules.setdefault(project.module_name(relpath), []).append(relpath)
+        assert _module_files(project) == modules
+        assert f"{prefix}b/c.test.ts" not in expected and f"{prefix}e.d.ts" not in expected
+        assert f"{prefix}b/c.tsx" in expected and f"{prefix}h" in expected
+        assert (f"{prefix}f.test.dir/g.ts" in expected) is (names is every)

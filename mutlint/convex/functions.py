@@ -330,9 +330,14 @@ def _module_files(project: Project) -> dict[str, list[str]]:
     """Convex module name -> the functions dir's files that name it, in path order (the files
     convex_files would parse, from the file list alone)."""
     def build() -> dict[str, list[str]]:
+        # project.module_name of each, inlined: every deployed file is in the functions dir,
+        # whose path and `/` come off, then the extension (this was built at every check of
+        # a mutation file, a call per file of the dir).
+        cut = len(project.convex_dir) + 1 if project.convex_dir else 0
         found: dict[str, list[str]] = {}
         for relpath in project.deployed_sources():
-            found.setdefault(project.module_name(relpath), []).append(relpath)
+            stem, dot, extension = relpath[cut:].rpartition(".")
+            found.setdefault(stem if dot else extension, []).append(relpath)
         return found
 
     return project.memo(("module-files",), build, lasting=True)
