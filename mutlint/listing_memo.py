@@ -69,14 +69,25 @@ class EarlierWalk:
 
     files: list[str]
     stats: dict[str, list[int] | None]
-    names_in: dict[str, set[str]]
+    _groups: list[tuple[str, list[str]]]  # (directory, the names listed there), in the walk's order
 
     def __init__(self, files: list[str], stats: dict[str, list[int] | None],
-                 names_in: dict[str, set[str]]) -> None:
+                 groups: list[tuple[str, list[str]]]) -> None:
         self.files = files
         self.stats = stats
-        self.names_in = names_in
+        self._groups = groups
+        self._names_in: dict[str, set[str]] | None = None
         self._children: dict[str, list[str]] | None = None
+
+    @property
+    def names_in(self) -> dict[str, set[str]]:
+        """The names listed in each directory: asked only by a walk that reuses this one (a
+        pre-commit run whose file list still holds never is)."""
+        if self._names_in is None:
+            self._names_in = {}
+            for directory, names in self._groups:
+                self._names_in.setdefault(directory, set()).update(names)
+        return self._names_in
 
     def subdirectories(self, directory: str) -> list[str]:
         """The directories below `directory` the walk read, by name: those it let in."""
@@ -152,20 +163,23 @@ class ListingMemo:
             return None  # every walk reads its top directory: anything else was not ours
         # Each file must sit in a directory whose stat is checked below, under top, with a
         # lintable name: a forged list can then name nothing the walk could not have found.
-        # Files are kept by directory, so each directory is vetted once, not once per file.
+        # Files are kept by directory, so each directory is vetted once, not once per file,
+        # and the names of all of them are tested at once.
         files: list[str] = []
-        names_in: dict[str, set[str]] = {}
+        groups: list[tuple[str, list[str]]] = []
+        every_name: list[str] = []
         for parent, names in entry["files"]:
             if parent not in directories or not (parent == top_key or _under(parent, top_key)) \
                     or ".." in parent.split(os.sep):
                 return None
-            if not are_source_names(names):
-                return None
             base = self._absolute(parent)
             files += map(f"{base}{os.sep}".__add__, names)
-            names_in.setdefault(base, set()).update(names)
+            groups.append((base, names))
+            every_name += names
+        if not are_source_names(every_name):
+            return None
         stats = {self._absolute(relative): recorded for relative, recorded in entry["checked"]}
-        return EarlierWalk(files, stats, names_in)
+        return EarlierWalk(files, stats, groups)
 
     def record(self, top: str, git_root: str | None, walk: WalkRecord, files: list[str]) -> None:
         self._earlier.clear()  # what was asked of the memo before this walk
@@ -248,19 +262,40 @@ def _is_path(value: Any) -> bool:
 
 
 def _are_paths(values: list[Any]) -> bool:
-    """_is_path of each, tested on them joined: one encode instead of one per file name."""
-    return all(isinstance(value, str) for value in values) and _is_path("".join(values))
+    """_is_path of each, tested on them joined: one encode instead of one per file name (and
+    the join refuses anything but strings)."""
+    try:
+        joined = "".join(values)
+    except TypeError:
+        return False
+    return _is_path(joined)
 
 
 def _well_formed(entry: Any) -> bool:
+    """The shape a memo entry has: {"git": path or None, "files": [[directory, [names]], ...],
+    "checked": [[path, None or [numbers]], ...]}. Its strings and numbers are gathered and
+    tested together, by C-level joins and maps: a project's entry holds a thousand names, read
+    at every pre-commit run."""
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), list) \
             or not isinstance(entry.get("checked"), list) or "git" not in entry:
         return False
     git = entry["git"]
-    return (git is None or _is_path(git)) \
-        and all(isinstance(group, list) and len(group) == 2 and _is_path(group[0])
-                and isinstance(group[1], list) and _are_paths(group[1])
-                for group in entry["files"]) \
-        and all(isinstance(c, list) and len(c) == 2 and _is_path(c[0])
-                and (c[1] is None or (isinstance(c[1], list) and all(type(n) is int for n in c[1])))
-                for c in entry["checked"])
+    if git is not None and not _is_path(git):
+        return False
+    texts: list[Any] = []
+    numbers: list[Any] = []
+    for group in entry["files"]:
+        if not isinstance(group, list) or len(group) != 2 or not isinstance(group[1], list) \
+                or not isinstance(group[0], str):
+            return False
+        texts.append(group[0])
+        texts += group[1]
+    for check in entry["checked"]:
+        if not isinstance(check, list) or len(check) != 2 or not isinstance(check[0], str):
+            return False
+        texts.append(check[0])
+        if check[1] is not None:
+            if not isinstance(check[1], list):
+                return False
+            numbers += check[1]
+    return _are_paths(texts) and (not numbers or set(map(type, numbers)) == {int})

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MakeProject, mutation_source
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from mutlint import listing_memo, workspace
 from mutlint.cli import main
@@ -332,3 +334,51 @@ def test_a_walk_after_changes_lists_what_a_full_walk_lists_in_its_order(tmp_path
     assert again.lookup(str(top), None) is None  # changed: no plain reuse
     assert again.earlier(str(top), None) is not None  # but a walk to reuse
     assert walked(again) == walked(None)
+
+
+def _reference_well_formed(entry) -> bool:
+    """The entry's shape, tested value by value: what listing_memo._well_formed answers with
+    joins and maps."""
+    def is_path(value) -> bool:
+        if not isinstance(value, str) or "\0" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), list) \
+            or not isinstance(entry.get("checked"), list) or "git" not in entry:
+        return False
+    git = entry["git"]
+    return (git is None or is_path(git)) \
+        and all(isinstance(group, list) and len(group) == 2 and is_path(group[0])
+                and isinstance(group[1], list) and all(map(is_path, group[1]))
+                for group in entry["files"]) \
+        and all(isinstance(c, list) and len(c) == 2 and is_path(c[0])
+                and (c[1] is None or (isinstance(c[1], list) and all(type(n) is int for n in c[1])))
+                for c in entry["checked"])
+
+
+# JSON's values, with the strings a path can and cannot be (a NUL, a lone surrogate).
+_TEXTS = st.sampled_from(["convex", "a.ts", "", "x\0y", "\ud800", "é.tsx"])
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.floats(0, 1), _TEXTS)
+_ANY = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+_GROUPS = st.lists(st.one_of(st.tuples(_TEXTS, st.lists(_TEXTS, max_size=3)).map(list), _ANY),
+                   max_size=3)
+_CHECKS = st.lists(st.one_of(st.tuples(_TEXTS, st.one_of(st.none(), st.lists(
+    st.one_of(st.integers(0, 9), st.booleans(), st.floats(0, 1)), max_size=5))).map(list), _ANY),
+    max_size=3)
+
+
+@settings(max_examples=600)
+@given(st.one_of(
+    st.fixed_dictionaries({"git": st.one_of(st.none(), _TEXTS, st.integers()), "files": _GROUPS,
+                           "checked": _CHECKS}),
+    st.dictionaries(st.sampled_from(["git", "files", "checked"]), _ANY), _ANY))
+@example({"git": None, "files": [["convex", ["a.ts", 1]]], "checked": []})
+@example({"git": None, "files": [], "checked": [["convex", [1, True]]]})
+@example({"git": None, "files": [["convex", ["a.ts"]]], "checked": [["convex", [1, 2, 3, 4, 5]]]})
+def test_a_memo_entry_is_well_formed_exactly_when_each_value_is(entry) -> None:
+    assert listing_memo._well_formed(entry) is _reference_well_formed(entry)
