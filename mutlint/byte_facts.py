@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mutlint.project import Project
 
 # name -> (the files it is asked of, what the bytes say), registered by the modules that ask
-# (importing the fact registry imports them all).
+# (the fact registry imports them: convex/fact_catalogue.py).
 ByteFact = tuple[Callable[["Project", str], bool], Callable[[bytes], bool]]
 BYTE_FACTS: dict[str, ByteFact] = {}
 

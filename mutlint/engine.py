@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mutlint import teardown
 from mutlint.cache import Cache
-from mutlint.facts import MODEL_PARTS, fact_registry
+from mutlint.facts import fact_registry, imported, model_parts
 from mutlint.findings import Finding, assign_fingerprints
 from mutlint.project import Project
 from mutlint.regex_guard import reset_regex_budget
@@ -71,10 +71,10 @@ def _check(project: Project, paths: list[Path], rule_set: RuleSet,
     # that checks no functions-dir file (a pre-commit hook on a page) has no one to keep it
     # for. (A fact asked anyway finds the file unparsed and parses it: slower, never wrong.)
     if any(project.in_convex_dir(relpath_of(project.root, path)) for path in paths):
-        hooks = [hook for rule in rule_set.rules for use in rule.facts
+        hooks = [imported(hook) for rule in rule_set.rules for use in rule.facts
                  if (hook := registry[use.fact].before_release) is not None]
         if any(rule.facts for rule in rule_set.rules):
-            hooks.extend(MODEL_PARTS)
+            hooks.extend(model_parts())
         project.release_hooks = tuple(dict.fromkeys(hooks))
     reset_regex_budget()
     rule_set.few_files = len(paths) <= FEW_FILES

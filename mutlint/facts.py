@@ -53,33 +53,34 @@ class FactSpec(Record):
     attributes: tuple[str, ...]
     display: str  # the attribute `{NAME}` prints in a message
     # None: no value; a list: several values, and the match is considered once per value.
-    compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | list[FactValue] | None]
+    compute: Callable[[Project, SourceFile, tree_sitter.Node], FactValue | list[FactValue] | None] | str
     # The fact can only have a value in a file that contains one of these (empty: unknown).
     # Lets the engine skip parsing files that no rule can match.
     tokens: tuple[bytes, ...] = ()
     # What the fact will need of a file after its tree is released (Project.release), kept as
     # plain data just before: run only when a rule in use names the fact.
-    before_release: Callable[[Project, SourceFile], None] | None = None
+    before_release: Callable[[Project, SourceFile], None] | str | None = None
     # For a file, a test that is True only where compute surely has no value for the node,
     # answered more cheaply: the evaluator skips such a candidate before matching the rule on
     # it. (A rule of every call of the form `name(...)`, as parallel-mutations-same-doc starts
     # from, has some twenty candidates for each one that runs a mutation.) Made once per file
     # and rule: what it needs of the file is looked up once, not once per candidate.
-    dismisses: Callable[[Project, SourceFile], Callable[[tree_sitter.Node], bool]] | None = None
+    dismisses: Callable[[Project, SourceFile], Callable[[tree_sitter.Node], bool]] | str | None = None
 
 
 FACTS: dict[str, FactSpec] = {}
 # What any fact may ask of a functions-dir file once its tree is released: the plain parts
 # the whole-project model is built from (the call graph's), kept just before.
-MODEL_PARTS: list[Callable[[Project, SourceFile], None]] = []
+MODEL_PARTS: list[Callable[[Project, SourceFile], None] | str] = []
 
 
-def register_model_part(keep: Callable[[Project, SourceFile], None]) -> Callable[[Project, SourceFile], None]:
+def register_model_part(keep: Callable[[Project, SourceFile], None] | str) -> None:
     MODEL_PARTS.append(keep)
-    return keep
 
 
 def register_fact(spec: FactSpec) -> FactSpec:
+    """Make a fact known by name. Its functions (compute, before_release, dismisses) may be
+    given as `"module:function"`, imported when the fact is first computed (fact_spec)."""
     if spec.display not in spec.attributes:
         raise ValueError(f"fact {spec.name}: display attribute must be one of its attributes")
     FACTS[spec.name] = spec
@@ -87,11 +88,33 @@ def register_fact(spec: FactSpec) -> FactSpec:
 
 
 def fact_registry() -> dict[str, FactSpec]:
-    # Importing the providers registers their facts; done here so callers get the full registry.
-    import mutlint.convex.call_facts  # noqa: F401
-    import mutlint.convex.function_facts  # noqa: F401
-    import mutlint.convex.path_facts  # noqa: F401
-    import mutlint.convex.table_facts  # noqa: F401
-    import mutlint.convex.write_facts  # noqa: F401
+    """Every fact by name, as declared: what rules may name, the attributes they may use and
+    the tokens a file needs. Its functions may still be named by strings: fact_spec has them."""
+    import mutlint.convex.fact_catalogue  # noqa: F401  (declares the Convex model's facts)
 
     return FACTS
+
+
+def fact_spec(name: str) -> FactSpec:
+    """The fact with its functions imported (and kept so in FACTS)."""
+    spec = fact_registry()[name]
+    if isinstance(spec.compute, str) or isinstance(spec.before_release, str) \
+            or isinstance(spec.dismisses, str):
+        spec = FACTS[name] = spec._replace(compute=imported(spec.compute),
+                                           before_release=imported(spec.before_release),
+                                           dismisses=imported(spec.dismisses))
+    return spec
+
+
+def model_parts() -> list[Callable[[Project, SourceFile], None]]:
+    fact_registry()
+    return [imported(keep) for keep in MODEL_PARTS]
+
+
+def imported(function: Any) -> Any:
+    """The function a `"module:function"` string names, its module imported; anything else as
+    it is."""
+    if not isinstance(function, str):
+        return function
+    module, _, name = function.partition(":")
+    return getattr(__import__(module, fromlist=[name]), name)

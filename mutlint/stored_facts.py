@@ -20,7 +20,7 @@ _MISSING = object()
 
 # Project-wide facts whose users depend on their value, not on the files it was computed from
 # (see Project.by_value): name -> (compute, encode, decode), registered by the modules that
-# define them (importing the fact registry imports them all).
+# define them (the fact registry imports them: convex/fact_catalogue.py).
 VALUE_PREFIX = "\0value:"
 ValueFact = tuple[Callable[["Project"], Any], Callable[[Any], Any], Callable[[Any], Any]]
 VALUE_FACTS: dict[str, ValueFact] = {}

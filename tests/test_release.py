@@ -20,7 +20,7 @@ from mutlint.config import Config
 from mutlint.convex import callgraph
 from mutlint.convex.callgraph import call_graph
 from mutlint.convex.flows import keep_for_table_volume, project_flows
-from mutlint.convex.graph_parts import _keep_graph_part
+from mutlint.convex.graph_parts import keep_graph_part
 from mutlint.convex.handles import mutation_call
 from mutlint.convex.schema import project_schema
 from mutlint.convex.syntax import query_matches
@@ -108,7 +108,7 @@ def test_checked_files_are_released_but_the_schema(tmp_path: Path) -> None:
     assert set(project.files) - set(project.parsed_for_facts()) == {"convex/schema.ts"}
     # What the graph and the flows take from a released file was kept before its release.
     assert {("graph-part", "convex/events.ts"), ("file-flows", "convex/events.ts")} <= project._memo.keys()
-    assert _keep_graph_part in project.release_hooks and keep_for_table_volume in project.release_hooks
+    assert keep_graph_part in project.release_hooks and keep_for_table_volume in project.release_hooks
     assert not [key for key in project._memo if key[1:2] == ("app/page.tsx",)
                 and key[0] != "client-call-targets"]
     rules = {rule for rule, *_ in findings}

@@ -12,10 +12,10 @@ import tree_sitter
 
 from mutlint.convex.flow_parts import loop_of
 from mutlint.convex.functions import FUNCTION_TYPES
-from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call, mutation_call_dismisser
+from mutlint.convex.handles import CONCURRENT, MutationCall, mutation_call
 from mutlint.convex.mutation_summary import mutation_summary
 from mutlint.convex.scopes import file_scopes
-from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
+from mutlint.facts import NODE_KEY, FactValue
 from mutlint.project import Project
 from mutlint.source import SourceFile, descendants
 
@@ -37,7 +37,7 @@ def _rewrites(project: Project, target: str) -> bool:
     return summary is not None and summary.rewrites
 
 
-def _mutation_call(project: Project, file: SourceFile, node) -> FactValue | None:
+def mutation_call_fact(project: Project, file: SourceFile, node) -> FactValue | None:
     call = mutation_call(project, file, node)
     if call is None:
         return None
@@ -183,20 +183,3 @@ class Repetition:
 def call_repetition(project: Project, file: SourceFile, node) -> FactValue | None:
     repetition = project.memo(("repetition", file.relpath), lambda: Repetition(project, file))
     return repetition.value(node)
-
-
-register_fact(FactSpec(
-    name="mutation-call",
-    summary="The Convex mutation a call runs (React handle, client .mutation, fetchMutation, "
-            "ctx.runMutation in an action), its transport, the document it changes (the "
-            "arguments the target validates with v.id), and whether the target rewrites "
-            "existing documents.",
-    attributes=("mutation", "transport", "document", "rewrites"), display="mutation",
-    tokens=(b"utation", b"mutate"), compute=_mutation_call, dismisses=mutation_call_dismisser))
-register_fact(FactSpec(
-    name="call-repetition",
-    summary="How a mutation call repeats: its segment (same segment = back to back with no "
-            "other awaited work between, or one Promise.all, or a loop), how many calls it "
-            "stands for (1, or many in a loop), how it runs, and the effect.",
-    attributes=("how", "segment", "times", "effect"), display="how",
-    tokens=(b"utation", b"mutate"), compute=call_repetition))

@@ -5,11 +5,9 @@ from __future__ import annotations
 from mutlint.convex.callgraph import reaching
 from mutlint.convex.functions import RegisteredFunction, enclosing_registered_function, name_node
 from mutlint.convex.graph_parts import HandlerInfo
-from mutlint.facts import NODE_KEY, FactSpec, FactValue, register_fact
+from mutlint.facts import NODE_KEY, FactValue
 from mutlint.project import Project
 from mutlint.source import SourceFile
-
-FUNCTION_ATTRIBUTES = ("id", "name", "kind", "visibility", "exported")
 
 
 def function_record(file: SourceFile | None, function: RegisteredFunction | HandlerInfo) -> FactValue:
@@ -26,31 +24,11 @@ def function_record(file: SourceFile | None, function: RegisteredFunction | Hand
     }
 
 
-def _convex_function(project: Project, file: SourceFile, node) -> FactValue | None:
+def convex_function_fact(project: Project, file: SourceFile, node) -> FactValue | None:
     function = enclosing_registered_function(project, file, node)
     return function_record(file, function) if function is not None else None
 
 
-def _reaching_convex_function(project: Project, file: SourceFile, node) -> list[FactValue]:
+def reaching_convex_function_fact(project: Project, file: SourceFile, node) -> list[FactValue]:
     return [function_record(file if relpath == file.relpath else None, function)
             for relpath, function in reaching(project, file, node)]
-
-
-register_fact(FactSpec(
-    name="convex-function",
-    summary="The registered Convex function (query, mutation, action, httpAction) whose "
-            "handler contains the node.",
-    attributes=FUNCTION_ATTRIBUTES,
-    display="id",
-    compute=_convex_function,
-))
-
-register_fact(FactSpec(
-    name="reaching-convex-function",
-    summary="Every registered Convex function whose transaction runs the node: the handler it "
-            "is in, or each function that reaches its helper through calls that pass ctx on. "
-            "One value per function.",
-    attributes=FUNCTION_ATTRIBUTES,
-    display="id",
-    compute=_reaching_convex_function,
-))

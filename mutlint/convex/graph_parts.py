@@ -18,7 +18,7 @@ from mutlint.convex.functions import (
     registered_functions,
 )
 from mutlint.convex.syntax import imported_names, query_matches
-from mutlint.facts import PlainNode, register_model_part
+from mutlint.facts import PlainNode
 from mutlint.findings import Span as SourceSpan
 from mutlint.project import Project
 from mutlint.records import Record
@@ -276,8 +276,7 @@ def context_names(file: SourceFile, function: tree_sitter.Node) -> set[str]:
     return names
 
 
-@register_model_part
-def _keep_graph_part(project: Project, file: SourceFile) -> None:
+def keep_graph_part(project: Project, file: SourceFile) -> None:
     """Before a functions-dir file's tree is released: its part of the graph."""
     if is_graph_file(project, file.relpath):
         graph_part(project, file.relpath)

@@ -19,7 +19,7 @@ import tree_sitter
 from mutlint.convex.callgraph import entry_calls
 from mutlint.convex.functions import FUNCTION_TYPES, enclosing_registered_function
 from mutlint.convex.graph_parts import call_at
-from mutlint.facts import FactSpec, FactValue, register_fact
+from mutlint.facts import FactValue
 from mutlint.project import Project
 from mutlint.source import SourceFile
 
@@ -115,7 +115,7 @@ def _cases_are_exclusive(switch_body: tree_sitter.Node) -> bool:
     return True
 
 
-def _branch_path(project: Project, file: SourceFile, node) -> FactValue:
+def branch_path_fact(project: Project, file: SourceFile, node) -> FactValue:
     entries = entry_calls(project, file, node)
     if not entries:  # in a handler (or in nothing the graph knows): its own path
         return {"path": branch_path(project, file, node)}
@@ -130,12 +130,3 @@ def _call_path(project: Project, relpath: str, span: tuple[int, int]) -> str | N
         return branch_path(project, *found) if found is not None else None
 
     return project.memo(("call-path", relpath, span), compute, lasting=True)
-
-
-register_fact(FactSpec(
-    name="branch-path",
-    summary="The branch arms (if/else, ternary, switch case, the code after an `if` that always "
-            "returns or throws) the node runs on within its function; `group.exclusive` uses it "
-            "so members on mutually exclusive paths are not counted together.",
-    attributes=("path",), display="path", compute=_branch_path,
-))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import tree_sitter
 
-from mutlint.facts import NODE_KEY, FactSpec, FactValue, PlainNode, fact_registry
+from mutlint.facts import NODE_KEY, FactSpec, FactValue, PlainNode, fact_spec
 from mutlint.project import Project
 from mutlint.regex_guard import guarded_search
 from mutlint.rules.model import Relation, Rule, RuleNode
@@ -56,7 +56,8 @@ class FileEvaluator:
         self.project = project
         self.file = file
         self.file_pass = file_pass
-        self.facts: dict[str, FactSpec] = fact_registry()
+        # Each fact's spec with its functions imported (fact_spec), looked up once per file.
+        self.facts: dict[str, FactSpec] = {}
         self._fact_cache: dict[tuple[str, int], FactValue | None] = {}
 
     # -- bindings ----------------------------------------------------------------------------
@@ -200,7 +201,8 @@ class FileEvaluator:
         """Every value of a fact for a node: none, one, or several (facts may fan out)."""
         key = (name, file.relpath, node.id)
         if key not in self._fact_cache:
-            value = self.facts[name].compute(self.project, file, node)
+            spec = self.facts.get(name) or self._spec(name)
+            value = spec.compute(self.project, file, node)
             if value is None:
                 value = []
             elif not isinstance(value, list):
@@ -243,7 +245,12 @@ class FileEvaluator:
         tell from the node alone it has none (FactSpec.dismisses)."""
         return [dismisses(self.project, self.file) for use in rule.facts
                 if not use.absent and use.of is None and use.of_fact is None
-                and (dismisses := self.facts[use.fact].dismisses) is not None]
+                and (dismisses := (self.facts.get(use.fact) or self._spec(use.fact)).dismisses)
+                is not None]
+
+    def _spec(self, name: str) -> FactSpec:
+        spec = self.facts[name] = fact_spec(name)
+        return spec
 
     def matches(self, rule: Rule) -> list[Match]:
         candidates = self.candidates(rule.match) or []
