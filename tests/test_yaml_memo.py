@@ -50,6 +50,8 @@ def test_a_warm_run_reads_the_rules_and_config_without_pyyaml(make_project: Make
     assert (root / ".mutlint_cache" / "yaml.json").is_file()
     code, again, stderr = run(root)
     assert (code, again) == (1, first) and not imports_yaml(stderr)
+    # Nor does it check the config against its schema again (valid data is remembered so).
+    assert imports(stderr, "mutlint.schema_check") and not imports(stderr, "mutlint.schema_subset")
     # Other bytes, other document: the edited config is parsed and takes effect.
     (root / ".mutlint.yaml").write_text(CONFIG.replace(": note", ": warning"), encoding="utf-8")
     code, edited, stderr = run(root)
