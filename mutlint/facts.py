@@ -97,7 +97,7 @@ def fact_registry() -> dict[str, FactSpec]:
 
 def fact_spec(name: str) -> FactSpec:
     """The fact with its functions imported (and kept so in FACTS)."""
-    spec = fact_registry()[name]
+    spec = FACTS.get(name) or fact_registry()[name]
     if isinstance(spec.compute, str) or isinstance(spec.before_release, str) \
             or isinstance(spec.dismisses, str):
         spec = FACTS[name] = spec._replace(compute=imported(spec.compute),
