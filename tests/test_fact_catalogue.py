@@ -1,7 +1,8 @@
 """The fact catalogue declares every fact without importing the code that computes them; what
-that code registers when imported (queries bundled into every walk, byte and value facts,
-model parts) must all be registered by the catalogue already, or a run's walks and cache
-would depend on which facts it happened to compute first."""
+the model's modules register when imported (queries bundled into every walk, byte and value
+facts, model parts) must all be registered by the catalogue already, or a run's walks and
+cache would depend on which facts it happened to compute first (and which modules those
+imported on their way)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ before = registered()
 loaded = set(sys.modules)
 for name in sorted(facts.FACTS):
     facts.fact_spec(name)
+import importlib, pkgutil, mutlint.convex  # and every module of the model, imported lazily or not
+for module in pkgutil.iter_modules(mutlint.convex.__path__):
+    importlib.import_module(f"mutlint.convex.{module.name}")
 after = registered()
 print(json.dumps({"before": before, "after": after,
                   "imported": sorted(set(sys.modules) - loaded)}))

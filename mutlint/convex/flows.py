@@ -14,7 +14,6 @@ import tree_sitter
 
 from mutlint.byte_facts import register_byte_fact
 from mutlint.convex.callgraph import call_graph, forward_units
-from mutlint.convex.crons import cron_jobs
 from mutlint.convex.decoding import as_name
 from mutlint.convex.flow_parts import FunctionInfo, file_flows
 from mutlint.convex.functions import functions_with_id
@@ -271,6 +270,10 @@ def _build(project: Project) -> Flows:
 def _cron_roots(project: Project) -> dict[str, str]:
     """Function id -> the first cron that runs it: stored, so the flows need no tree."""
     def build() -> dict[str, str]:
+        # Imported here: a run whose cron roots are stored (a pre-commit check) never reads
+        # the crons file, and the flows are imported by every run (convex/fact_catalogue.py).
+        from mutlint.convex.crons import cron_jobs
+
         roots: dict[str, str] = {}
         for job in cron_jobs(project):
             if job.target is not None:
