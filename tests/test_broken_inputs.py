@@ -388,3 +388,37 @@ def test_rule_whose_exclusive_is_not_a_branch_path(run_mutlint: RunMutlint, make
     [line] = error_lines(stderr)
     assert re.match(r"^myrules/my-rule\.yaml:13:\d+: exclusive needs a branch-path fact; "
                     r"FN is convex-function", line), line
+
+
+def test_a_handler_that_is_no_function_is_no_unit_of_the_call_graph(run_mutlint: RunMutlint,
+                                                                      make_project: MakeProject):
+    """A handler wrapped in a call, and one half typed (`handler: async (ctx,` parses as a call
+    of `async`), each calling a helper with ctx: the call graph's edges are worked out per
+    unit, and such a handler is none, so no rule fails on them (a handler like these once made
+    every rule that asks the graph fail with an internal error)."""
+    # A helper that writes: its findings need the call graph (who calls it), whose edges
+    # are read from every file of the functions dir.
+    helper = ('export async function requireUser(ctx) { return await ctx.db.get("u"); }\n'
+              "export async function touchTwice(ctx, id) {\n"
+              "  await ctx.db.patch(id, { a: 1 });\n  await ctx.db.patch(id, { b: 2 });\n}\n")
+    header = ('import { mutation } from "./_generated/server";\n'
+              'import { requireUser } from "./lib/auth";\n')
+    root = make_project({
+        "convex/lib/auth.ts": helper,
+        "convex/wrapped.ts": header + 'import { withUser } from "./lib/wrap";\n'
+        "export const touch = mutation({ args: {}, handler: withUser(async (ctx, args) => {\n"
+        "  const user = await requireUser(ctx);\n"
+        "  await ctx.db.patch(user._id, { seen: 1 });\n"
+        "}) });\n",
+        "convex/torn.ts": header + "export const touch = mutation({ args: {}, handler: async (ctx,\n"
+        "  const user = await requireUser(ctx);\n"
+        "  await ctx.db.patch(user._id, { seen: 1 });\n"
+        "  },\n});\n",
+        "convex/lib/wrap.ts": "export const withUser = (f) => f;\n",
+        "convex/good.ts": GOOD_FILE,
+    })
+    code, stdout, stderr = run_mutlint("check", ".", "--format", "json", cwd=root)
+    assert_no_traceback(stderr)
+    assert code == 1
+    assert ("unawaited-convex-write", "convex/good.ts") in \
+        [(f["rule"], f["path"]) for f in json.loads(stdout)["findings"]]

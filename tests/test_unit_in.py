@@ -31,6 +31,20 @@ SHAPES = {
         "  async handler(ctx) { return ctx.db.query(\"t\").collect(); } });\n"
         "(async () => { await helper(null); });\n"
     ),
+    # Handlers that are no function node: wrapped in a call, and one too broken to be a
+    # function (`async(ctx,` is a call of a function named async). Neither is a unit.
+    "convex/wrapped.ts": (
+        'import { mutation } from "./_generated/server";\n'
+        'import { withUser } from "./lib";\n'
+        "async function helper(ctx) { await ctx.db.insert(\"t\", {}); }\n"
+        "export const wrapped = mutation({ args: {}, handler: withUser(async (ctx) => {\n"
+        "  await helper(ctx); }) });\n"
+        "export const torn = mutation({ args: {}, handler: async (ctx,\n"
+        "  const user = await helper(ctx);\n"
+        "  await ctx.db.patch(user._id, {});\n"
+        "  },\n"
+        "});\n"
+    ),
     "convex/broken.ts": (
         'import { mutation } from "./_generated/server";\n'
         "async function h(ctx) { const x = [ctx, 2; }\n"

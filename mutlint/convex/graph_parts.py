@@ -43,11 +43,16 @@ def is_graph_file(project: Project, relpath: str) -> bool:
 def file_units(project: Project, relpath: str) -> dict[int, int]:
     """A file's units, start byte -> end byte: its top-level helpers and, in a file of the
     functions dir, its handlers (a handler that is a top-level function is a handler). Plain
-    data, like everything the graph keeps, so the graph holds no file's tree."""
+    data, like everything the graph keeps, so the graph holds no file's tree. Every unit is
+    a function node: a handler that is none (`handler: withUser(async (ctx) => ...)`, or
+    code too broken to hold a function) is left out, as the climb through a node's parents
+    never stopped at one (unit_in reads units from their bytes, and _edges climbs to the
+    unit's function node)."""
     def build(file: SourceFile) -> dict[int, int]:
         units = dict(local_function_spans(project, relpath).values())
         for start, function in file_handlers(project, file).items():
-            units[start] = function.handler.end_byte
+            if function.handler.type in FUNCTION_TYPES:
+                units[start] = function.handler.end_byte
         return units
 
     return project.plain("units", relpath, build, {})
