@@ -337,17 +337,9 @@ def test_a_walk_after_changes_lists_what_a_full_walk_lists_in_its_order(tmp_path
 
 
 def _reference_well_formed(entry) -> bool:
-    """The entry's shape, tested value by value: what listing_memo._well_formed answers with
-    joins and maps."""
-    def is_path(value) -> bool:
-        if not isinstance(value, str) or "\0" in value:
-            return False
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-
+    """The entry's shape, tested value by value (each path by listing_memo._is_path): what
+    listing_memo._well_formed answers with joins and maps."""
+    is_path = listing_memo._is_path
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), list) \
             or not isinstance(entry.get("checked"), list) or "git" not in entry:
         return False
