@@ -38,6 +38,12 @@ def is_test_file(relpath: str) -> bool:
 _MISSING = object()
 
 
+def module_stem(inner: str) -> str:
+    """A module's name from its file's path within the functions dir: without its extension."""
+    stem, dot, _ = inner.rpartition(".")
+    return stem if dot else inner
+
+
 class NeedsWholeModel(BaseException):
     """A whole-project fact (the call graph, the flows) was asked while the engine defers the
     checks that need one (Project.whole_model). A BaseException, so that the facts' and the
@@ -394,5 +400,4 @@ class Project(FileReads, StoredFacts, ByteFacts, HandedFacts):
             marker = "/" + (self.convex_dir.rsplit("/", 1)[-1] or "convex") + "/"
             at = ("/" + relpath).rfind(marker)
             inner = ("/" + relpath)[at + len(marker):] if at != -1 else relpath
-        stem, dot, _ = inner.rpartition(".")
-        return stem if dot else inner
+        return module_stem(inner)

@@ -14,7 +14,7 @@ from mutlint.bundled_queries import bundle_query
 from mutlint.convex.decoding import as_name
 from mutlint.convex.syntax import imported_names, keep_only, project_imports, query_matches
 from mutlint.lazy_regex import LazyRegex
-from mutlint.project import Project
+from mutlint.project import Project, module_stem
 from mutlint.records import Record
 from mutlint.source import TYPESCRIPT, SourceFile
 
@@ -330,14 +330,13 @@ def _module_files(project: Project) -> dict[str, list[str]]:
     """Convex module name -> the functions dir's files that name it, in path order (the files
     convex_files would parse, from the file list alone)."""
     def build() -> dict[str, list[str]]:
-        # project.module_name of each, inlined: every deployed file is in the functions dir,
-        # whose path and `/` come off, then the extension (this was built at every check of
-        # a mutation file, a call per file of the dir).
+        # project.module_name without its test of where each file is: every deployed file is
+        # in the functions dir, whose path and `/` come off (built at every check of a
+        # mutation file, for every file of the dir).
         cut = len(project.convex_dir) + 1 if project.convex_dir else 0
         found: dict[str, list[str]] = {}
         for relpath in project.deployed_sources():
-            stem, dot, extension = relpath[cut:].rpartition(".")
-            found.setdefault(stem if dot else extension, []).append(relpath)
+            found.setdefault(module_stem(relpath[cut:]), []).append(relpath)
         return found
 
     return project.memo(("module-files",), build, lasting=True)
