@@ -151,8 +151,10 @@ def _client_files(project: Project) -> list[str]:
 
 
 def client_call_targets(project: Project) -> set[str]:
-    """The mutations the client code calls. Only the retention heuristics read every client
-    file; what uses the answer depends on the answer, not on every page (Project.by_value)."""
+    """The functions the client code calls the way a mutation is called (handles.call_target):
+    the mutations it calls, and whatever else such a call names, which a reader asking about
+    a mutation never meets. Only the retention heuristics read every client file; what uses
+    the answer depends on the answer, not on every page (Project.by_value)."""
     return project.by_value("client-call-targets")
 
 
@@ -182,8 +184,13 @@ register_value_fact("client-call-targets", _all_client_targets, sorted, _decode_
 def _targets_of(project: Project, relpath: str) -> frozenset[str]:
     if not project.byte_fact(MAY_CALL_MUTATIONS, relpath):
         return frozenset()
+    from mutlint.convex.handles import MAYBE_MUTATION_CALLS, call_target  # handles use the flows
+
     file = project.file(relpath)
-    return frozenset(call.target for _, call in _mutation_calls(project, file)) if file else frozenset()
+    if file is None:
+        return frozenset()
+    return frozenset(target for captures in query_matches(file, MAYBE_MUTATION_CALLS)
+                     if (target := call_target(project, file, captures["call"][0])) is not None)
 
 
 def _mutation_calls(project: Project, file: SourceFile):

@@ -150,6 +150,12 @@ class HandleResolver:
         return True
 
     def resolve(self, call: tree_sitter.Node) -> MutationCall | None:
+        found = _memo_target(self, call)
+        return self._with_document(*found) if found is not None else None
+
+    def target(self, call: tree_sitter.Node) -> tuple[str, str, tree_sitter.Node | None] | None:
+        """(function id, transport, payload) of a call made the way a mutation is called,
+        whatever that function turns out to be: resolve without the mutation's summary."""
         if call.type != "call_expression" or not self._possible:
             return None
         callee = call.child_by_field_name("function")
@@ -181,7 +187,7 @@ class HandleResolver:
         ref = function_ref(self.file, reference)
         if ref is None:
             return None
-        return self._with_document(ref.function_id, transport, payload[0] if payload else None)
+        return ref.function_id, transport, payload[0] if payload else None
 
     def _client_kind(self, receiver: tree_sitter.Node) -> str | None:
         """react-client for useConvex() or a ConvexReactClient/ConvexClient, http-client for a
@@ -268,6 +274,27 @@ def mutation_call_dismisser(project: Project, file: SourceFile) -> Callable[[tre
     """For the file's calls, True where mutation_call surely answers None, from the callee
     alone (FactSpec.dismisses)."""
     return _resolver(project, file).surely_not
+
+
+def call_target(project: Project, file: SourceFile, call: tree_sitter.Node) -> str | None:
+    """The function a call runs when it is made the way a mutation is called (mutation_call's
+    target), read from the call's file alone: whether it is a mutation of this project is the
+    caller's to check. (The retention heuristics ask which mutations the pages call. In a run
+    whose rules check no page, they ask once the functions dir was checked and its trees
+    released, and each page's mutation_call parsed the mutation's file again, for a summary
+    no rule used.)"""
+    resolver = _resolver(project, file)
+    if resolver.surely_not(call):
+        return None
+    found = _memo_target(resolver, call)
+    return found[0] if found is not None else None
+
+
+def _memo_target(resolver: HandleResolver, call: tree_sitter.Node):
+    """HandleResolver.target once per call: a page's check asks mutation_call, its release
+    call_target."""
+    return resolver.project.memo(("call-target", resolver.file.relpath, call.id),
+                                 lambda: resolver.target(call))
 
 
 def mutation_call(project: Project, file: SourceFile, call: tree_sitter.Node) -> MutationCall | None:
