@@ -156,7 +156,8 @@ def test_syntax_error_in_one_function_keeps_findings_in_another(
     (b"\x00\x01\x02\x03binary\x00data\n", "binary file"),
     (b"", "empty file"),
     (b"  \n\n", "empty file"),
-], ids=["non-utf8", "binary", "empty", "blank"])
+    (b" \t\r\n\x0b\x0c", "empty file"),
+], ids=["non-utf8", "binary", "empty", "blank", "every-blank"])
 def test_unreadable_file_is_skipped_and_others_linted(
         run_mutlint: RunMutlint, make_project: MakeProject, content: bytes, reason: str):
     root = make_project({"convex/bad.ts": content, "convex/good.ts": GOOD_FILE})
