@@ -61,7 +61,7 @@ def _clean_log(root: Path) -> dict:
     """The report on the unedited example, which every input's report is compared with. A run
     that gives none stops the fuzzing with what it said: once, at the start of a run beside
     the test suite, the unedited example's report came out empty, and only a JSON error was left
-    to see (not seen again in a dozen tries)."""
+    to see (not seen again in four tries)."""
     code, out, err = run(root)
     try:
         return json.loads(out)
